@@ -1,0 +1,206 @@
+"""Shared adapter machinery: operations as declarations, the Adapter base, and the REST and SOAP transports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from string import Formatter
+from typing import Any, ClassVar
+from urllib.parse import quote, urlencode
+
+import orjson
+from pydantic import BaseModel
+
+from adapters import soap
+from adapters.catalogue import ServiceInfo, services
+from adapters.upstream import UpstreamClient, UpstreamResponse
+from gateway.errors import (
+    BackendBadResponseError,
+    BackendError,
+    BackendFaultError,
+    BackendStatusError,
+    BackendUnavailableError,
+    ConflictError,
+    GatewayError,
+    InvalidRequestError,
+    NotFoundError,
+)
+from gateway.settings import ServiceSettings
+
+JSON = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation a service offers through the gateway, and how it maps to its backend.
+
+    `request` validates the query (GET) or the JSON body (POST). For REST backends `backend_path`
+    is a template filled from the validated request; the remaining fields go in the query (GET) or
+    the JSON body (other methods). SOAP operations are called by name.
+    """
+
+    name: str
+    method: str = "GET"
+    request: type[BaseModel] | None = None
+    backend_method: str = "GET"
+    backend_path: str = ""
+    summary: str = ""
+    sample: Mapping[str, Any] | None = None  # a canned request: docs and /_diag/connect
+    idempotent: bool | None = None  # default: true for GET
+    callback_field: str | None = None  # request field naming a callback URL the consumer registered
+
+    @property
+    def is_idempotent(self) -> bool:
+        return self.method == "GET" if self.idempotent is None else self.idempotent
+
+    @property
+    def path_fields(self) -> tuple[str, ...]:
+        return tuple(name for _, name, _, _ in Formatter().parse(self.backend_path) if name)
+
+
+@dataclass(slots=True)
+class Call:
+    """One validated call on its way to the backend."""
+
+    operation: Operation
+    params: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)  # forwarded headers (request id, scenario)
+
+
+@dataclass(slots=True)
+class Reply:
+    status: int
+    body: bytes
+    backend_status: int
+    content_type: str = JSON
+
+
+class Adapter:
+    """Base of every service adapter. Subclasses are declarations: key, operations, transport hooks."""
+
+    key: ClassVar[str]
+    protocol: ClassVar[str] = "rest"
+    operations: ClassVar[tuple[Operation, ...]] = ()
+    implemented: ClassVar[bool] = True
+
+    def __init__(self, base_url: str, settings: ServiceSettings, upstream: UpstreamClient) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.settings = settings
+        self.upstream = upstream
+        self.by_name = {op.name: op for op in self.operations}
+
+    @classmethod
+    def info(cls) -> ServiceInfo:
+        return services()[cls.key]
+
+    async def call(self, call: Call) -> Reply:
+        attempts = 1 + (self.settings.retries if call.operation.is_idempotent else 0)
+        for attempt in range(attempts):
+            try:
+                return await self._call_once(call)
+            except BackendError as exc:
+                if not exc.retriable or attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _call_once(self, call: Call) -> Reply:
+        raise NotImplementedError
+
+    async def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> UpstreamResponse:
+        return await self.upstream.request(
+            method, url, headers=headers, body=body, timeout_s=self.settings.timeout_s
+        )
+
+
+def raise_for_backend_status(status: int) -> None:
+    """Map a non-2xx backend status to the error model, never echoing the backend's body."""
+    error: GatewayError
+    if status == 404:
+        error = NotFoundError("no record matches the request")
+    elif status == 409:
+        error = ConflictError("the request conflicts with an earlier one (same key, different content)")
+    elif status in (400, 422):
+        error = InvalidRequestError("the backend rejected the request as invalid")
+    elif status in (502, 503):
+        error = BackendUnavailableError(f"the backend is unavailable (HTTP {status})")
+    else:
+        error = BackendStatusError(f"the backend failed (HTTP {status})")
+    error.backend_status = status
+    raise error
+
+
+class RestAdapter(Adapter):
+    """JSON over HTTP: LGSP/NGSP style REST backends."""
+
+    protocol = "rest"
+
+    async def _call_once(self, call: Call) -> Reply:
+        op = call.operation
+        params = dict(call.params)
+        path = op.backend_path.format(**{name: quote(str(params.pop(name)), safe="") for name in op.path_fields})
+        url = self.base_url + path
+        headers = dict(call.headers)
+        body = None
+        if op.backend_method == "GET":
+            query = {k: v for k, v in params.items() if v is not None}
+            if query:
+                url += "?" + urlencode(query)
+        else:
+            body = orjson.dumps(params)
+            headers["content-type"] = JSON
+        response = await self._send(op.backend_method, url, headers, body)
+        if not 200 <= response.status < 300:
+            raise_for_backend_status(response.status)
+        try:
+            orjson.loads(response.body)
+        except orjson.JSONDecodeError:
+            raise BackendBadResponseError("the backend answered with a body that is not JSON") from None
+        return Reply(200, response.body, response.status)
+
+
+class SoapAdapter(Adapter):
+    """SOAP 1.1 backends: the gateway speaks JSON, the adapter translates both ways."""
+
+    protocol = "soap"
+    namespace: ClassVar[str]
+    soap_path: ClassVar[str] = "/soap"
+    not_found_codes: ClassVar[frozenset[str]] = frozenset()  # fault detail MaLoi values meaning "no record"
+
+    def shape_response(self, operation: Operation, payload: dict[str, Any]) -> dict[str, Any]:
+        """Hook: normalise the parsed response (e.g. make repeated elements lists)."""
+        return payload
+
+    async def _call_once(self, call: Call) -> Reply:
+        op = call.operation
+        envelope = soap.build_envelope(self.namespace, op.name, call.params)
+        headers = {
+            **call.headers,
+            "content-type": soap.CONTENT_TYPE,
+            "soapaction": f'"{self.namespace}/{op.name}"',
+        }
+        response = await self._send("POST", self.base_url + self.soap_path, headers, envelope)
+        if response.status not in (200, 500) or "xml" not in response.content_type:
+            if not 200 <= response.status < 300:
+                raise_for_backend_status(response.status)
+            raise BackendBadResponseError("the backend answered with a body that is not SOAP XML")
+        try:
+            _, payload = soap.parse_envelope(response.body)
+        except soap.SoapFault as fault:
+            error = self._map_fault(fault)
+            error.backend_status = response.status
+            raise error from None
+        except soap.SoapParseError:
+            raise BackendBadResponseError("the backend answered with a malformed SOAP envelope") from None
+        if response.status != 200:
+            raise BackendBadResponseError("the backend answered HTTP 500 without a SOAP fault")
+        return Reply(200, orjson.dumps(self.shape_response(op, payload)), response.status)
+
+    def _map_fault(self, fault: soap.SoapFault) -> GatewayError:
+        code = str(fault.detail.get("MaLoi") or "")
+        if code in self.not_found_codes:
+            return NotFoundError("no record matches the request")
+        if fault.code == "Client":
+            field = fault.detail.get("TruongLoi")
+            where = f"{field}: " if isinstance(field, str) else ""
+            return InvalidRequestError(f"{where}the backend rejected the request (fault {code or 'Client'})")
+        return BackendFaultError(f"the backend answered with a SOAP fault ({code or 'Server'})")

@@ -1,0 +1,93 @@
+"""#11 Civil-status system (hộ tịch): birth registration dossiers with status progression and callbacks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from adapters._base import Operation, RestAdapter
+from adapters.fields import CommuneCode, DossierCode, PersonalId, ProvinceCode, ShortText
+
+
+class NoiSinh(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maTinh: ProvinceCode
+    maXa: CommuneCode
+    dcChiTiet: str = ""
+
+
+class HoTichKhaiSinh(BaseModel):
+    """The birth part of the BTP liên thông envelope (nks* child, me*/cha* parents, nyc* requester)."""
+
+    model_config = ConfigDict(extra="allow")  # the real form has many more optional fields
+    maGCS: str | None = Field(None, description="hospital birth certificate number; missing → supplement")
+    ngayCapGCS: date | None = None
+    nksHoTen: ShortText
+    nksGioiTinh: str = Field(..., pattern=r"^(Nam|Nữ)$")
+    nksNgaySinh: date
+    nksNoiSinh: NoiSinh
+    nksDanToc: str = Field("01", pattern=r"^\d{2}$")
+    nksQuocTich: str = "VN"
+    meHoTen: ShortText
+    meSoDDCN: PersonalId
+    chaHoTen: str | None = None
+    chaSoDDCN: PersonalId | None = None
+    nycHoTen: ShortText
+    nycQuanHe: ShortText
+
+
+class DangKyKhaiSinh(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maDonVi: ShortText
+    maTinh: ProvinceCode
+    maTTHC: str | None = "1.001193"
+    maHoSo: DossierCode
+    ngayTiepNhan: date | None = None
+    callbackUrl: str | None = Field(None, max_length=500)
+    hoTich: HoTichKhaiSinh
+
+
+class TraCuuHoSo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maHoSo: DossierCode
+
+
+class BoSungHoSo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maHoSo: DossierCode
+    maGCS: ShortText
+    ngayCapGCS: date | None = None
+    ghiChu: str | None = None
+
+
+class HoTichAdapter(RestAdapter):
+    key = "ho_tich"
+    operations = (
+        Operation(
+            "dangKyKhaiSinh",
+            method="POST",
+            request=DangKyKhaiSinh,
+            backend_method="POST",
+            backend_path="/khai-sinh",
+            idempotent=True,  # the backend deduplicates by maHoSo
+            callback_field="callbackUrl",
+            summary="Submit a birth registration (khai sinh) dossier; status callbacks go to callbackUrl",
+        ),
+        Operation(
+            "traCuuHoSo",
+            request=TraCuuHoSo,
+            backend_path="/ho-so/{maHoSo}",
+            summary="Status, history and result of a civil-status dossier",
+            sample={"maHoSo": "000.00.00.H91-DIAG-0001"},
+        ),
+        Operation(
+            "boSungHoSo",
+            method="POST",
+            request=BoSungHoSo,
+            backend_method="POST",
+            backend_path="/ho-so/{maHoSo}/bo-sung",
+            idempotent=False,
+            summary="Supply the documents a dossier in supplement_requested is waiting for",
+        ),
+    )

@@ -1,0 +1,107 @@
+"""SOAP 1.1 envelopes as real XML (lxml): build from and parse to plain dicts, with a hardened parser."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lxml import etree
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+CONTENT_TYPE = "text/xml; charset=utf-8"
+
+# No entity expansion, no DTD loading, no network, no huge trees: a consumer's XML is untrusted.
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
+)
+
+SoapValue = str | Mapping[str, Any] | list[Any] | None
+
+
+class SoapParseError(ValueError):
+    """The bytes are not a well-formed SOAP 1.1 envelope."""
+
+
+class SoapFault(Exception):
+    """A SOAP fault, as received or as to be sent."""
+
+    def __init__(self, code: str, message: str, detail: Mapping[str, SoapValue] | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code  # "Client" or "Server" (local part of faultcode)
+        self.message = message
+        self.detail = dict(detail or {})
+
+
+def _append(parent: etree._Element, ns: str, name: str, value: SoapValue) -> None:
+    if value is None:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _append(parent, ns, name, item)
+        return
+    child = etree.SubElement(parent, f"{{{ns}}}{name}")
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            _append(child, ns, key, sub)
+    else:
+        child.text = str(value)
+
+
+def build_envelope(ns: str, operation: str, payload: Mapping[str, SoapValue]) -> bytes:
+    """`<soap:Envelope><soap:Body><ns:operation>…payload…</ns:operation></soap:Body></soap:Envelope>`."""
+    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "dc": ns})
+    body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
+    _append(body, ns, operation, dict(payload))
+    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
+
+
+def build_fault(fault: SoapFault, ns: str) -> bytes:
+    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "dc": ns})
+    body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
+    node = etree.SubElement(body, f"{{{SOAP_ENV}}}Fault")
+    etree.SubElement(node, "faultcode").text = f"soap:{fault.code}"
+    etree.SubElement(node, "faultstring").text = fault.message
+    if fault.detail:
+        detail = etree.SubElement(node, "detail")
+        for key, value in fault.detail.items():
+            _append(detail, ns, key, value)
+    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
+
+
+def _to_value(element: etree._Element) -> SoapValue:
+    children = [c for c in element if isinstance(c.tag, str)]
+    if not children:
+        return element.text.strip() if element.text and element.text.strip() else None
+    result: dict[str, Any] = {}
+    for child in children:
+        name = etree.QName(child).localname
+        value = _to_value(child)
+        if name in result:
+            existing = result[name]
+            result[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            result[name] = value
+    return result
+
+
+def parse_envelope(data: bytes) -> tuple[str, dict[str, Any]]:
+    """(operation local name, payload dict) of the first Body element; raises SoapFault for a fault body."""
+    try:
+        root = etree.fromstring(data, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise SoapParseError(f"not well-formed XML: {exc.msg}") from None
+    if root.tag != f"{{{SOAP_ENV}}}Envelope":
+        raise SoapParseError("root element is not a SOAP 1.1 Envelope")
+    body = root.find(f"{{{SOAP_ENV}}}Body")
+    if body is None:
+        raise SoapParseError("envelope has no Body")
+    first = next((c for c in body if isinstance(c.tag, str)), None)
+    if first is None:
+        raise SoapParseError("Body is empty")
+    if first.tag == f"{{{SOAP_ENV}}}Fault":
+        code = (first.findtext("faultcode") or "soap:Server").rpartition(":")[2]
+        detail_node = first.find("detail")
+        detail = _to_value(detail_node) if detail_node is not None else None
+        raise SoapFault(code, first.findtext("faultstring") or "", detail if isinstance(detail, dict) else None)
+    payload = _to_value(first)
+    return etree.QName(first).localname, payload if isinstance(payload, dict) else {}

@@ -1,0 +1,98 @@
+"""The upstream HTTP hop: one small client interface, an aiohttp implementation for speed, an httpx one for tests.
+
+httpx 0.28's pool scans every pooled connection per request (DESIGN.md "Measured anchors"), so the gateway
+talks to backends through aiohttp. The httpx implementation exists so tests can use respx and in-process
+ASGI backends. Each implementation maps its library's failures to the gateway's error tree here, and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import aiohttp
+import httpx
+
+from gateway.errors import BackendTimeoutError, BackendUnavailableError
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamResponse:
+    status: int
+    body: bytes
+    content_type: str
+
+
+class UpstreamClient(Protocol):
+    async def request(
+        self, method: str, url: str, *, headers: Mapping[str, str], body: bytes | None, timeout_s: float
+    ) -> UpstreamResponse: ...
+
+    async def close(self) -> None: ...
+
+
+class AiohttpUpstream:
+    """The production client: one pooled aiohttp session per process."""
+
+    def __init__(self, *, max_connections: int = 512) -> None:
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Created lazily so it binds to the running loop (uvicorn workers fork first).
+        connector = aiohttp.TCPConnector(limit=self._max_connections, ttl_dns_cache=300, keepalive_timeout=30)
+        self._session = aiohttp.ClientSession(
+            connector=connector, auto_decompress=True, skip_auto_headers=("User-Agent",)
+        )
+        return self._session
+
+    async def request(
+        self, method: str, url: str, *, headers: Mapping[str, str], body: bytes | None, timeout_s: float
+    ) -> UpstreamResponse:
+        session = self._session or self._open()
+        try:
+            async with session.request(
+                method,
+                url,
+                headers=headers,
+                data=body,
+                timeout=aiohttp.ClientTimeout(total=timeout_s),
+                allow_redirects=False,
+            ) as response:
+                payload = await response.read()
+                return UpstreamResponse(response.status, payload, response.headers.get("content-type", ""))
+        except TimeoutError:
+            raise BackendTimeoutError(f"the backend did not answer within {timeout_s:g} s") from None
+        except (aiohttp.ClientError, OSError):
+            raise BackendUnavailableError("the backend could not be reached") from None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class HttpxUpstream:
+    """An httpx-based client: respx can mock it, and it can carry an in-process ASGI transport."""
+
+    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
+        self._client = client or httpx.AsyncClient()
+
+    async def request(
+        self, method: str, url: str, *, headers: Mapping[str, str], body: bytes | None, timeout_s: float
+    ) -> UpstreamResponse:
+        try:
+            response = await self._client.request(
+                method, url, headers=dict(headers), content=body, timeout=timeout_s
+            )
+        except (httpx.TimeoutException, asyncio.TimeoutError):
+            raise BackendTimeoutError(f"the backend did not answer within {timeout_s:g} s") from None
+        except httpx.HTTPError:
+            raise BackendUnavailableError("the backend could not be reached") from None
+        return UpstreamResponse(response.status_code, response.content, response.headers.get("content-type", ""))
+
+    async def close(self) -> None:
+        await self._client.aclose()

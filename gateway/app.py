@@ -1,0 +1,104 @@
+"""Builds the gateway ASGI app: the raw proxy for service calls, FastAPI for everything else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException
+
+from adapters.upstream import UpstreamClient
+from gateway import api
+from gateway.errors import ERROR_HEADER, GatewayError, InvalidRequestError, NotFoundError
+from gateway.exchange import ExchangeSink, sortable_uuid
+from gateway.proxy import Proxy
+from gateway.runtime import Runtime
+from gateway.settings import Settings
+
+_OWN_PREFIXES = ("/_", "/token", "/health", "/metrics", "/docs", "/redoc", "/openapi.json", "/console")
+
+
+def _error_response(error: GatewayError) -> Response:
+    headers = {**error.headers, ERROR_HEADER: error.type}
+    return Response(error.body(sortable_uuid()), error.status_code, headers, media_type="application/json")
+
+
+def _http_error(exc: HTTPException) -> GatewayError:
+    if exc.status_code == 404:
+        return NotFoundError("no such endpoint")
+    error = GatewayError(str(exc.detail))
+    error.status_code = exc.status_code  # type: ignore[misc]
+    error.type = "Client.BadRequest" if exc.status_code < 500 else "Server.Gateway.Internal"  # type: ignore[misc]
+    return error
+
+
+class GatewayApp:
+    """Sends service calls to the proxy and the gateway's own endpoints to FastAPI."""
+
+    def __init__(self, api_app: FastAPI, proxy: Proxy) -> None:
+        self.api = api_app
+        self.proxy = proxy
+        self.runtime = proxy.runtime
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(_OWN_PREFIXES):
+            await self.proxy(scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
+
+
+def build_sink(settings: Settings) -> ExchangeSink:
+    from gateway.logpipe import build_sink as build_log_sink
+
+    return build_log_sink(settings)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    sink: ExchangeSink | None = None,
+    upstream: UpstreamClient | None = None,
+    extra_routers: tuple[Any, ...] = (),
+) -> GatewayApp:
+    """The gateway. Tests pass their own sink (MemorySink) and upstream (an httpx client)."""
+    runtime = Runtime.build(settings, sink or build_sink(settings), upstream)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.sink.start()
+        try:
+            yield
+        finally:
+            await runtime.sink.stop()
+            await runtime.upstream.close()
+
+    api_app = FastAPI(
+        title="ndxp-sim gateway",
+        description="LGSP/NDXP gateway simulator: tokens, metaservices, diagnostics, operator API.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    api_app.state.runtime = runtime
+    api_app.include_router(api.router)
+    for router in extra_routers:
+        api_app.include_router(router)
+
+    @api_app.exception_handler(GatewayError)
+    async def _gateway_error(_: Request, exc: GatewayError) -> Response:
+        return _error_response(exc)
+
+    @api_app.exception_handler(HTTPException)
+    async def _http_exception(_: Request, exc: HTTPException) -> Response:
+        return _error_response(_http_error(exc))
+
+    @api_app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        field = ".".join(str(p) for p in first["loc"])
+        return _error_response(InvalidRequestError(f"{field}: {first['msg']}"))
+
+    return GatewayApp(api_app, Proxy(runtime))

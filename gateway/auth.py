@@ -1,0 +1,122 @@
+"""Consumer secrets, JWT access tokens (HS256) and their verification with a cache."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+
+from gateway.errors import UnauthorizedError
+from gateway.settings import ConsumerSettings, Settings
+
+_ALGORITHM = "HS256"
+_PBKDF2_ITERATIONS = 100_000
+_CACHE_MAX = 10_000
+
+
+def hash_secret(secret: str, *, iterations: int = _PBKDF2_ITERATIONS) -> str:
+    """A salted PBKDF2-SHA256 hash in the form pbkdf2_sha256$iterations$salt$hash."""
+    salt = secrets.token_hex(8)
+    digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt.encode(), iterations)
+    return f"pbkdf2_sha256${iterations}${salt}${digest.hex()}"
+
+
+def verify_secret(secret: str, stored: str) -> bool:
+    try:
+        scheme, iterations, salt, expected = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "pbkdf2_sha256":
+        return False
+    digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt.encode(), int(iterations))
+    return hmac.compare_digest(digest.hex(), expected)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling, as proven by a verified token."""
+
+    consumer: ConsumerSettings
+    token_expires_at: float
+
+
+class TokenService:
+    """Issues tokens for consumers and verifies bearer tokens, caching verified ones until expiry."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._key = OctKey.import_key(settings.jwt_secret.get_secret_value().encode())
+        self._verified: dict[str, Caller] = {}
+
+    def authenticate(self, client_id: str, client_secret: str) -> ConsumerSettings:
+        consumer = self._settings.consumer(client_id)
+        if consumer is None or not verify_secret(client_secret, consumer.secret_hash):
+            raise UnauthorizedError("invalid client credentials")
+        return consumer
+
+    def issue(self, consumer: ConsumerSettings) -> dict[str, object]:
+        now = int(time.time())
+        ttl = self._settings.token_ttl_s
+        claims = {
+            "iss": self._settings.instance,
+            "sub": consumer.id,
+            "iat": now,
+            "exp": now + ttl,
+            "jti": secrets.token_hex(8),
+            "scope": " ".join(consumer.roles),
+        }
+        token = jwt.encode({"alg": _ALGORITHM, "typ": "JWT"}, claims, self._key, algorithms=[_ALGORITHM])
+        return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "scope": claims["scope"]}
+
+    def verify(self, authorization: str | None) -> Caller:
+        """The caller behind an `Authorization: Bearer …` header, or UnauthorizedError."""
+        if not authorization or not authorization[:7].lower() == "bearer ":
+            raise UnauthorizedError("missing bearer token")
+        token = authorization[7:].strip()
+        now = time.time()
+        caller = self._verified.get(token)
+        if caller is not None:
+            if caller.token_expires_at > now:
+                return caller
+            del self._verified[token]
+            raise UnauthorizedError("token expired")
+        caller = self._decode(token, now)
+        if len(self._verified) >= _CACHE_MAX:
+            self._verified.clear()  # cheap bound; verified tokens are re-verified on next use
+        self._verified[token] = caller
+        return caller
+
+    def _decode(self, token: str, now: float) -> Caller:
+        try:
+            decoded = jwt.decode(token, self._key, algorithms=[_ALGORITHM])
+        except (JoseError, ValueError, TypeError):
+            raise UnauthorizedError("invalid token") from None
+        claims = decoded.claims
+        exp = claims.get("exp")
+        if not isinstance(exp, int | float) or exp <= now:
+            raise UnauthorizedError("token expired")
+        consumer = self._settings.consumer(str(claims.get("sub")))
+        if consumer is None:
+            raise UnauthorizedError("token names an unknown consumer")
+        return Caller(consumer=consumer, token_expires_at=float(exp))
+
+
+def parse_basic(authorization: str | None) -> tuple[str, str] | None:
+    """(client_id, client_secret) from an `Authorization: Basic …` header, if there is one."""
+    if not authorization or authorization[:6].lower() != "basic ":
+        return None
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise UnauthorizedError("malformed Basic credentials") from None
+    client_id, sep, client_secret = decoded.partition(":")
+    if not sep:
+        raise UnauthorizedError("malformed Basic credentials")
+    return client_id, client_secret

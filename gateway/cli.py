@@ -1,0 +1,119 @@
+"""The `ndxp-sim` command: run the simulator, its parts, and the operator tools."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from gateway.settings import Settings
+
+app = typer.Typer(help="ndxp-sim: a local LGSP/NDXP gateway simulator.", no_args_is_help=True)
+
+
+def load_settings() -> Settings:
+    """Settings, or a plain message naming the bad key and exit code 2."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [f"  {'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()]
+        typer.echo("configuration error:\n" + "\n".join(lines), err=True)
+        raise typer.Exit(2) from None
+    except ValueError as exc:
+        typer.echo(f"configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _serve(factory: str, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level=os.environ.get("NDXP_LOG_LEVEL", "warning"),
+        backlog=4096,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def gateway(
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    host: Annotated[str | None, typer.Option(help="listen address (default: settings)")] = None,
+    port: Annotated[int | None, typer.Option(help="listen port (default: settings)")] = None,
+) -> None:
+    """Run the gateway alone (the broker, indexer and mocks run elsewhere)."""
+    settings = load_settings()
+    _serve("gateway.main:gateway_app", host or settings.host, port or settings.port, workers)
+
+
+@app.command()
+def mocks(
+    host: Annotated[str | None, typer.Option(help="listen address")] = None,
+    port: Annotated[int | None, typer.Option(help="listen port")] = None,
+) -> None:
+    """Run the mock backends of the national services."""
+    settings = load_settings()
+    _serve("gateway.main:mock_app", host or settings.mocks.host, port or settings.mocks.port, 1)
+
+
+@app.command()
+def indexer() -> None:
+    """Run an indexer: Kafka topic → exchange store (several may run as one consumer group)."""
+    from gateway.indexer import run_indexer
+
+    run_indexer(load_settings())
+
+
+@app.command()
+def up(
+    workers: Annotated[int, typer.Option(help="gateway worker processes")] = 1,
+    no_indexer: Annotated[bool, typer.Option("--no-indexer", help="do not start an indexer")] = False,
+) -> None:
+    """Embedded mode: broker (unless NDXP_KAFKA__BOOTSTRAP_SERVERS is set), mocks, gateway, indexer."""
+    from gateway.embedded import run_embedded
+
+    sys.exit(run_embedded(load_settings(), workers=workers, indexer=not no_indexer))
+
+
+@app.command("check-config")
+def check_config() -> None:
+    """Validate the configuration and print what it sets up."""
+    settings = load_settings()
+    typer.echo(f"config file: {settings.config_file or 'built-in default'}")
+    typer.echo(f"consumers: {', '.join(c.id for c in settings.consumers)}")
+    for key in settings.services:
+        typer.echo(f"service {key}: backend {settings.backend_url(key)}")
+    typer.echo("ok")
+
+
+@app.command("hash-secret")
+def hash_secret_command(secret: Annotated[str, typer.Argument(help="the consumer secret to hash")]) -> None:
+    """Print the hash to put in a consumer's secret_hash."""
+    from gateway.auth import hash_secret
+
+    typer.echo(hash_secret(secret))
+
+
+def _add_logs() -> None:
+    try:
+        from gateway.cli_logs import app as logs_app
+    except ImportError:  # pragma: no cover - the log CLI ships with the pipeline
+        return
+    app.add_typer(logs_app, name="logs", help="Search, show, trace and tail the exchange log.")
+
+
+_add_logs()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,95 @@
+"""One exchange as gathered on the request path, and the sink interface the log pipeline implements."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+Outcome = Literal["ok", "client_error", "backend_error", "gateway_error"]
+
+CORRELATION_KEYS = ("MaYeuCau", "MaHoSo", "MaCanBo", "MaDonVi")
+
+
+def sortable_uuid() -> str:
+    """A UUIDv7 (RFC 9562): 48-bit millisecond timestamp first, so ids sort by time."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms << 80) | (0x7 << 76) | ((rand >> 68) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+
+
+@dataclass(slots=True)
+class Exchange:
+    """Everything one request carried, gathered cheaply on the hot path.
+
+    Turning it into the published record (masking, hashing, serialising) happens off the request
+    path, in the sink. Timestamps are epoch seconds from time.time().
+    """
+
+    exchange_id: str
+    request_id: str
+    instance: str
+    method: str
+    path: str
+    t_request_in: float
+    query: str = ""
+    consumer_id: str | None = None
+    service_key: str | None = None
+    service_number: int | None = None
+    operation: str | None = None
+    t_backend_out: float | None = None
+    t_backend_in: float | None = None
+    t_response_out: float | None = None
+    status: int = 0
+    backend_protocol: str | None = None
+    backend_status: int | None = None
+    outcome: Outcome = "ok"
+    error_type: str | None = None
+    error_detail: str | None = None
+    scenario: str | None = None
+    request_bytes: int = 0
+    response_bytes: int = 0
+    correlation: dict[str, str] = field(default_factory=dict)
+    request_body: bytes | None = None
+    response_body: bytes | None = None
+    request_content_type: str | None = None
+    response_content_type: str | None = None
+
+
+class ExchangeSink(Protocol):
+    """Where finished exchanges go. `submit` must never block or raise on the request path."""
+
+    def submit(self, exchange: Exchange) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def stats(self) -> dict[str, int]: ...
+
+    def ready(self) -> tuple[bool, str]: ...
+
+
+class MemorySink:
+    """Keeps exchanges in a list: for tests and for running without a log pipeline."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+
+    def submit(self, exchange: Exchange) -> None:
+        self.exchanges.append(exchange)
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    def stats(self) -> dict[str, int]:
+        return {"submitted": len(self.exchanges)}
+
+    def ready(self) -> tuple[bool, str]:
+        return True, "in-memory sink"

@@ -1,0 +1,193 @@
+"""All configuration: environment (NDXP_ prefix, __ nesting) over one YAML file over defaults."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from adapters.catalogue import services
+
+DEFAULT_CONFIG_FILE = Path(__file__).parent / "config" / "default.yaml"
+
+BodyPolicy = Literal["off", "metadata", "masked", "full"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ServiceSettings(_Strict):
+    """How the gateway reaches one backend and what it logs of it."""
+
+    base_url: str | None = Field(None, description="backend base URL; the mock server's when unset")
+    timeout_s: float = Field(10.0, gt=0)
+    retries: int = Field(0, ge=0, le=5, description="extra attempts, idempotent operations only")
+    body_policy: BodyPolicy = "masked"
+    body_cap_bytes: int = Field(8192, ge=0)
+
+
+class ConsumerSettings(_Strict):
+    """A consumer system (an agency's TTHC system) allowed to call the gateway."""
+
+    id: str = Field(..., description="agency code, MaDonVi style (e.g. 000.00.00.H91)")
+    name: str = ""
+    secret_hash: str = Field(..., description="pbkdf2_sha256$iterations$salt$hash, see `ndxp-sim hash-secret`")
+    allowed: dict[str, list[str]] = Field(
+        default_factory=dict, description="service key (or *) -> operations (or [*])"
+    )
+    tier: str = "Gold"
+    callback_urls: list[str] = Field(default_factory=list, description="URLs this consumer registered")
+    roles: list[Literal["consumer", "operator"]] = Field(default_factory=lambda: ["consumer"])
+
+    def may_call(self, service: str, operation: str) -> bool:
+        ops = self.allowed.get(service, self.allowed.get("*"))
+        return ops is not None and ("*" in ops or operation in ops)
+
+
+class KafkaSettings(_Strict):
+    bootstrap_servers: str | None = Field(None, description="host:port[,…]; unset means the embedded broker")
+    topic: str = "ndxp.exchanges"
+    linger_ms: int = 10
+    max_batch_size: int = 262_144
+    compression_type: Literal["lz4", "gzip", "zstd", "snappy"] | None = "lz4"
+    acks: Literal["all", 1, 0] = "all"
+    enable_idempotence: bool = True
+    group_id: str = "ndxp-indexer"
+
+
+class LogSettings(_Strict):
+    enabled: bool = True
+    spool_dir: Path = Path("var/spool")
+    subject_key: SecretStr = SecretStr("fake-subject-hmac-key-change-me")
+    queue_max: int = Field(100_000, description="records held in memory before they go to the spool")
+
+
+class StoreSettings(_Strict):
+    url: str = "sqlite+aiosqlite:///var/exchanges.db"
+    retention_days: float = Field(30.0, gt=0)
+
+
+class MockSettings(_Strict):
+    host: str = "127.0.0.1"
+    port: int = 9100
+    seed: int = 20251
+    population: int = Field(10_000, ge=100, le=1_000_000)
+    cache_dir: Path = Path("var/cache")
+    dossier_step_s: float = Field(5.0, gt=0, description="seconds between dossier status steps")
+    callback_key: SecretStr = SecretStr("fake-callback-signing-key")
+    callback_retries: int = 6
+    callback_backoff_s: float = 0.5
+
+
+class Settings(BaseSettings):
+    """The simulator's settings; build once with `Settings()` and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NDXP_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    config_file: Path | None = Field(None, description="YAML file with consumers and per-service settings")
+    host: str = "127.0.0.1"
+    port: int = 8080
+    instance: str = "ndxp-sim-1"
+    simulator_mode: bool = Field(True, description="pass X-Mock-Scenario through to the mocks")
+    max_body_bytes: int = Field(1_048_576, gt=0)
+    jwt_secret: SecretStr = SecretStr("fake-jwt-signing-secret-for-the-simulator-only")
+    token_ttl_s: int = Field(3600, gt=0)
+    tiers: dict[str, int] = Field(
+        default_factory=lambda: {"Bronze": 1000, "Silver": 2000, "Gold": 5000, "Unlimited": 0},
+        description="requests per minute per consumer (WSO2 style); 0 = unlimited",
+    )
+    services: dict[str, ServiceSettings] = Field(default_factory=dict)
+    consumers: list[ConsumerSettings] = Field(default_factory=list)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    mocks: MockSettings = Field(default_factory=MockSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlSource(settings_cls, init_settings, env_settings))
+
+    @field_validator("services")
+    @classmethod
+    def _known_services(cls, value: dict[str, ServiceSettings]) -> dict[str, ServiceSettings]:
+        unknown = sorted(set(value) - set(services()))
+        if unknown:
+            raise ValueError(f"unknown service key(s): {', '.join(unknown)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        ids = [c.id for c in self.consumers]
+        if len(ids) != len(set(ids)):
+            raise ValueError("consumers: duplicate consumer id")
+        for consumer in self.consumers:
+            if consumer.tier not in self.tiers:
+                raise ValueError(f"consumers.{consumer.id}.tier: unknown tier {consumer.tier!r}")
+            for key in consumer.allowed:
+                if key != "*" and key not in services():
+                    raise ValueError(f"consumers.{consumer.id}.allowed: unknown service {key!r}")
+        return self
+
+    @cached_property
+    def mock_base_url(self) -> str:
+        return f"http://{self.mocks.host}:{self.mocks.port}"
+
+    def service(self, key: str) -> ServiceSettings:
+        return self.services.get(key) or ServiceSettings()
+
+    def backend_url(self, key: str) -> str:
+        """The configured backend of a service, or its mock."""
+        return (self.service(key).base_url or f"{self.mock_base_url}/{key}").rstrip("/")
+
+    def consumer(self, consumer_id: str) -> ConsumerSettings | None:
+        return self._consumers_by_id.get(consumer_id)
+
+    @cached_property
+    def _consumers_by_id(self) -> dict[str, ConsumerSettings]:
+        return {c.id: c for c in self.consumers}
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """Reads the YAML config file named by init args or NDXP_CONFIG_FILE, else the shipped default."""
+
+    def __init__(
+        self,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+    ) -> None:
+        super().__init__(settings_cls)
+        self._path = init_settings().get("config_file") or env_settings().get("config_file")
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ returns the whole mapping
+
+    def __call__(self) -> dict[str, Any]:
+        path = Path(self._path) if self._path else DEFAULT_CONFIG_FILE
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise ValueError(f"config_file: {path} does not exist") from None
+        except yaml.YAMLError as exc:
+            raise ValueError(f"config_file: {path} is not valid YAML: {exc}") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"config_file: {path} must hold a mapping at the top level")
+        return data
