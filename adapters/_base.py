@@ -1,4 +1,4 @@
-"""Shared adapter machinery: operations as declarations, the Adapter base, and the REST and SOAP transports."""
+"""Shared adapter machinery: operations as declarations, the Adapter base, the REST and SOAP transports."""
 
 from __future__ import annotations
 
@@ -106,7 +106,9 @@ class Adapter:
     async def _call_once(self, call: Call) -> Reply:
         raise NotImplementedError
 
-    async def _send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> UpstreamResponse:
+    async def _send(
+        self, method: str, url: str, headers: dict[str, str], body: bytes | None
+    ) -> UpstreamResponse:
         return await self.upstream.request(
             method, url, headers=headers, body=body, timeout_s=self.settings.timeout_s
         )
@@ -137,7 +139,9 @@ class RestAdapter(Adapter):
     async def _call_once(self, call: Call) -> Reply:
         op = call.operation
         params = dict(call.params)
-        path = op.backend_path.format(**{name: quote(str(params.pop(name)), safe="") for name in op.path_fields})
+        path = op.backend_path.format(
+            **{name: quote(str(params.pop(name)), safe="") for name in op.path_fields}
+        )
         url = self.base_url + path
         headers = dict(call.headers)
         body = None

@@ -11,7 +11,6 @@ from adapters.fields import LegacyIdCard, PersonalId, ShortText
 from mock_services.population import identities
 
 
-
 class FullName(BaseModel):
     model_config = ConfigDict(extra="forbid")
     Ho: ShortText

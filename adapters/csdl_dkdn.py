@@ -1,4 +1,4 @@
-"""#1 National Business Registration Database: enterprise details, enterprises of a province, dossier status."""
+"""#1 National Business Registration Database: enterprise details, lists by province, dossier status."""
 
 from __future__ import annotations
 

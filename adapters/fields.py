@@ -16,14 +16,18 @@ def _check_mst(value: str) -> str:
 
 
 PersonalId = Annotated[str, StringConstraints(pattern=r"^\d{12}$"), Field(description="12-digit personal id")]
-LegacyIdCard = Annotated[str, StringConstraints(pattern=r"^\d{9}$"), Field(description="9-digit legacy id card")]
+LegacyIdCard = Annotated[
+    str, StringConstraints(pattern=r"^\d{9}$"), Field(description="9-digit legacy id card")
+]
 EnterpriseCode = Annotated[
     str,
     StringConstraints(pattern=r"^\d{10}$"),
     AfterValidator(_check_mst),
     Field(description="10-digit enterprise code with a mod-11 check digit"),
 ]
-ProvinceCode = Annotated[str, StringConstraints(pattern=r"^\d{2}$"), Field(description="2-digit province code")]
+ProvinceCode = Annotated[
+    str, StringConstraints(pattern=r"^\d{2}$"), Field(description="2-digit province code")
+]
 CommuneCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$"), Field(description="5-digit commune code")]
 DossierCode = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\w.\-/]+$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]

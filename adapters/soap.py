@@ -22,7 +22,7 @@ class SoapParseError(ValueError):
     """The bytes are not a well-formed SOAP 1.1 envelope."""
 
 
-class SoapFault(Exception):
+class SoapFault(Exception):  # noqa: N818 - "SOAP fault" is the protocol's own term
     """A SOAP fault, as received or as to be sent."""
 
     def __init__(self, code: str, message: str, detail: Mapping[str, SoapValue] | None = None) -> None:
@@ -102,6 +102,8 @@ def parse_envelope(data: bytes) -> tuple[str, dict[str, Any]]:
         code = (first.findtext("faultcode") or "soap:Server").rpartition(":")[2]
         detail_node = first.find("detail")
         detail = _to_value(detail_node) if detail_node is not None else None
-        raise SoapFault(code, first.findtext("faultstring") or "", detail if isinstance(detail, dict) else None)
+        raise SoapFault(
+            code, first.findtext("faultstring") or "", detail if isinstance(detail, dict) else None
+        )
     payload = _to_value(first)
     return etree.QName(first).localname, payload if isinstance(payload, dict) else {}

@@ -1,4 +1,4 @@
-"""The upstream HTTP hop: one small client interface, an aiohttp implementation for speed, an httpx one for tests.
+"""The upstream HTTP hop: one client interface, aiohttp for speed, httpx for tests (respx, ASGI).
 
 httpx 0.28's pool scans every pooled connection per request (DESIGN.md "Measured anchors"), so the gateway
 talks to backends through aiohttp. The httpx implementation exists so tests can use respx and in-process
@@ -8,7 +8,6 @@ nowhere else.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -88,11 +87,13 @@ class HttpxUpstream:
             response = await self._client.request(
                 method, url, headers=dict(headers), content=body, timeout=timeout_s
             )
-        except (httpx.TimeoutException, asyncio.TimeoutError):
+        except (TimeoutError, httpx.TimeoutException):
             raise BackendTimeoutError(f"the backend did not answer within {timeout_s:g} s") from None
         except httpx.HTTPError:
             raise BackendUnavailableError("the backend could not be reached") from None
-        return UpstreamResponse(response.status_code, response.content, response.headers.get("content-type", ""))
+        return UpstreamResponse(
+            response.status_code, response.content, response.headers.get("content-type", "")
+        )
 
     async def close(self) -> None:
         await self._client.aclose()

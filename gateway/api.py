@@ -17,8 +17,8 @@ from adapters.upstream import UpstreamClient
 from gateway.auth import Caller, parse_basic
 from gateway.errors import (
     BackendError,
+    ClientError,
     GatewayError,
-    InvalidRequestError,
     UnauthorizedError,
     UnknownServiceError,
 )
@@ -29,7 +29,8 @@ router = APIRouter()
 
 
 def runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
@@ -46,7 +47,7 @@ CallerDep = Annotated[Caller, Depends(caller)]
 async def token(request: Request, rt: RuntimeDep) -> JSONResponse:
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
     if form.get("grant_type") != "client_credentials":
-        raise InvalidRequestError("grant_type: only client_credentials is supported")
+        raise ClientError("grant_type: only client_credentials is supported")
     credentials = parse_basic(request.headers.get("authorization")) or (
         form.get("client_id", ""),
         form.get("client_secret", ""),
@@ -140,12 +141,15 @@ async def ready(rt: RuntimeDep) -> JSONResponse:
     urls = {key: adapter.base_url for key, adapter in rt.adapters.items()}
     results = await asyncio.gather(*(_backend_ready(rt.upstream, url + "/health") for url in urls.values()))
     checks: dict[str, Any] = {
-        f"backend:{key}": {"ok": ok, "reason": reason} for key, (ok, reason) in zip(urls, results, strict=True)
+        f"backend:{key}": {"ok": ok, "reason": reason}
+        for key, (ok, reason) in zip(urls, results, strict=True)
     }
     sink_ok, sink_reason = rt.sink.ready()
     checks["exchange_log"] = {"ok": sink_ok, "reason": sink_reason, **rt.sink.stats()}
     all_ok = all(check["ok"] for check in checks.values())
-    return JSONResponse({"status": "ready" if all_ok else "degraded", "checks": checks}, 200 if all_ok else 503)
+    return JSONResponse(
+        {"status": "ready" if all_ok else "degraded", "checks": checks}, 200 if all_ok else 503
+    )
 
 
 @router.get("/metrics", tags=["health"], summary="Prometheus metrics")

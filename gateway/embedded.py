@@ -59,7 +59,9 @@ def _wait_healthy(children: list[_Child]) -> None:
             for child in list(pending):
                 assert child.process is not None and child.health_url is not None
                 if child.process.poll() is not None:
-                    raise RuntimeError(f"{child.name} exited with code {child.process.returncode} while starting")
+                    raise RuntimeError(
+                        f"{child.name} exited with code {child.process.returncode} while starting"
+                    )
                 try:
                     if client.get(child.health_url).status_code == 200:
                         pending.remove(child)
@@ -127,7 +129,10 @@ def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) 
             for child in children:
                 assert child.process is not None
                 if child.process.poll() is not None:
-                    print(f"ndxp-sim: {child.name} exited (code {child.process.returncode}); stopping", file=sys.stderr)
+                    print(
+                        f"ndxp-sim: {child.name} exited (code {child.process.returncode}); stopping",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(0.3)
         return 0

@@ -61,7 +61,6 @@ class UnauthorizedError(ClientError):
         super().__init__(message, headers={"www-authenticate": 'Bearer realm="ndxp-sim"'})
 
 
-
 class ForbiddenError(ClientError):
     status_code = 403
     type = "Client.AccessDenied"

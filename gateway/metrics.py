@@ -46,7 +46,9 @@ class Metrics:
         self._children: dict[tuple[str, ...], tuple[Counter, Histogram]] = {}
         self._error_children: dict[tuple[str, str, str], Counter] = {}
 
-    def observe(self, service: str, consumer: str, status: int, error_type: str | None, seconds: float) -> None:
+    def observe(
+        self, service: str, consumer: str, status: int, error_type: str | None, seconds: float
+    ) -> None:
         key = (service, consumer, str(status))
         children = self._children.get(key)
         if children is None:

@@ -79,7 +79,10 @@ def service_openapi(adapter: type[Adapter]) -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "securitySchemes": {
-                "lgsp": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "/token", "scopes": {}}}}
+                "lgsp": {
+                    "type": "oauth2",
+                    "flows": {"clientCredentials": {"tokenUrl": "/token", "scopes": {}}},
+                }
             },
         },
         "security": [{"lgsp": []}],

@@ -19,6 +19,7 @@ from adapters.catalogue import services
 DEFAULT_CONFIG_FILE = Path(__file__).parent / "config" / "default.yaml"
 
 BodyPolicy = Literal["off", "metadata", "masked", "full"]
+Role = Literal["consumer", "operator"]
 
 
 class _Strict(BaseModel):
@@ -40,13 +41,15 @@ class ConsumerSettings(_Strict):
 
     id: str = Field(..., description="agency code, MaDonVi style (e.g. 000.00.00.H91)")
     name: str = ""
-    secret_hash: str = Field(..., description="pbkdf2_sha256$iterations$salt$hash, see `ndxp-sim hash-secret`")
+    secret_hash: str = Field(
+        ..., description="pbkdf2_sha256$iterations$salt$hash, see `ndxp-sim hash-secret`"
+    )
     allowed: dict[str, list[str]] = Field(
         default_factory=dict, description="service key (or *) -> operations (or [*])"
     )
     tier: str = "Gold"
     callback_urls: list[str] = Field(default_factory=list, description="URLs this consumer registered")
-    roles: list[Literal["consumer", "operator"]] = Field(default_factory=lambda: ["consumer"])
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["consumer"]))
 
     def may_call(self, service: str, operation: str) -> bool:
         ops = self.allowed.get(service, self.allowed.get("*"))

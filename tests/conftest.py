@@ -1,0 +1,93 @@
+"""Fixtures shared by every test folder: settings, a gateway with a memory sink, tokens."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters.upstream import HttpxUpstream, UpstreamClient
+from gateway.app import GatewayApp, create_app
+from gateway.exchange import MemorySink
+from gateway.settings import Settings
+
+CONSUMER = ("000.00.00.H91", "demo-secret-H91")
+LIMITED_CONSUMER = ("000.00.00.H92", "demo-secret-H92")
+OPERATOR = ("ops.ndxp-sim", "demo-secret-ops")
+
+MakeSettings = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> MakeSettings:
+    """Settings from the shipped default config, with state under tmp_path and any overrides."""
+
+    def make(**overrides: Any) -> Settings:
+        base: dict[str, Any] = {
+            "log": {"spool_dir": tmp_path / "spool"},
+            "store": {"url": f"sqlite+aiosqlite:///{tmp_path / 'exchanges.db'}"},
+            "mocks": {"cache_dir": tmp_path / "cache", "population": 1000, "dossier_step_s": 0.05},
+        }
+        return Settings(**(base | overrides))
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: MakeSettings) -> Settings:
+    return make_settings()
+
+
+class GatewayHarness:
+    """A gateway app served in-process, with its exchange sink exposed for assertions."""
+
+    def __init__(self, app: GatewayApp, sink: MemorySink) -> None:
+        self.app = app
+        self.sink = sink
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway")
+        self._tokens: dict[tuple[str, str], str] = {}
+
+    async def token(self, credentials: tuple[str, str] = CONSUMER) -> str:
+        if credentials not in self._tokens:
+            response = await self.client.post(
+                "/token", data={"grant_type": "client_credentials"}, auth=credentials
+            )
+            assert response.status_code == 200, response.text
+            self._tokens[credentials] = response.json()["access_token"]
+        return self._tokens[credentials]
+
+    async def auth(self, credentials: tuple[str, str] = CONSUMER) -> dict[str, str]:
+        return {"authorization": f"Bearer {await self.token(credentials)}"}
+
+    def exchange(self, exchange_id: str) -> Any:
+        return next(e for e in self.sink.exchanges if e.exchange_id == exchange_id)
+
+
+MakeGateway = Callable[..., Any]
+
+
+@pytest.fixture
+async def make_gateway() -> AsyncIterator[MakeGateway]:
+    """Build gateways over any settings and upstream; closes their clients afterwards."""
+    harnesses: list[GatewayHarness] = []
+
+    def make(settings: Settings, upstream: UpstreamClient | None = None) -> GatewayHarness:
+        sink = MemorySink()
+        app = create_app(settings, sink=sink, upstream=upstream or HttpxUpstream(httpx.AsyncClient()))
+        harness = GatewayHarness(app, sink)
+        harnesses.append(harness)
+        return harness
+
+    yield make
+    for harness in harnesses:
+        await harness.client.aclose()
+        await harness.app.runtime.upstream.close()
+
+
+@pytest.fixture
+def gateway(make_gateway: MakeGateway, settings: Settings) -> GatewayHarness:
+    """A gateway whose backends are reached through plain httpx (respx can intercept them)."""
+    return make_gateway(settings)  # type: ignore[no-any-return]
