@@ -1,0 +1,15 @@
+"""The committed gateway-facing contracts match what the adapters declare (no drift)."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters import load_adapters
+from contracts.export import contract_path, render
+
+
+@pytest.mark.parametrize("key", sorted(load_adapters()))
+def test_committed_contract_matches_the_adapter(key: str) -> None:
+    path = contract_path(key)
+    assert path.exists(), f"run `python -m contracts.export` to write {path.name}"
+    assert path.read_text(encoding="utf-8") == render(key), f"{path.name} drifted: rerun contracts.export"
