@@ -1,1 +1,1 @@
-"""Contracts: gateway-facing OpenAPI per service, backend contracts (OpenAPI, XSD/WSDL) and the AsyncAPI of the exchange topic."""
+"""Contracts: gateway-facing OpenAPI per service, backend contracts, the AsyncAPI of the exchange topic."""
