@@ -19,6 +19,7 @@ from gateway.errors import (
     BackendError,
     BackendFaultError,
     BackendStatusError,
+    BackendTimeoutError,
     BackendUnavailableError,
     ConflictError,
     GatewayError,
@@ -125,6 +126,8 @@ def raise_for_backend_status(status: int) -> None:
         error = InvalidRequestError("the backend rejected the request as invalid")
     elif status in (502, 503):
         error = BackendUnavailableError(f"the backend is unavailable (HTTP {status})")
+    elif status == 504:
+        error = BackendTimeoutError("the backend timed out (HTTP 504)")
     else:
         error = BackendStatusError(f"the backend failed (HTTP {status})")
     error.backend_status = status

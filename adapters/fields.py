@@ -29,5 +29,5 @@ ProvinceCode = Annotated[
     str, StringConstraints(pattern=r"^\d{2}$"), Field(description="2-digit province code")
 ]
 CommuneCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$"), Field(description="5-digit commune code")]
-DossierCode = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\w.\-/]+$")]
+DossierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]

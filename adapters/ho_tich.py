@@ -43,7 +43,7 @@ class DangKyKhaiSinh(BaseModel):
     maTinh: ProvinceCode
     maTTHC: str | None = "1.001193"
     maHoSo: DossierCode
-    ngayTiepNhan: date | None = None
+    ngayTiepNhan: date
     callbackUrl: str | None = Field(None, max_length=500)
     hoTich: HoTichKhaiSinh
 

@@ -8,6 +8,7 @@ nowhere else.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -84,9 +85,8 @@ class HttpxUpstream:
         self, method: str, url: str, *, headers: Mapping[str, str], body: bytes | None, timeout_s: float
     ) -> UpstreamResponse:
         try:
-            response = await self._client.request(
-                method, url, headers=dict(headers), content=body, timeout=timeout_s
-            )
+            async with asyncio.timeout(timeout_s):  # a total deadline: httpx's own timeouts are per phase
+                response = await self._client.request(method, url, headers=dict(headers), content=body)
         except (TimeoutError, httpx.TimeoutException):
             raise BackendTimeoutError(f"the backend did not answer within {timeout_s:g} s") from None
         except httpx.HTTPError:

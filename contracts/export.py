@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from adapters import load_adapters
+from adapters.registry import load_adapters
 from gateway.openapi import service_openapi
 
 CONTRACTS = Path(__file__).parent

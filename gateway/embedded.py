@@ -93,7 +93,7 @@ def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) 
     broker: EmbeddedBroker | None = None
     bootstrap = settings.kafka.bootstrap_servers
     if not bootstrap:
-        broker = EmbeddedBroker()
+        broker = EmbeddedBroker(port=settings.kafka.embedded_port)
         try:
             broker.start_sync()
         except BrokerUnavailableError as exc:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from adapters import load_adapters
 from adapters._base import Adapter
 from adapters.catalogue import ServiceInfo, services
+from adapters.registry import load_adapters
 from adapters.upstream import AiohttpUpstream, UpstreamClient
 from gateway.auth import TokenService
 from gateway.exchange import ExchangeSink

@@ -58,6 +58,7 @@ class ConsumerSettings(_Strict):
 
 class KafkaSettings(_Strict):
     bootstrap_servers: str | None = Field(None, description="host:port[,…]; unset means the embedded broker")
+    embedded_port: int = Field(19092, description="port of the embedded broker `ndxp-sim up` starts")
     topic: str = "ndxp.exchanges"
     linger_ms: int = 10
     max_batch_size: int = 262_144
@@ -148,6 +149,11 @@ class Settings(BaseSettings):
                 if key != "*" and key not in services():
                     raise ValueError(f"consumers.{consumer.id}.allowed: unknown service {key!r}")
         return self
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        """Where Kafka is: the configured servers, else the embedded broker's address."""
+        return self.kafka.bootstrap_servers or f"127.0.0.1:{self.kafka.embedded_port}"
 
     @cached_property
     def mock_base_url(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters import load_adapters
+from adapters.registry import load_adapters
 from contracts.export import contract_path, render
 
 

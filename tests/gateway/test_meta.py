@@ -85,7 +85,7 @@ async def test_metrics_count_requests_and_errors_per_service_and_consumer(gatewa
 
 
 def test_the_registry_lines_up_across_catalogue_adapters_and_contracts() -> None:
-    from adapters import load_adapters
+    from adapters.registry import load_adapters
 
     assert len(services()) == 24
     assert set(load_adapters()) <= set(services())

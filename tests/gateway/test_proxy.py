@@ -259,6 +259,7 @@ async def test_callback_urls_must_be_registered(gateway: GatewayHarness, url: st
         "maDonVi": "000.00.00.H91",
         "maTinh": "91",
         "maHoSo": "HS-1",
+        "ngayTiepNhan": "2025-11-03",
         "callbackUrl": url,
         "hoTich": {
             "maGCS": "GCS-1",

@@ -1,0 +1,38 @@
+"""The adapter registry: built-in adapters and plug-ins from the `ndxp_sim.adapters` entry points."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from importlib.metadata import entry_points
+from types import MappingProxyType
+
+from adapters._base import Adapter
+from adapters.catalogue import services
+from adapters.csdl_dan_cu import CsdlDanCuAdapter
+from adapters.csdl_dkdn import CsdlDkdnAdapter
+from adapters.ho_tich import HoTichAdapter
+
+ENTRY_POINT_GROUP = "ndxp_sim.adapters"
+_BUILT_IN: tuple[type[Adapter], ...] = (CsdlDkdnAdapter, CsdlDanCuAdapter, HoTichAdapter)
+
+log = logging.getLogger("ndxp.adapters")
+
+
+def _plugins() -> dict[str, type[Adapter]]:
+    """Adapters a province installed as a package declaring the `ndxp_sim.adapters` entry-point group."""
+    found: dict[str, type[Adapter]] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        adapter = entry.load()
+        if not (isinstance(adapter, type) and issubclass(adapter, Adapter)) or adapter.key not in services():
+            log.error("entry point %s does not name an Adapter of a known service; ignored", entry.name)
+            continue
+        found[adapter.key] = adapter
+    return found
+
+
+def load_adapters() -> Mapping[str, type[Adapter]]:
+    """Built-in adapters, overridden by plug-ins for the same service key."""
+    adapters = {adapter.key: adapter for adapter in _BUILT_IN}
+    adapters.update(_plugins())
+    return MappingProxyType(adapters)

@@ -1,0 +1,68 @@
+"""Admin API of the mock process: fault profiles, reset, dossier clock, callbacks, access log."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from adapters.catalogue import services
+from mock_services.context import MockContext
+from mock_services.faults import FaultProfile
+
+
+class ClockStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    step_s: float = Field(..., gt=0, le=3600)
+
+
+def create_admin_router(ctx: MockContext) -> APIRouter:
+    router = APIRouter(prefix="/_admin", tags=["admin"])
+
+    def known(service: str) -> str:
+        if service not in services():
+            raise HTTPException(404, f"unknown service {service!r}")
+        return service
+
+    @router.put("/faults/{service}")
+    async def put_fault(service: str, profile: FaultProfile) -> dict[str, object]:
+        ctx.faults.put(known(service), profile)
+        return profile.model_dump(exclude_none=True)
+
+    @router.get("/faults")
+    async def list_faults() -> dict[str, dict[str, object]]:
+        return ctx.faults.snapshot()
+
+    @router.delete("/faults/{service}", status_code=204)
+    async def delete_fault(service: str) -> Response:
+        ctx.faults.delete(known(service))
+        return Response(status_code=204)
+
+    @router.post("/reset")
+    async def reset() -> dict[str, bool]:
+        await ctx.reset()
+        return {"reset": True}
+
+    @router.get("/clock")
+    async def get_clock() -> ClockStep:
+        return ClockStep(step_s=ctx.clock.step_s)
+
+    @router.post("/clock")
+    async def set_clock(step: ClockStep) -> ClockStep:
+        ctx.clock.set_step(step.step_s)
+        return step
+
+    @router.get("/callbacks")
+    async def callbacks(
+        status: Literal["pending", "delivered", "dead"] | None = None,
+    ) -> dict[str, list[dict[str, object]]]:
+        return ctx.callbacks.listing(status)
+
+    @router.get("/access-log")
+    async def access_log(limit: int = Query(100, ge=1, le=1000)) -> dict[str, list[dict[str, object]]]:
+        newest_first = list(reversed(ctx.access_log))
+        return {"items": newest_first[:limit]}
+
+    return router

@@ -1,0 +1,87 @@
+"""The mock backends' FastAPI app: one router per service under /{service_key}, admin API, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from adapters.catalogue import services
+from mock_services import responses
+from mock_services.admin import create_admin_router
+from mock_services.context import MockContext
+from mock_services.faults import ScenarioMiddleware, traits_lookup
+from mock_services.registry import MOCKS
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
+    from mock_services.population import Population
+
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def create_mock_app(settings: Settings, *, population: Population | None = None) -> FastAPI:
+    """All mock backends in one app; `population` defaults to the one `settings.mocks` describes."""
+    if population is None:
+        from mock_services.population import load_population
+
+        mocks = settings.mocks
+        population = load_population(mocks.seed, mocks.population, mocks.cache_dir)
+    ctx = MockContext(settings, population)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await ctx.aclose()
+
+    app = FastAPI(title="ndxp-sim mock backends", lifespan=lifespan, docs_url="/_admin/docs", redoc_url=None)
+    app.state.mocks = ctx
+    _install_error_handlers(app)
+    app.include_router(create_admin_router(ctx))
+    for key in services():
+        mock = MOCKS.get(key)
+        router = mock.create_router(ctx) if mock else _not_implemented_router(key)
+        app.include_router(router, prefix=f"/{key}", tags=[key])
+
+    @app.get("/health", tags=["admin"])
+    async def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "population": len(ctx.population.citizens),
+            "services": {key: "implemented" if key in MOCKS else "not_implemented" for key in services()},
+        }
+
+    declared = {key: mock.traits for key, mock in MOCKS.items()}
+    app.add_middleware(
+        ScenarioMiddleware, traits=traits_lookup(declared, set(services())), profiles=ctx.faults
+    )
+    return app
+
+
+def _not_implemented_router(key: str) -> APIRouter:
+    router = APIRouter()
+    body = {"error": "not implemented in this simulator version", "service": key}
+
+    async def not_implemented() -> Response:
+        return responses.json_response(body, 501)
+
+    router.add_api_route("", not_implemented, methods=ALL_METHODS, include_in_schema=False)
+    router.add_api_route("/{path:path}", not_implemented, methods=ALL_METHODS, include_in_schema=False)
+    return router
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+        code = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
+        return responses.to_response(responses.rest_error(exc.status_code, code, str(exc.detail)))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> Response:
+        detail = [{"loc": list(err["loc"]), "msg": err["msg"]} for err in exc.errors()]
+        return responses.to_response(responses.rest_error(422, "validation_error", "invalid request", detail))

@@ -1,0 +1,151 @@
+"""Signed status callbacks to consumers, retried with backoff, dead-lettered when they cannot be delivered."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+
+from gateway.tasks import spawn
+from mock_services.clock import now_vn
+from mock_services.responses import dumps
+
+log = logging.getLogger(__name__)
+
+DeliveryStatus = Literal["pending", "delivered", "dead"]
+
+
+def sign(key: bytes, timestamp: str, body: bytes) -> str:
+    """`sha256=<hex HMAC-SHA256(key, f"{timestamp}.{raw_body}")>`, the X-NDXP-Signature value."""
+    return "sha256=" + hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+@dataclass(slots=True)
+class Delivery:
+    """One callback and every attempt to deliver it."""
+
+    id: str
+    service: str
+    ma_ho_so: str
+    url: str
+    trang_thai: str
+    body: bytes
+    status: DeliveryStatus = "pending"
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "service": self.service,
+            "maHoSo": self.ma_ho_so,
+            "url": self.url,
+            "trangThai": self.trang_thai,
+            "status": self.status,
+            "attempts": self.attempts,
+        }
+
+
+class CallbackSender:
+    """Delivers callbacks in order per dossier; every attempt is logged and kept."""
+
+    def __init__(self, key: bytes, retries: int, backoff_s: float, timeout_s: float = 5.0) -> None:
+        self._key = key
+        self._retries = retries
+        self._backoff_s = backoff_s
+        self._timeout_s = timeout_s
+        self._client: httpx.AsyncClient | None = None
+        self._ids = itertools.count(1)
+        self.deliveries: list[Delivery] = []
+        self._tails: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def enqueue(self, service: str, ma_ho_so: str, url: str, payload: dict[str, Any]) -> Delivery:
+        delivery = Delivery(
+            f"cb-{next(self._ids):06d}", service, ma_ho_so, url, payload["trangThai"], dumps(payload)
+        )
+        self.deliveries.append(delivery)
+        key = (service, ma_ho_so)
+        task = spawn(self._deliver_after(self._tails.get(key), delivery), name=f"callback {delivery.id}")
+        self._tails[key] = task
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return delivery
+
+    def listing(self, status: DeliveryStatus | None = None) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "items": [d.as_json() for d in self.deliveries if status is None or d.status == status],
+            "deadLetters": [d.as_json() for d in self.deliveries if d.status == "dead"],
+        }
+
+    async def _deliver_after(self, previous: asyncio.Task[None] | None, delivery: Delivery) -> None:
+        if previous is not None:
+            # Order per dossier: wait for the earlier callback, whatever became of it.
+            await asyncio.gather(previous, return_exceptions=True)
+        await self._deliver(delivery)
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        for attempt in range(self._retries + 1):
+            if attempt:
+                await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
+            status_code, error = await self._post(delivery)
+            delivery.attempts.append({"at": now_vn().isoformat(), "statusCode": status_code, "error": error})
+            log.info(
+                "callback %s %s %s attempt %d -> %s",
+                delivery.id,
+                delivery.url,
+                delivery.trang_thai,
+                attempt + 1,
+                status_code or error,
+            )
+            if status_code is not None and 200 <= status_code < 300:
+                delivery.status = "delivered"
+                return
+            if status_code is not None and status_code < 500:
+                break  # the receiver refused it; sending it again will not change its mind
+        delivery.status = "dead"
+        log.warning("callback %s to %s is a dead letter", delivery.id, delivery.url)
+
+    async def _post(self, delivery: Delivery) -> tuple[int | None, str | None]:
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-NDXP-Service": delivery.service,
+            "X-NDXP-Delivery": delivery.id,
+            "X-NDXP-Timestamp": timestamp,
+            "X-NDXP-Signature": sign(self._key, timestamp, delivery.body),
+        }
+        try:
+            response = await self._http().post(delivery.url, content=delivery.body, headers=headers)
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return response.status_code, None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            # trust_env off: callbacks go where the consumer said, never through an environment proxy.
+            self._client = httpx.AsyncClient(timeout=self._timeout_s, trust_env=False)
+        return self._client
+
+    async def reset(self) -> None:
+        await self._cancel()
+        self.deliveries.clear()
+        self._tails.clear()
+
+    async def aclose(self) -> None:
+        await self._cancel()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def _cancel(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

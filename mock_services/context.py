@@ -1,0 +1,50 @@
+"""The mock process's shared state: population, clock, fault profiles, dossiers, callbacks, access log."""
+
+from __future__ import annotations
+
+import pickle
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from mock_services.callbacks import CallbackSender
+from mock_services.clock import Clock
+from mock_services.dossier import DossierEngine
+from mock_services.faults import FaultProfiles
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
+    from mock_services.population import Population
+
+ACCESS_LOG_SIZE = 1000
+
+
+class MockContext:
+    """Everything the service routers share; `reset()` puts it back as it was at startup."""
+
+    def __init__(self, settings: Settings, population: Population) -> None:
+        self.settings = settings
+        # A private copy: the loader memoises one Population per process and births mutate it.
+        self._snapshot = pickle.dumps(population, protocol=pickle.HIGHEST_PROTOCOL)
+        self.population: Population = pickle.loads(self._snapshot)
+        self.clock = Clock(settings.mocks.dossier_step_s)
+        self.faults = FaultProfiles()
+        self.callbacks = CallbackSender(
+            settings.mocks.callback_key.get_secret_value().encode(),
+            settings.mocks.callback_retries,
+            settings.mocks.callback_backoff_s,
+        )
+        self.dossiers = DossierEngine(self.clock, self.callbacks, lambda: self.population)
+        self.access_log: deque[dict[str, Any]] = deque(maxlen=ACCESS_LOG_SIZE)
+
+    async def reset(self) -> None:
+        await self.dossiers.reset()
+        await self.callbacks.reset()
+        self.faults.clear()
+        self.access_log.clear()
+        self.clock.set_step(self.settings.mocks.dossier_step_s)
+        if self.population.births_registered:
+            self.population = pickle.loads(self._snapshot)
+
+    async def aclose(self) -> None:
+        await self.dossiers.aclose()
+        await self.callbacks.aclose()

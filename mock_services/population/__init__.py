@@ -1,0 +1,16 @@
+"""The shared synthetic Vietnamese population: citizens in households, enterprises and their catalogues."""
+
+from mock_services.population.generator import build_population
+from mock_services.population.model import Address, Citizen, Enterprise, Household
+from mock_services.population.population import Population
+from mock_services.population.store import load_population
+
+__all__ = [
+    "Address",
+    "Citizen",
+    "Enterprise",
+    "Household",
+    "Population",
+    "build_population",
+    "load_population",
+]

@@ -1,0 +1,156 @@
+"""Shared catalogues from mock_services/data: provinces, wards, old province codes, ethnic groups, religions.
+
+Records are frozen dataclasses read once; the functions return fresh lists/dicts of them in file order.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    """One of the 34 provinces since 1 July 2025."""
+
+    code: str  # 2 digits, e.g. "91"
+    name: str  # "Tỉnh An Giang"
+    type: str  # "Tỉnh" | "Thành phố"
+
+    @property
+    def short_name(self) -> str:
+        return self.name.removeprefix(self.type).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Ward:
+    """One of the 3,321 commune-level units (xã, phường, đặc khu) since 1 July 2025."""
+
+    code: str  # 5 digits, e.g. "30280"
+    name: str  # "Phường Long Xuyên"
+    type: str  # "Xã" | "Phường" | "Đặc khu"
+    province_code: str
+    lat: float
+    lon: float
+    old_province_code: str  # the pre-2025 province most of the ward came from (CCCD prefixes of older births)
+
+
+@dataclass(frozen=True, slots=True)
+class OldProvince:
+    """One of the 63 pre-2025 provinces; its code is still the CCCD prefix for births registered there."""
+
+    code: str
+    name: str
+    new_province_code: str
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def _admin_rows() -> tuple[dict[str, str], ...]:
+    return tuple(read_csv("admin_units.csv"))
+
+
+@cache
+def _provinces() -> tuple[Province, ...]:
+    seen: dict[str, Province] = {}
+    for row in _admin_rows():
+        if row["province_code"] not in seen:
+            name = row["province_name"]
+            kind = "Thành phố" if name.startswith("Thành phố") else "Tỉnh"
+            seen[row["province_code"]] = Province(row["province_code"], name, kind)
+    return tuple(seen.values())
+
+
+def provinces() -> list[Province]:
+    """The 34 provinces, ordered by code."""
+    return list(_provinces())
+
+
+@cache
+def _provinces_by_code() -> dict[str, Province]:
+    return {province.code: province for province in _provinces()}
+
+
+def province(code: str) -> Province | None:
+    return _provinces_by_code().get(code)
+
+
+@cache
+def _all_wards() -> tuple[Ward, ...]:
+    return tuple(
+        Ward(
+            row["ward_code"],
+            row["ward_name"],
+            row["ward_type"],
+            row["province_code"],
+            float(row["lat"]),
+            float(row["lon"]),
+            row["old_province_code"],
+        )
+        for row in _admin_rows()
+    )
+
+
+@cache
+def _wards_by_province() -> dict[str, tuple[Ward, ...]]:
+    grouped: dict[str, list[Ward]] = {}
+    for item in _all_wards():
+        grouped.setdefault(item.province_code, []).append(item)
+    return {code: tuple(items) for code, items in grouped.items()}
+
+
+@cache
+def _wards_by_code() -> dict[str, Ward]:
+    return {item.code: item for item in _all_wards()}
+
+
+def wards(province_code: str | None = None) -> list[Ward]:
+    """All wards, or those of one province, ordered by code."""
+    if province_code is None:
+        return list(_all_wards())
+    return list(_wards_by_province().get(province_code, ()))
+
+
+def ward(code: str) -> Ward | None:
+    return _wards_by_code().get(code)
+
+
+@cache
+def _old_provinces() -> tuple[OldProvince, ...]:
+    return tuple(
+        OldProvince(row["old_province_code"], row["old_province_name"], row["new_province_code"])
+        for row in read_csv("old_provinces.csv")
+    )
+
+
+def old_provinces() -> list[OldProvince]:
+    """The 63 pre-2025 provinces, ordered by code."""
+    return list(_old_provinces())
+
+
+@cache
+def _ethnic_groups() -> tuple[tuple[str, str], ...]:
+    return tuple((row["code"], row["name"]) for row in read_csv("ethnic_groups.csv"))
+
+
+def ethnic_groups() -> dict[str, str]:
+    """The 54 ethnic groups by 2-digit code (QĐ 121-TCTK/PPCĐ), "01" Kinh first."""
+    return dict(_ethnic_groups())
+
+
+@cache
+def _religions() -> tuple[str, ...]:
+    return tuple(row["name"] for row in read_csv("religions.csv"))
+
+
+def religions() -> list[str]:
+    """The 16 state-recognised religions, preceded by "Không" (none)."""
+    return list(_religions())

@@ -1,0 +1,28 @@
+"""Which services the simulator mocks: adding one is a module with `create_router` and a line here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from fastapi import APIRouter
+
+from mock_services import csdl_dan_cu, csdl_dkdn, ho_tich
+from mock_services.context import MockContext
+from mock_services.faults import ServiceTraits
+
+
+@dataclass(frozen=True, slots=True)
+class MockService:
+    create_router: Callable[[MockContext], APIRouter]
+    traits: ServiceTraits = field(default_factory=ServiceTraits)
+
+
+MOCKS: Mapping[str, MockService] = MappingProxyType(
+    {
+        "csdl_dkdn": MockService(csdl_dkdn.create_router),
+        "csdl_dan_cu": MockService(csdl_dan_cu.create_router, ServiceTraits(soap_namespace=csdl_dan_cu.NS)),
+        "ho_tich": MockService(ho_tich.create_router, ServiceTraits(dossier=True)),
+    }
+)

@@ -1,0 +1,79 @@
+"""Fixtures for the mock backends: a small population, the app in-process, real servers on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from aiohttp import web
+from fastapi import FastAPI
+from mock_helpers import CallbackReceiver, free_port
+
+from gateway.settings import Settings
+from mock_services.app import create_mock_app
+
+
+@pytest.fixture(scope="session")
+def population_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("population")
+
+
+@pytest.fixture
+def mock_settings(population_cache: Path) -> Settings:
+    return Settings(
+        mocks={
+            "population": 300,
+            "cache_dir": population_cache,
+            "dossier_step_s": 0.02,
+            "callback_retries": 2,
+            "callback_backoff_s": 0.01,
+        }
+    )
+
+
+@pytest.fixture
+async def mock_app(mock_settings: Settings) -> AsyncIterator[FastAPI]:
+    app = create_mock_app(mock_settings)
+    yield app
+    await app.state.mocks.aclose()  # ASGITransport runs no lifespan
+
+
+@pytest.fixture
+async def client(mock_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=mock_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mocks") as http:
+        yield http
+
+
+@pytest.fixture
+async def live_server(mock_app: FastAPI) -> AsyncIterator[tuple[str, uvicorn.Server]]:
+    """The mock app behind a real uvicorn socket (for timeouts and disconnects)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(mock_app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.get_running_loop().create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}", server
+    server.should_exit = True
+    await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[CallbackReceiver]:
+    recv = CallbackReceiver()
+    app = web.Application()
+    app.router.add_post("/callback", recv.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    recv.url = f"http://127.0.0.1:{port}/callback"
+    yield recv
+    await runner.cleanup()

@@ -1,0 +1,113 @@
+"""Helpers for the mock-backend tests: free ports, a callback receiver, polling, SOAP calls."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from aiohttp import web
+
+from adapters.soap import SoapFault, build_envelope, parse_envelope
+from mock_services.population import identities as ids
+
+SOAP_NS = "http://dancuquocgia.bca"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class CallbackReceiver:
+    """A real HTTP server that records callbacks; `script` gives the status of each successive answer."""
+
+    url: str = ""
+    received: list[dict[str, Any]] = field(default_factory=list)
+    script: list[int] = field(default_factory=list)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        raw = await request.read()
+        status = self.script.pop(0) if self.script else 200
+        self.received.append({"headers": dict(request.headers), "raw": raw, "answered": status})
+        self.arrived.set()
+        return web.Response(status=status)
+
+    async def wait_for(self, predicate: Callable[[], bool], limit_s: float = 5.0) -> None:
+        async with asyncio.timeout(limit_s):
+            while not predicate():
+                self.arrived.clear()
+                await self.arrived.wait()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], limit_s: float = 5.0) -> None:
+    """Poll `check` (an HTTP query, so there is no event to wait on) until it holds, for `limit_s` at most."""
+    deadline = asyncio.get_running_loop().time() + limit_s
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not reached within {limit_s} s")
+        await asyncio.sleep(0.01)
+
+
+async def soap_call(
+    client: httpx.AsyncClient, operation: str, **payload: Any
+) -> tuple[int, str, dict[str, Any]]:
+    """(HTTP status, operation or "Fault:<MaLoi>", payload or fault detail) of one SOAP call."""
+    response = await client.post(
+        "/csdl_dan_cu/soap",
+        content=build_envelope(SOAP_NS, operation, payload),
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f"{SOAP_NS}/{operation}"},
+    )
+    try:
+        name, body = parse_envelope(response.content)
+    except SoapFault as fault:
+        return response.status_code, f"{fault.code}:{fault.detail.get('MaLoi')}", fault.detail
+    return response.status_code, name, body
+
+
+# A complete birth-registration dossier for ho_tich.
+BIRTH: dict[str, Any] = {
+    "maDonVi": 30307,
+    "maTinh": "91",
+    "maTTHC": "1.001193.000.00.00.H01",
+    "maHoSo": "H01.30307-251101-0001",
+    "ngayTiepNhan": "2025-11-01 08:30:00",
+    "hoTich": {
+        "maGCS": "GCS-91-2025-000123",
+        "nksHoTen": "Lê Minh Khang",
+        "nksGioiTinh": "1",
+        "nksNgaySinh": "2025-10-20",
+        "nksNoiSinh": {"maTinh": "91", "maXa": "30307", "dcChiTiet": "Bệnh viện Đa khoa trung tâm An Giang"},
+        "nksDanToc": "01",
+        "nksQuocTich": "VN",
+        "meHoTen": "Phạm Thị Dung",
+        "meSoDDCN": ids.COUPLE_WIFE,
+        "chaHoTen": "Lê Văn Cường",
+        "chaSoDDCN": ids.COUPLE_HUSBAND,
+        "nycHoTen": "Lê Văn Cường",
+        "nycQuanHe": "Cha",
+        "soLuongBanSao": 2,
+    },
+}
+
+
+ENVELOPE = {"maDonVi", "maTinh", "maTTHC", "maHoSo", "ngayTiepNhan", "callbackUrl", "hoTich"}
+
+
+def birth(**changes: Any) -> dict[str, Any]:
+    """The sample birth dossier with top-level or hoTich fields changed (None removes a field)."""
+    body = copy.deepcopy(BIRTH)
+    for key, value in changes.items():
+        target = body if key in ENVELOPE else body["hoTich"]
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = value
+    return body
