@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,11 +14,22 @@ from starlette.exceptions import HTTPException
 
 from adapters.upstream import UpstreamClient
 from gateway import api
-from gateway.errors import ERROR_HEADER, GatewayError, InvalidRequestError, NotFoundError
+from gateway.errors import (
+    ERROR_HEADER,
+    GatewayError,
+    InvalidRequestError,
+    NotFoundError,
+    StoreUnavailableError,
+)
 from gateway.exchange import ExchangeSink, sortable_uuid
+from gateway.logpipe import build_sink
+from gateway.ops_api import ops_router
 from gateway.proxy import Proxy
 from gateway.runtime import Runtime
 from gateway.settings import Settings
+from gateway.store import Store
+
+log = logging.getLogger("ndxp.gateway")
 
 _OWN_PREFIXES = ("/_", "/token", "/health", "/metrics", "/docs", "/redoc", "/openapi.json", "/console")
 
@@ -51,10 +63,29 @@ class GatewayApp:
             await self.api(scope, receive, send)
 
 
-def build_sink(settings: Settings) -> ExchangeSink:
-    from gateway.logpipe import build_sink as build_log_sink
+class _OpsStore:
+    """The exchange store behind the ops API; the gateway keeps serving calls if it cannot be opened."""
 
-    return build_log_sink(settings)
+    def __init__(self, url: str) -> None:
+        self.store = Store(url)
+        self.problem: str | None = "not started"
+
+    async def start(self) -> None:
+        try:
+            await self.store.start()
+            self.problem = None
+        except Exception as exc:  # the store is for operators; the proxy must not depend on it
+            self.problem = f"exchange store unavailable: {type(exc).__name__}"
+            log.error("%s (%s); the ops API answers 503 until restart", self.problem, self.store.url)
+
+    async def stop(self) -> None:
+        if self.problem is None:
+            await self.store.stop()
+
+    def __call__(self) -> Store:
+        if self.problem is not None:
+            raise StoreUnavailableError(self.problem)
+        return self.store
 
 
 def create_app(
@@ -62,19 +93,21 @@ def create_app(
     *,
     sink: ExchangeSink | None = None,
     upstream: UpstreamClient | None = None,
-    extra_routers: tuple[Any, ...] = (),
 ) -> GatewayApp:
     """The gateway. Tests pass their own sink (MemorySink) and upstream (an httpx client)."""
     runtime = Runtime.build(settings, sink or build_sink(settings), upstream)
+    ops_store = _OpsStore(settings.store.url)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.sink.start()
+        await ops_store.start()
         try:
             yield
         finally:
             await runtime.sink.stop()
             await runtime.upstream.close()
+            await ops_store.stop()
 
     api_app = FastAPI(
         title="ndxp-sim gateway",
@@ -84,8 +117,7 @@ def create_app(
     )
     api_app.state.runtime = runtime
     api_app.include_router(api.router)
-    for router in extra_routers:
-        api_app.include_router(router)
+    api_app.include_router(ops_router(ops_store, runtime.tokens))
 
     @api_app.exception_handler(GatewayError)
     async def _gateway_error(_: Request, exc: GatewayError) -> Response:

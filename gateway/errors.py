@@ -12,6 +12,7 @@ GatewayError
 │   ├── InvalidRequestError        422 Client.InvalidRequest
 │   └── QuotaExceededError         429 Client.QuotaExceeded (Retry-After)
 ├── GatewayInternalError           500 Server.Gateway.Internal
+├── StoreUnavailableError          503 Server.Gateway.StoreUnavailable (ops API only)
 └── BackendError (the backend failed; upstream internals are never echoed)
     ├── BackendStatusError         502 Server.Backend.Error
     ├── BackendBadResponseError    502 Server.Backend.BadResponse
@@ -107,6 +108,12 @@ class QuotaExceededError(ClientError):
 
 class GatewayInternalError(GatewayError):
     pass
+
+
+class StoreUnavailableError(GatewayError):
+    status_code = 503
+    type = "Server.Gateway.StoreUnavailable"
+    retriable = True
 
 
 class BackendError(GatewayError):

@@ -26,16 +26,10 @@ from gateway.tasks import spawn
 
 log = logging.getLogger(__name__)
 
-EMBEDDED_BOOTSTRAP = "127.0.0.1:9092"
 _BACKOFF_START_S = 0.5
 _BACKOFF_MAX_S = 30.0
 # Faults that say nothing about the records: keep the batch and try again.
 _TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError, OSError, TimeoutError)
-
-
-def bootstrap_servers(settings: Settings) -> str:
-    """The configured brokers, or the embedded broker's address."""
-    return settings.kafka.bootstrap_servers or EMBEDDED_BOOTSTRAP
 
 
 @dataclass(slots=True)
@@ -100,7 +94,7 @@ class Indexer:
                 await self._store.stop()
 
     async def _consume_until_stopped(self) -> None:
-        servers, backoff, outage = bootstrap_servers(self._settings), _BACKOFF_START_S, False
+        servers, backoff, outage = self._settings.kafka_bootstrap, _BACKOFF_START_S, False
         while not self._stopping.is_set():
             consumer = self._consumer(servers)
             try:
@@ -121,7 +115,7 @@ class Indexer:
                 await self._pause(backoff)
                 backoff = min(backoff * 2, _BACKOFF_MAX_S)
             finally:
-                await consumer.stop()
+                await _close(consumer)
 
     def _consumer(self, servers: str) -> AIOKafkaConsumer:
         kafka = self._settings.kafka
@@ -220,8 +214,22 @@ class Indexer:
         return self._stopping.is_set()
 
 
+async def _close(consumer: AIOKafkaConsumer) -> None:
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        # Not our cancellation: aiokafka re-raises its own fetch task's when the broker is already gone.
+    except KafkaError as exc:
+        log.info("Kafka consumer closed uncleanly: %s", exc)
+
+
 def run_indexer(settings: Settings) -> None:
     """Run one indexer in the foreground until SIGINT or SIGTERM (`ndxp-sim indexer`)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(_serve(settings))
 
 
@@ -231,6 +239,6 @@ async def _serve(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, indexer.request_stop)
     store = make_url(settings.store.url).render_as_string(hide_password=True)
-    log.info("indexing %s from %s into %s", settings.kafka.topic, bootstrap_servers(settings), store)
+    log.info("indexing %s from %s into %s", settings.kafka.topic, settings.kafka_bootstrap, store)
     await indexer.run()
     log.info("indexer stopped: %s", indexer.stats())

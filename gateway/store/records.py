@@ -1,0 +1,106 @@
+"""Exchange records (schema_version 1) in and out of the store: validation, row values, listing items."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, NamedTuple
+
+import orjson
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from gateway.store.tables import LISTED_COLUMNS
+
+SubjectHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class InvalidRecordError(ValueError):
+    """A message that is not a valid exchange record; the indexer counts and skips it."""
+
+
+class _RecordV1(BaseModel):
+    """The fields the store relies on; the full record is kept as published."""
+
+    model_config = ConfigDict(extra="ignore", strict=False)
+
+    schema_version: Literal[1]
+    exchange_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    request_id: str | None = None
+    instance: str | None = None
+    ts_request_in: AwareDatetime
+    ts_backend_out: AwareDatetime | None = None
+    ts_backend_in: AwareDatetime | None = None
+    ts_response_out: AwareDatetime | None = None
+    duration_ms: float
+    backend_duration_ms: float | None = None
+    consumer_id: str | None = None
+    service_key: str | None = None
+    service_number: int | None = None
+    operation: str | None = None
+    http_method: str | None = None
+    http_path: str | None = None
+    http_query: str | None = None
+    http_status: int | None = None
+    backend_protocol: str | None = None
+    backend_status: int | None = None
+    outcome: Literal["ok", "client_error", "backend_error", "gateway_error"]
+    error_type: str | None = None
+    error_detail: str | None = None
+    scenario: str | None = None
+    request_bytes: int | None = None
+    response_bytes: int | None = None
+    ma_yeu_cau: str | None = None
+    ma_ho_so: str | None = None
+    ma_can_bo: str | None = None
+    ma_don_vi: str | None = None
+    body_policy: str | None = None
+    request_body_truncated: bool | None = None
+    response_body_truncated: bool | None = None
+    subjects: list[SubjectHash] = []
+
+
+class PreparedRecord(NamedTuple):
+    """A validated record as the store writes it: exchange row values and subject hashes."""
+
+    row: dict[str, Any]
+    subjects: list[str]
+
+
+def decode(raw: bytes) -> dict[str, Any]:
+    """A Kafka message value as a record mapping, or InvalidRecordError."""
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRecordError(f"not JSON: {exc}") from None
+    if not isinstance(record, dict):
+        raise InvalidRecordError("not a JSON object")
+    return record
+
+
+def prepare(record: Mapping[str, Any]) -> PreparedRecord:
+    """Validate one record and turn it into row values, or raise InvalidRecordError."""
+    try:
+        parsed = _RecordV1.model_validate(record)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "record"
+        raise InvalidRecordError(f"{where}: {first['msg']}") from None
+    row = parsed.model_dump(exclude={"subjects"})
+    row["record"] = orjson.dumps(dict(record)).decode()
+    return PreparedRecord(row, sorted(set(parsed.subjects)))
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """The record's timestamp format: ISO-8601 UTC with microseconds and a trailing Z."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def listing_item(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A listed exchange: every typed column, timestamps in record format, no bodies."""
+    item = {column.name: row[column.name] for column in LISTED_COLUMNS}
+    for name, value in item.items():
+        if isinstance(value, datetime):
+            item[name] = iso_utc(value)
+    return item
