@@ -82,6 +82,74 @@ def start_simulator(tmp_path: Path, *extra_env: tuple[str, str]) -> Simulator:
     return simulator
 
 
+class Processes:
+    """Parts of the simulator started one by one (to kill or restart one), each stopped by its PID."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.port, self.mock_port, self.kafka_port = free_port(), free_port(), free_port()
+        self.env = {
+            **os.environ,
+            "NDXP_PORT": str(self.port),
+            "NDXP_MOCKS__PORT": str(self.mock_port),
+            "NDXP_KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{self.kafka_port}",
+            "NDXP_LOG__SPOOL_DIR": str(tmp_path / "spool"),
+            "NDXP_STORE__URL": f"sqlite+aiosqlite:///{tmp_path / 'exchanges.db'}",
+            "NDXP_MOCKS__CACHE_DIR": str(tmp_path / "cache"),
+            "NDXP_MOCKS__POPULATION": "1000",
+            "NDXP_KAFKA__TOPIC": "e2e.exchanges",
+        }
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.running: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, *args: str, health: str | None = None) -> subprocess.Popen[bytes]:
+        log = (self.tmp_path / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gateway", *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.running[name] = process
+        if health:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(health, timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert process.poll() is None, f"{name} exited:\n{self.log(name)}"
+                assert time.monotonic() < deadline, f"{name} not healthy:\n{self.log(name)}"
+                time.sleep(0.2)
+        return process
+
+    def log(self, name: str) -> str:
+        return (self.tmp_path / f"{name}.log").read_text(errors="replace")
+
+    def stop(self, name: str, sig: int = signal.SIGTERM) -> int:
+        process = self.running.pop(name)
+        if process.poll() is None:
+            process.send_signal(sig)
+        try:
+            return process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.running):
+            self.stop(name)
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[Processes]:
+    parts = Processes(tmp_path)
+    yield parts
+    parts.stop_all()
+
+
 @pytest.fixture
 def simulator(tmp_path: Path) -> Iterator[Simulator]:
     simulator = start_simulator(tmp_path)
