@@ -24,11 +24,6 @@ _memo_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "ndxp-sim" / "population"
-
-
 @cache
 def data_fingerprint() -> str:
     """Hash of DATA_VERSION, the data files and this package's code: any edit invalidates old caches."""
@@ -46,11 +41,13 @@ def cache_path(cache_dir: Path, seed: int, size: int) -> Path:
 def load_population(
     seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE, cache_dir: Path | None = None
 ) -> Population:
-    """The population for (seed, size): memoised in-process, else read from the disk cache, else generated."""
+    """The population for (seed, size): memoised, else from the disk cache if given, else generated."""
     with _memo_lock:
         population = _memo.get((seed, size))
         if population is None:
-            population = _load_or_build(seed, size, Path(cache_dir) if cache_dir else default_cache_dir())
+            population = (
+                _load_or_build(seed, size, Path(cache_dir)) if cache_dir else build_population(seed, size)
+            )
             _memo[seed, size] = population
         return population
 
