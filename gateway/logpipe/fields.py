@@ -1,0 +1,135 @@
+"""Which field names carry personal data, and of what kind: one table for JSON keys, XML elements, queries."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Kind(Enum):
+    """What a personal value is; decides how it is masked and whether it becomes a subject hash."""
+
+    IDENTIFIER = "identifier"  # CCCD/CMND/passport/licence/insurance number: masked and hashed
+    NAME = "name"
+    DATE = "date"
+    PHONE = "phone"
+    EMAIL = "email"
+    SECRET = "secret"  # credentials that must never be logged, not even masked
+
+
+_TABLE: dict[Kind, tuple[str, ...]] = {
+    Kind.IDENTIFIER: (
+        "SoDinhDanh",
+        "SoCMND",
+        "CMND",
+        "CCCD",
+        "SoCCCD",
+        "SoCanCuoc",
+        "SoCanCuocCongDan",
+        "CMNDCu",
+        "soDDCN",
+        "SoGiayToTuyThan",
+        "SoGiayTo",
+        "SoGiayChungThuc",
+        "HoChieu",
+        "SoHoChieu",
+        "SoGPLX",
+        "SoGiayPhepLaiXe",
+        "GPLX",
+        "MaSoBHXH",
+        "MaBHXH",
+        "SoBHXH",
+        "MaTheBHYT",
+        "SoTheBHYT",
+        "identifyNo",
+        "idNumber",
+        "passportNo",
+        "citizenId",
+    ),
+    Kind.NAME: (
+        "HoVaTen",
+        "HoTen",
+        "Ho",
+        "ChuDem",
+        "Ten",
+        "TenGoiKhac",
+        "fullName",
+        "dadName",
+        "momName",
+        "partnerName",
+    ),
+    Kind.DATE: (
+        "NgayThangNamSinh",
+        "NgaySinh",
+        "NgayThangNam",
+        "NgaySinhBangChu",
+        "birthDate",
+        "birthDateStr",
+        "dateOfBirth",
+        "dob",
+        "dadDob",
+        "momDob",
+        "partnerDob",
+    ),
+    Kind.PHONE: ("SoDienThoai", "DienThoai", "SoDienThoaiBan", "phone", "mobile", "phoneNumber"),
+    Kind.EMAIL: ("Email", "ThuDienTu", "mail"),
+    Kind.SECRET: (
+        "password",
+        "MatKhau",
+        "secret",
+        "client_secret",
+        "SecretPass",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "token",
+        "authorization",
+        "apikey",
+        "api_key",
+    ),
+}
+
+KINDS: dict[str, Kind] = {name.lower(): kind for kind, names in _TABLE.items() for name in names}
+
+# Hộ tịch and judicial-record forms name the same fields per person: nksHoTen (child), meSoDDCN
+# (mother), chaNgaySinh (father), nycSoDienThoai (requester), HoVaTenCha, SoCMNDCu, HoTenNguoiNop.
+_PERSON_PREFIXES = (
+    "nks",
+    "nkt",
+    "nyc",
+    "ndd",
+    "chuho",
+    "nguoidaidien",
+    "vochong",
+    "me",
+    "cha",
+    "vo",
+    "chong",
+)
+_PERSON_SUFFIXES = ("nguoinop", "vochong", "cha", "me", "vo", "chong", "cu")
+
+_cache: dict[str, Kind | None] = {}
+_CACHE_MAX = 10_000  # keys come from request bodies: bound the memo so odd clients cannot grow it
+
+
+def kind_of(field_name: str) -> Kind | None:
+    """The personal-data kind of a field name (case-insensitive, namespace ignored), or None."""
+    if field_name in _cache:
+        return _cache[field_name]
+    # "{namespace}Name" (lxml) and "prefix:Name" both count as "Name".
+    kind = _lookup(field_name.rpartition("}")[2].rpartition(":")[2].lower())
+    if len(_cache) < _CACHE_MAX:
+        _cache[field_name] = kind
+    return kind
+
+
+def _lookup(key: str) -> Kind | None:
+    kind = KINDS.get(key)
+    if kind is not None:
+        return kind
+    for prefix in _PERSON_PREFIXES:
+        if key.startswith(prefix) and (kind := KINDS.get(key[len(prefix) :])) is not None:
+            return kind
+    for suffix in _PERSON_SUFFIXES:
+        if key.endswith(suffix) and (kind := KINDS.get(key[: -len(suffix)])) is not None:
+            return kind
+    return None

@@ -1,0 +1,329 @@
+"""Masks personal data in bodies, paths and queries, and collects keyed hashes of the identifiers it hides.
+
+Every pass is linear in the input: JSON and XML are parsed once and walked once; text falls back to
+regular expressions whose every repetition is bounded by a delimiter, so no input backtracks.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, unquote_plus
+
+import orjson
+from lxml import etree
+
+from gateway.logpipe.fields import Kind, kind_of
+
+SUBJECT_HASH_CHARS = 32
+_MIN_IDENTIFIER_DIGITS = 6  # shorter "identifiers" are codes, not people
+
+# 12-digit số định danh/CCCD, Vietnamese mobile numbers, 9-digit CMND; not part of a longer digit run.
+_FREE_TEXT = re.compile(
+    r"(?<![\d+])(?:(?P<id>\d{12})|(?P<phone>(?:\+84|0)[35789]\d{8})|(?P<cmnd>\d{9}))(?!\d)"
+)
+_DIGIT_RUN = re.compile(rb"\d{9,}")
+_DOCUMENT_STARTS = "{[<"
+_BHYT_CARD = re.compile(r"[A-Za-z]{2}[1-5]\d{2}(\d{10})")
+_NON_DIGITS = re.compile(r"\D")
+_WORD = re.compile(r"\S+")
+_DIGIT = re.compile(r"\d")
+
+# Fallbacks for bodies that do not parse: element text, "key": value pairs, key=value pairs.
+_XML_ELEMENT = re.compile(r"<((?:[\w.-]+:)?[\w.-]+)(?:\s[^<>]*)?>([^<]+)<")
+_JSON_PAIR = re.compile(r'"([\w.-]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d+)')
+_FORM_PAIR = re.compile(r"(?<![^\s&;?])([\w.-]{1,64})=([^&;\s]*)")
+
+_BINARY_TYPES = (
+    "image/",
+    "audio/",
+    "video/",
+    "application/octet-stream",
+    "application/pdf",
+    "application/zip",
+)
+
+_TAG_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_TEXT_CONTAINING = etree.XPath("//text()[contains(., $run)] | //@*[contains(., $run)]")
+_XML_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False
+)
+
+
+def normalise_identifier(value: str) -> str:
+    """The canonical form hashed into `subjects`: digits only; a BHYT card becomes its BHXH number."""
+    value = value.strip()
+    card = _BHYT_CARD.fullmatch(value)
+    return card.group(1) if card else _NON_DIGITS.sub("", value)
+
+
+def subject_hash(value: str, key: str | bytes) -> str:
+    """The keyed hash an operator searches by (`logs search --subject …`): HMAC-SHA256, first 32 hex chars."""
+    secret = key.encode() if isinstance(key, str) else key
+    digest = hmac.digest(secret, normalise_identifier(value).encode(), "sha256")
+    return digest.hex()[:SUBJECT_HASH_CHARS]
+
+
+def mask_value(value: str, kind: Kind) -> str:
+    """A masked form that keeps a hint of the shape: `0890******34`, `N*** V** A*`, `****-**-**`."""
+    if kind is Kind.SECRET:
+        return "***"
+    if kind is Kind.NAME:
+        return _WORD.sub(_mask_word, value)
+    if kind is Kind.DATE and _DIGIT.search(value):
+        return _DIGIT.sub("*", value)
+    if kind is Kind.EMAIL and "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if kind in (Kind.IDENTIFIER, Kind.PHONE):
+        return _mask_middle(value)
+    return "*" * min(len(value), 8)
+
+
+def _mask_word(match: re.Match[str]) -> str:
+    word = match.group()
+    return word[0] + "*" * min(len(word) - 1, 3)
+
+
+def _mask_middle(value: str) -> str:
+    head = 4 if len(value) >= 12 else 2
+    if len(value) < head + 4:
+        return "*" * max(len(value) - 2, 0) + value[-2:]
+    return value[:head] + "*" * (len(value) - head - 2) + value[-2:]
+
+
+@dataclass(slots=True)
+class _Scope:
+    """One body's masking pass: the subjects found so far, and the long digit runs the raw body holds.
+
+    A string can only hold an identifier-shaped number if it contains one of `digit_runs`; checking
+    that with `in` (C substring search) spares a regex scan of every string of the body.
+    """
+
+    subjects: set[str]
+    digit_runs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, body: bytes, subjects: set[str]) -> _Scope:
+        return cls(subjects, tuple({run.decode() for run in _DIGIT_RUN.findall(body)}))
+
+    def may_hold_identifier(self, text: str) -> bool:
+        return any(run in text for run in self.digit_runs)
+
+
+class Masker:
+    """Masks with one subject key; each call adds the hashes of the identifiers it hid to `subjects`."""
+
+    def __init__(self, subject_key: str | bytes) -> None:
+        self._key = subject_key.encode() if isinstance(subject_key, str) else subject_key
+
+    def subject(self, value: str) -> str | None:
+        """The subject hash of an identifier, or None when it is too short or already masked upstream."""
+        if "*" in value or len(normalise_identifier(value)) < _MIN_IDENTIFIER_DIGITS:
+            return None
+        return subject_hash(value, self._key)
+
+    def mask_body(self, body: bytes, content_type: str | None, subjects: set[str]) -> str:
+        """The body as masked text (JSON, XML/SOAP, or other text); binary bodies become a placeholder."""
+        if is_binary(content_type):
+            return binary_placeholder(body, content_type or "")
+        scope = _Scope.of(body, subjects)
+        ctype = (content_type or "").lower()
+        head = body[:64].lstrip()
+        if "json" in ctype or head[:1] in (b"{", b"["):
+            masked = self._mask_json_document(body, scope)
+        elif "xml" in ctype or head[:1] == b"<":
+            masked = self._mask_xml_document(body, scope)
+        else:
+            masked = None
+        if masked is None:
+            masked = self.mask_text(body.decode("utf-8", "replace"), subjects)
+        return masked
+
+    def mask_text(self, text: str, subjects: set[str]) -> str:
+        """Regex masking for text that is not (valid) JSON or XML: keyed pairs first, then free patterns."""
+        text = _XML_ELEMENT.sub(lambda m: self._keyed_xml_element(m, subjects), text)
+        text = _JSON_PAIR.sub(lambda m: self._keyed_json_pair(m, subjects), text)
+        text = _FORM_PAIR.sub(lambda m: self._keyed_form_pair(m, subjects), text)
+        return self.mask_free_text(text, subjects)
+
+    def mask_free_text(self, text: str, subjects: set[str]) -> str:
+        """Masks identifier-shaped digit runs and mobile numbers wherever they appear."""
+        if len(text) < 9:
+            return text
+        return _FREE_TEXT.sub(lambda m: self._free_match(m, subjects), text)
+
+    def mask_path(self, path: str, subjects: set[str]) -> str:
+        return self.mask_free_text(path, subjects)
+
+    def mask_query(self, query: str, subjects: set[str]) -> str:
+        """Masks a query string by parameter name, and identifiers in any parameter."""
+        if not query:
+            return query
+        parts = query.split("&")
+        for i, part in enumerate(parts):
+            key, sep, value = part.partition("=")
+            kind = kind_of(unquote_plus(key)) if sep else None
+            if kind is None:
+                parts[i] = self.mask_free_text(part, subjects)
+            else:
+                masked = self._mask_keyed(unquote_plus(value), kind, subjects)
+                parts[i] = f"{key}={quote(masked, safe='*@')}"
+        return "&".join(parts)
+
+    def _mask_keyed(self, value: str, kind: Kind, subjects: set[str]) -> str:
+        if kind is Kind.IDENTIFIER and (subject := self.subject(value)) is not None:
+            subjects.add(subject)
+        return mask_value(value, kind)
+
+    def _mask_string(self, value: str, kind: Kind | None, scope: _Scope) -> str:
+        """`value` masked, or the very same object when nothing in it needed masking."""
+        if kind is not None:
+            return self._mask_keyed(value, kind, scope.subjects)
+        if not value:
+            return value
+        if value[0] in _DOCUMENT_STARTS or value[0].isspace():
+            embedded = self._mask_embedded(value, scope)
+            if embedded is not None:
+                return embedded
+        if scope.digit_runs and scope.may_hold_identifier(value):
+            return self.mask_free_text(value, scope.subjects)
+        return value
+
+    def _mask_embedded(self, value: str, scope: _Scope) -> str | None:
+        """JSON or SOAP carried inside a JSON string (the citizen DB's `message`, hộ tịch's `data`)."""
+        stripped = value.strip()
+        if len(stripped) < 2:
+            return None
+        if stripped[0] in "{[" and stripped[-1] in "}]":
+            return self._mask_json_document(stripped.encode(), scope)
+        if stripped[0] == "<" and stripped[-1] == ">":
+            return self._mask_xml_document(stripped.encode(), scope)
+        return None
+
+    def _free_match(self, match: re.Match[str], subjects: set[str]) -> str:
+        value = match.group()
+        if match.lastgroup == "phone":
+            return mask_value(value, Kind.PHONE)
+        return self._mask_keyed(value, Kind.IDENTIFIER, subjects)
+
+    # JSON
+
+    def _mask_json_document(self, body: bytes, scope: _Scope) -> str | None:
+        try:
+            document = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return None
+        try:
+            masked = self._mask_json(document, None, scope)
+        except RecursionError:
+            return None
+        return orjson.dumps(masked).decode()
+
+    def _mask_json(self, node: Any, kind: Kind | None, scope: _Scope) -> Any:
+        if isinstance(node, str):
+            return self._mask_string(node, kind, scope)
+        if isinstance(node, dict):
+            return {key: self._mask_json(value, kind_of(key) or kind, scope) for key, value in node.items()}
+        if isinstance(node, list):
+            return [self._mask_json(item, kind, scope) for item in node]
+        if kind is not None and isinstance(node, int | float) and not isinstance(node, bool):
+            return self._mask_keyed(str(node), kind, scope.subjects)
+        return node
+
+    # XML
+
+    def _mask_xml_document(self, body: bytes, scope: _Scope) -> str | None:
+        try:
+            root = etree.fromstring(body, _XML_PARSER)
+        except (etree.XMLSyntaxError, ValueError):
+            return None
+        if root is None:
+            return None
+        self._mask_tree(root, body, scope)
+        return etree.tostring(root, encoding="unicode")
+
+    def _mask_tree(self, root: Any, body: bytes, scope: _Scope) -> None:
+        """Masks elements named like personal data (their subtree takes their kind unless a descendant
+        has its own), then any text or attribute holding a long digit run. lxml finds both in C:
+        `iter()` by the tag names the raw body holds, XPath by the digit runs it holds."""
+        names = {name.rpartition(b":")[2].decode() for name in set(_TAG_NAME.findall(body))}
+        personal = [f"{{*}}{name}" for name in names if kind_of(name) is not None]
+        if personal:
+            masked_already: set[Any] = set()
+            for element in root.iter(*personal):
+                if element not in masked_already:
+                    kind = kind_of(element.tag)
+                    assert kind is not None
+                    self._mask_personal_subtree(element, kind, scope, masked_already)
+        for run in scope.digit_runs:
+            for found in _TEXT_CONTAINING(root, run=run):
+                owner = found.getparent()
+                masked = self.mask_free_text(str(found), scope.subjects)
+                if found.is_attribute:
+                    owner.set(found.attrname, masked)
+                elif found.is_tail:
+                    owner.tail = masked
+                else:
+                    owner.text = masked
+
+    def _mask_personal_subtree(self, element: Any, kind: Kind, scope: _Scope, seen: set[Any]) -> None:
+        for node in element.iter():
+            tag = node.tag
+            own = kind_of(tag) if isinstance(tag, str) else None
+            self._mask_node(node, own or kind, scope, with_tail=node is not element)
+            seen.add(node)
+
+    def _mask_node(self, node: Any, kind: Kind | None, scope: _Scope, *, with_tail: bool) -> None:
+        for name, value in node.items():
+            masked = self._mask_string(value, kind_of(name) or kind, scope)
+            if masked is not value:
+                node.set(name, masked)
+        text = node.text
+        if text and not text.isspace():
+            masked = self._mask_string(text, kind, scope)
+            if masked is not text:
+                node.text = masked
+        tail = node.tail if with_tail else None
+        if tail and not tail.isspace():
+            masked = self._mask_string(tail, kind, scope)
+            if masked is not tail:
+                node.tail = masked
+
+    # regex fallbacks
+
+    def _keyed_xml_element(self, match: re.Match[str], subjects: set[str]) -> str:
+        kind = kind_of(match.group(1))
+        if kind is None:
+            return match.group()
+        start, end = match.span(2)
+        offset = match.start()
+        whole = match.group()
+        masked = self._mask_keyed(match.group(2), kind, subjects)
+        return whole[: start - offset] + masked + whole[end - offset :]
+
+    def _keyed_json_pair(self, match: re.Match[str], subjects: set[str]) -> str:
+        kind = kind_of(match.group(1))
+        if kind is None:
+            return match.group()
+        raw = match.group(3)
+        value = raw[1:-1] if raw.startswith('"') else raw
+        return f'"{match.group(1)}"{match.group(2)}"{self._mask_keyed(value, kind, subjects)}"'
+
+    def _keyed_form_pair(self, match: re.Match[str], subjects: set[str]) -> str:
+        kind = kind_of(match.group(1))
+        if kind is None:
+            return match.group()
+        return f"{match.group(1)}={self._mask_keyed(match.group(2), kind, subjects)}"
+
+
+def is_binary(content_type: str | None) -> bool:
+    """Whether a body of this type is logged as a placeholder instead of text."""
+    return (content_type or "").lower().startswith(_BINARY_TYPES)
+
+
+def binary_placeholder(body: bytes, content_type: str) -> str:
+    """What the record holds instead of a binary body."""
+    return f"[binary body omitted: {len(body)} bytes of {content_type}]"

@@ -1,0 +1,456 @@
+"""KafkaSink: exchange records to Kafka off the request path, via a durable spool when Kafka cannot take them.
+
+Flow: `submit()` appends the Exchange to a deque (O(1), never awaits, never raises). One background
+task turns batches into records (masking, orjson) and hands them to aiokafka without awaiting
+delivery; done-callbacks count acknowledgements. A record whose send fails or is not acknowledged
+within `delivery_timeout_s` goes to the spool, as does everything submitted while the broker is away
+and whatever exceeds `log.queue_max` in memory. While the spool holds records, the task probes the
+broker every `probe_interval_s`; once it answers, the spool is replayed in order before new records
+are sent, and segments are deleted once acknowledged.
+
+Guarantee: at-least-once. A record leaves memory only into Kafka (acknowledged, acks=all) or into
+the fsynced spool; `stop()` drains memory the same way. Only a hard kill (SIGKILL, power loss)
+loses what was still in memory: records submitted in the last moments (the batch being built and
+records awaiting acknowledgement, normally milliseconds' worth). Replays can repeat a record whose
+acknowledgement was lost; the indexer deduplicates by `exchange_id`, the message key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections import deque
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import UnknownError
+
+from gateway.exchange import Exchange
+from gateway.logpipe.masking import Masker
+from gateway.logpipe.record import to_record
+from gateway.logpipe.spool import Spool
+from gateway.tasks import spawn
+
+if TYPE_CHECKING:
+    from gateway.settings import ServiceSettings, Settings
+
+log = logging.getLogger("ndxp.logpipe")
+
+TOPIC_PARTITIONS = 3
+_TOPIC_EXISTS = 36  # Kafka error code TOPIC_ALREADY_EXISTS
+_REPLAY_CHUNK = 1000
+
+
+class KafkaSink:
+    """The exchange-log producer; implements `gateway.exchange.ExchangeSink`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        bootstrap_servers: str | None = None,
+        delivery_timeout_s: float = 10.0,
+        probe_interval_s: float = 2.0,
+        stop_timeout_s: float = 15.0,
+        batch_size: int = 2000,
+        spool_owner: str | None = None,
+    ) -> None:
+        self._settings = settings
+        self._kafka = settings.kafka
+        self._bootstrap = bootstrap_servers or settings.kafka_bootstrap
+        self._topic = settings.kafka.topic
+        self._queue_max = settings.log.queue_max
+        self._delivery_timeout_s = delivery_timeout_s
+        self._probe_interval_s = probe_interval_s
+        self._stop_timeout_s = stop_timeout_s
+        self._batch_size = batch_size
+        self._masker = Masker(settings.log.subject_key.get_secret_value())
+        self._spool = Spool(settings.log.spool_dir, owner=spool_owner)
+        self._policies: dict[str | None, ServiceSettings] = {}
+        self._idempotence = settings.kafka.enable_idempotence
+
+        self._queue: deque[Exchange] = deque()
+        # sent, not yet acknowledged; spooled if the broker fails
+        self._inflight: dict[int, tuple[bytes, asyncio.Future[Any]]] = {}
+        self._undelivered: list[bytes] = []  # delivery failed; waiting for the spool
+        self._sequence = itertools.count()
+        self._wake = asyncio.Event()
+        self._producer: AIOKafkaProducer | None = None
+        self._online = False
+        self._offline_since: float | None = None
+        self._next_probe = 0.0
+        self._broker_error: str | None = None
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._counts = dict.fromkeys(("submitted", "produced", "spooled", "replayed", "failed"), 0)
+
+    # ExchangeSink
+
+    def submit(self, exchange: Exchange) -> None:
+        self._queue.append(exchange)
+        self._counts["submitted"] += 1
+        if not self._wake.is_set():
+            self._wake.set()
+
+    async def start(self) -> None:
+        """Open the spool (adopting dead workers' segments), connect if the broker is up, start the task."""
+        _quiet_client_library()
+        await asyncio.to_thread(self._spool.open)
+        if not await self._connect():
+            self._went_offline(f"cannot reach {self._bootstrap}")
+        self._task = spawn(self._run(), name="ndxp-logpipe")
+
+    async def stop(self) -> None:
+        """Drain: every record in memory ends up in Kafka or in the spool before this returns."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        deadline = time.monotonic() + self._stop_timeout_s
+        while self._online and self._queue and time.monotonic() < deadline:
+            await self._pump()
+        if self._online and self._producer is not None:
+            try:
+                await asyncio.wait_for(self._producer.flush(), max(deadline - time.monotonic(), 0.1))
+            except TimeoutError:
+                log.warning(
+                    "Kafka did not acknowledge %d records before shutdown; spooling them", len(self._inflight)
+                )
+            await asyncio.sleep(0)  # let the delivery callbacks of the flushed batches run
+        self._take_inflight()
+        await self._spool_undelivered()
+        await self._spool_oldest(len(self._queue))
+        await self._close_producer()
+        await asyncio.to_thread(self._spool.close)
+
+    def stats(self) -> dict[str, int]:
+        pending = len(self._queue) + len(self._inflight) + len(self._undelivered) + self._spool.backlog
+        return {
+            **self._counts,
+            "pending": pending,
+            "queued": len(self._queue),
+            "spool_backlog": self._spool.backlog,
+            "failed": self._counts["failed"] + self._spool.corrupt,
+            "broker_up": int(self._online),
+        }
+
+    def ready(self) -> tuple[bool, str]:
+        if self._online:
+            return True, f"kafka {self._bootstrap} topic {self._topic}"
+        since = time.strftime("%H:%M:%S", time.localtime(self._offline_since or time.time()))
+        return False, (
+            f"kafka {self._bootstrap} unreachable since {since}; "
+            f"{self._spool.backlog} records spooled in {self._spool.directory}"
+        )
+
+    @property
+    def spool_directory(self) -> Path:
+        """This process's spool directory (under `log.spool_dir`)."""
+        return self._spool.directory
+
+    # the background task
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self._step()
+            except Exception:
+                # A bug here must not end the log pipeline: records stay queued and the next step retries.
+                log.exception("exchange log pipeline step failed; retrying")
+                await self._sleep(self._probe_interval_s)
+
+    async def _step(self) -> None:
+        if self._broker_error is not None:
+            await self._go_offline(self._broker_error)
+        await self._spool_undelivered()
+        if not self._online:
+            await self._spool_oldest(len(self._queue))
+            wait = self._next_probe - time.monotonic()
+            if wait > 0 or not await self._connect():
+                if wait <= 0:
+                    self._next_probe = time.monotonic() + self._probe_interval_s
+                await self._sleep(max(wait, 0) or self._probe_interval_s)
+                return
+            self._came_back()
+        await self._spool_oldest(len(self._queue) - self._queue_max)
+        if self._spool.backlog:
+            await self._replay()
+        elif self._queue:
+            await self._pump()
+        else:
+            await self._sleep(None)
+
+    async def _sleep(self, seconds: float | None) -> None:
+        """Until `submit()` or a delivery callback wakes us (or `seconds` pass)."""
+        self._wake.clear()
+        if self._queue or self._undelivered or self._stopping:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _pump(self) -> None:
+        """Hand one batch from memory to the producer; acknowledgements arrive in `_delivered`."""
+        producer = self._producer
+        assert producer is not None
+        for _ in range(min(len(self._queue), self._batch_size)):
+            exchange = self._queue[0]
+            payload = self._serialise(exchange)
+            if payload is None:
+                self._queue.popleft()
+                continue
+            try:
+                future = await producer.send(self._topic, payload, key=exchange.exchange_id.encode())
+            except Exception as exc:  # buffer full for delivery_timeout_s, or the producer is closing
+                await self._go_offline(_describe(exc))
+                return
+            self._queue.popleft()
+            sequence = next(self._sequence)
+            self._inflight[sequence] = (payload, future)
+            future.add_done_callback(partial(self._delivered, sequence))
+
+    def _delivered(self, sequence: int, future: asyncio.Future[Any]) -> None:
+        entry = self._inflight.pop(sequence, None)
+        if entry is None:
+            return  # already settled when the producer was torn down
+        if _succeeded(future):
+            self._counts["produced"] += 1
+            return
+        self._undelivered.append(entry[0])
+        if self._online and self._broker_error is None:
+            self._broker_error = _describe(future.exception()) if not future.cancelled() else "send cancelled"
+        self._wake.set()
+
+    async def _replay(self) -> None:
+        """Send spooled records oldest first, deleting each segment once all of it is acknowledged."""
+        await asyncio.to_thread(self._seal_and_adopt)
+        for segment in self._spool.segments():
+            lines = await asyncio.to_thread(self._spool.read, segment)
+            for start in range(0, len(lines), _REPLAY_CHUNK):
+                if self._stopping:
+                    return
+                chunk = lines[start : start + _REPLAY_CHUNK]
+                if not await self._send_and_wait(chunk):
+                    return
+                await asyncio.to_thread(self._spool.acknowledge, segment, len(chunk))
+                self._counts["replayed"] += len(chunk)
+                await self._spool_oldest(len(self._queue) - self._queue_max)
+            await asyncio.to_thread(self._spool.remove, segment)
+
+    def _seal_and_adopt(self) -> None:
+        self._spool.seal()
+        self._spool.adopt_orphans()
+
+    async def _send_and_wait(self, lines: list[bytes]) -> bool:
+        producer = self._producer
+        assert producer is not None
+        futures = []
+        for line in lines:
+            try:
+                key = orjson.loads(line)["exchange_id"].encode()
+            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+                self._counts["failed"] += 1
+                log.error("unreadable record in the spool; skipped: %.80r", line)
+                continue
+            try:
+                futures.append(await producer.send(self._topic, line, key=key))
+            except Exception as exc:
+                await self._go_offline(_describe(exc))
+                return False
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            await self._go_offline(_describe(errors[0]))
+            return False
+        return True
+
+    # records and the spool
+
+    def _serialise(self, exchange: Exchange) -> bytes | None:
+        """The record as JSON; None (counted as failed) only for an exchange no record can be built of."""
+        service = self._policies.get(exchange.service_key)
+        if service is None:
+            service = self._policies[exchange.service_key] = self._settings.service(
+                exchange.service_key or ""
+            )
+        try:
+            record = to_record(exchange, service.body_policy, service.body_cap_bytes, self._masker)
+            return orjson.dumps(record)
+        except Exception:
+            # Never lose the record to a masking bug: log it without bodies instead.
+            log.exception("masking failed for exchange %s; logging it without bodies", exchange.exchange_id)
+        try:
+            return orjson.dumps(to_record(exchange, "off", 0, self._masker))
+        except Exception:
+            log.exception("cannot build a record of exchange %s; dropped", exchange.exchange_id)
+            self._counts["failed"] += 1
+            return None
+
+    async def _spool_oldest(self, count: int) -> None:
+        """Move the `count` oldest queued exchanges to the spool."""
+        if count <= 0:
+            return
+        built = [self._serialise(self._queue.popleft()) for _ in range(min(count, len(self._queue)))]
+        lines = [line for line in built if line is not None]
+        await self._append_to_spool(lines)
+
+    async def _spool_undelivered(self) -> None:
+        if self._undelivered:
+            lines, self._undelivered = self._undelivered, []
+            await self._append_to_spool(lines)
+
+    async def _append_to_spool(self, lines: list[bytes]) -> None:
+        try:
+            await asyncio.to_thread(self._spool.append, lines)
+        except OSError as exc:
+            # Disk full or unwritable: keep the records in memory and retry on the next step.
+            log.error(
+                "cannot write the spool %s (%s); keeping %d records in memory",
+                self._spool.directory,
+                exc,
+                len(lines),
+            )
+            self._undelivered[:0] = lines
+            await asyncio.sleep(self._probe_interval_s)
+            return
+        self._counts["spooled"] += len(lines)
+
+    def _take_inflight(self) -> None:
+        """Settle in-flight records now: acknowledged ones count as produced, the rest (oldest first) go
+        to the undelivered list; their callbacks, if they still run, then find nothing to do."""
+        for key in sorted(self._inflight):
+            payload, future = self._inflight[key]
+            if _succeeded(future):
+                self._counts["produced"] += 1
+            else:
+                self._undelivered.append(payload)
+        self._inflight.clear()
+
+    # broker connection
+
+    async def _connect(self) -> bool:
+        """Make sure the topic exists and start a fresh producer; False when the broker is not reachable."""
+        try:
+            await self._ensure_topic()
+            self._producer = await self._start_producer()
+        except Exception as exc:
+            log.debug("Kafka %s not reachable: %s", self._bootstrap, _describe(exc))
+            return False
+        self._online = True
+        self._broker_error = None
+        return True
+
+    async def _start_producer(self) -> AIOKafkaProducer:
+        producer = self._new_producer(self._idempotence)
+        try:
+            await producer.start()
+        except UnknownError:
+            await producer.stop()
+            if not self._idempotence:
+                raise
+            # tansu (the embedded broker) rejects InitProducerId; delivery stays at-least-once without it.
+            log.info(
+                "Kafka %s does not support idempotent producers; producing without idempotence",
+                self._bootstrap,
+            )
+            self._idempotence = False
+            producer = self._new_producer(False)
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        return producer
+
+    def _new_producer(self, idempotence: bool) -> AIOKafkaProducer:
+        kafka = self._kafka
+        timeout_ms = int(self._delivery_timeout_s * 1000)
+        return AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap,
+            client_id=f"ndxp-gateway-{self._settings.instance}",
+            acks=kafka.acks,
+            enable_idempotence=idempotence,
+            compression_type=kafka.compression_type,
+            linger_ms=kafka.linger_ms,
+            max_batch_size=kafka.max_batch_size,
+            request_timeout_ms=timeout_ms,
+            metadata_max_age_ms=30_000,
+        )
+
+    async def _ensure_topic(self) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, request_timeout_ms=5000)
+        await admin.start()
+        try:
+            if self._topic in await admin.list_topics():
+                return
+            response = await admin.create_topics([NewTopic(self._topic, TOPIC_PARTITIONS, 1)])
+            for _topic, code, *_rest in getattr(response, "topic_errors", []):
+                if code not in (0, _TOPIC_EXISTS):
+                    raise RuntimeError(f"cannot create topic {self._topic}: Kafka error {code}")
+        finally:
+            await admin.close()
+
+    async def _go_offline(self, reason: str) -> None:
+        """Tear the producer down and spool everything it had not delivered."""
+        self._broker_error = None
+        if self._online:
+            self._went_offline(reason)
+        self._online = False
+        await self._close_producer()
+        self._take_inflight()
+        await self._spool_undelivered()
+
+    async def _close_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is None:
+            return
+        try:
+            # Unsent batches expire after delivery_timeout_s, so stop() returns within about that long.
+            await asyncio.wait_for(producer.stop(), self._delivery_timeout_s + 5)
+        except Exception as exc:
+            log.debug("closing the Kafka producer: %s", _describe(exc))
+
+    def _went_offline(self, reason: str) -> None:
+        self._online = False
+        self._offline_since = time.time()
+        log.warning(
+            "Kafka broker %s unavailable (%s): exchange records go to the spool %s until it is back",
+            self._bootstrap,
+            reason,
+            self._spool.directory,
+        )
+
+    def _came_back(self) -> None:
+        log.warning(
+            "Kafka broker %s is back after %.0f s: replaying %d spooled records",
+            self._bootstrap,
+            time.time() - (self._offline_since or time.time()),
+            self._spool.backlog,
+        )
+        self._offline_since = None
+
+
+def _quiet_client_library() -> None:
+    """aiokafka logs every failed connection attempt; the sink reports broker outages itself, once.
+
+    Left alone when the application has configured the aiokafka logger.
+    """
+    client_log = logging.getLogger("aiokafka")
+    if client_log.level == logging.NOTSET:
+        client_log.setLevel(logging.CRITICAL)
+
+
+def _succeeded(future: asyncio.Future[Any]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+def _describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "unknown error"
+    text = str(exc)
+    return text if text.startswith(type(exc).__name__) else f"{type(exc).__name__}: {text}"

@@ -1,0 +1,136 @@
+"""Masking of personal data in bodies, paths and queries, and the subject hashes operators search by."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from gateway.logpipe.fields import Kind, kind_of
+from gateway.logpipe.masking import Masker, mask_value, subject_hash
+from tests.gateway.logpipe.logpipe_samples import (
+    BHXH,
+    BIRTH_DATES,
+    CITIZEN_ID,
+    JSON_BODY,
+    MOTHER_ID,
+    NAMES,
+    OLD_ID,
+    PHONE,
+    SOAP_BODY,
+    SUBJECT_KEY,
+)
+
+IDENTIFIERS = (CITIZEN_ID, OLD_ID, MOTHER_ID, BHXH)
+NAME_PARTS = ("Nguyễn", "Thử", "Mẫu", "Hoàng Giả")
+
+
+def assert_no_identity(text: str) -> None:
+    for secret in (*IDENTIFIERS, PHONE, *BIRTH_DATES, *NAMES, *NAME_PARTS, "thu.nguyen"):
+        assert secret not in text, f"{secret!r} survived masking"
+
+
+@pytest.fixture
+def masker() -> Masker:
+    return Masker(SUBJECT_KEY)
+
+
+def test_json_body_keeps_no_identity_and_keeps_its_shape(masker: Masker) -> None:
+    subjects: set[str] = set()
+    masked = masker.mask_body(JSON_BODY, "application/json", subjects)
+    assert_no_identity(masked)
+    document = orjson.loads(masked)
+    assert document["SoDinhDanh"] == "0792******34"
+    assert document["HoVaTen"] == "N*** V** T**"
+    assert document["NgayThangNamSinh"] == "****-**-**"
+    assert document["MaHoSo"] == "H91.99-250701-0001"  # business keys are not personal data
+    nested = orjson.loads(document["data"])["hoTich"]  # hộ tịch sends its form as a JSON string
+    assert nested["nksHoTen"] == "L* H*** G**"
+    assert nested["nksNgaySinh"] == "**/**/****"
+
+
+def test_soap_body_is_masked_by_element_name_whatever_the_namespace(masker: Masker) -> None:
+    masked = masker.mask_body(SOAP_BODY, "text/xml; charset=utf-8", set())
+    assert_no_identity(masked)
+    assert "<SoDinhDanh>0792******34</SoDinhDanh>" in masked
+    assert "<Nam>****</Nam>" in masked  # the birth year inside NgayThangNamSinh is a date too
+    assert "<Ho>N***</Ho>" in masked
+
+
+def test_soap_carried_in_a_json_string_is_masked(masker: Masker) -> None:
+    body = orjson.dumps({"status": 1, "message": SOAP_BODY.decode()})
+    assert_no_identity(masker.mask_body(body, "application/json", set()))
+
+
+@pytest.mark.parametrize("cut", [40, 200, 420])
+def test_broken_xml_and_json_fall_back_to_pattern_masking(masker: Masker, cut: int) -> None:
+    for body, ctype in ((SOAP_BODY, "text/xml"), (JSON_BODY, "application/json")):
+        assert_no_identity_in_ids(masker.mask_body(body[:-cut], ctype, set()))
+
+
+def assert_no_identity_in_ids(text: str) -> None:
+    for secret in (*IDENTIFIERS, PHONE):
+        assert secret not in text
+
+
+def test_plain_text_and_form_bodies_are_masked(masker: Masker) -> None:
+    form = f"SoDinhDanh={CITIZEN_ID}&HoTen=Nguyen+Van+Thu&SoDienThoai={PHONE}".encode()
+    masked = masker.mask_body(form, "application/x-www-form-urlencoded", set())
+    assert CITIZEN_ID not in masked and PHONE not in masked and "Nguyen" not in masked
+    text = masker.mask_body(f"công dân {CITIZEN_ID}, ĐT +84912345678".encode(), "text/plain", set())
+    assert CITIZEN_ID not in text and "912345678" not in text
+
+
+def test_path_and_query_identifiers_are_masked_and_secrets_dropped(masker: Masker) -> None:
+    subjects: set[str] = set()
+    assert masker.mask_path(f"/api/congDan/{CITIZEN_ID}", subjects) == "/api/congDan/0792******34"
+    query = masker.mask_query(
+        f"SoDinhDanh={CITIZEN_ID}&HoVaTen=Nguy%E1%BB%85n&access_token=abc.def&page=2", subjects
+    )
+    assert CITIZEN_ID not in query and "abc.def" not in query and "Nguy" not in query
+    assert "page=2" in query
+    assert subjects == {subject_hash(CITIZEN_ID, SUBJECT_KEY)}
+
+
+def test_subjects_are_keyed_hashes_of_every_masked_identifier(masker: Masker) -> None:
+    subjects: set[str] = set()
+    masker.mask_body(JSON_BODY, "application/json", subjects)
+    assert subjects == {subject_hash(value, SUBJECT_KEY) for value in IDENTIFIERS}
+    assert all(len(s) == 32 for s in subjects)
+    assert subject_hash(CITIZEN_ID, "another-key") not in subjects
+
+
+def test_subject_hash_normalises_what_an_operator_types() -> None:
+    expected = subject_hash(CITIZEN_ID, SUBJECT_KEY)
+    assert subject_hash("079 203 001 234", SUBJECT_KEY) == expected
+    # A BHYT card number carries the BHXH number in its last ten digits: both find the same person.
+    assert subject_hash(f"DN479{BHXH}", SUBJECT_KEY) == subject_hash(BHXH, SUBJECT_KEY)
+
+
+def test_field_table_covers_relatives_and_camel_case_variants() -> None:
+    for name in ("nksHoTen", "meHoTen", "chaSoDDCN", "nycSoDienThoai", "HoVaTenCha", "SoCMNDCu", "soCmnd"):
+        assert kind_of(name) is not None, name
+    assert kind_of("ns1:SoDinhDanh") is Kind.IDENTIFIER
+    for name in ("MaHoSo", "TenDoanhNghiep", "MaDonVi", "metadata"):
+        assert kind_of(name) is None, name
+
+
+def test_mask_shapes() -> None:
+    assert mask_value("079203001234", Kind.IDENTIFIER) == "0792******34"
+    assert mask_value("Nguyễn Văn An", Kind.NAME) == "N*** V** A*"
+    assert mask_value("1990-05-12", Kind.DATE) == "****-**-**"
+    assert mask_value("s3cr3t", Kind.SECRET) == "***"
+
+
+def test_a_one_megabyte_body_is_masked_in_one_pass(masker: Masker) -> None:
+    people = [
+        {"SoDinhDanh": f"0792030{i:05d}", "HoVaTen": "Nguyễn Văn Thử", "ghiChu": "x" * 60}
+        for i in range(8000)
+    ]
+    body = orjson.dumps({"items": people, "blob": "A" * 100_000 + "1" * 5000})
+    assert len(body) > 1_000_000
+    subjects: set[str] = set()
+    masked = masker.mask_body(body, "application/json", subjects)
+    assert "Nguyễn" not in masked and "079203000042" not in masked
+    assert len(subjects) == 8000
+    text = masker.mask_body(body[:-3], "application/json", set())  # the regex fallback, same size
+    assert "079203000042" not in text
