@@ -17,6 +17,7 @@ from adapters.upstream import HttpxUpstream
 from mock_services.app import create_mock_app
 from mock_services.population import identities
 from tests.conftest import GatewayHarness, MakeGateway, MakeSettings
+from tests.samples import birth_registration
 
 DAN_CU = "/apiCSDLDanCu/1.0"
 DKDN = "/apiCSDLDKDN/1.0"
@@ -172,34 +173,6 @@ async def test_scenarios_reach_the_mock_and_come_back_as_typed_errors(
     assert (response.status_code, response.json()["type"]) == (status, error_type)
 
 
-def _birth(ma_ho_so: str, callback_url: str | None, *, with_certificate: bool = True) -> dict[str, Any]:
-    ho_tich: dict[str, Any] = {
-        "nksHoTen": "Lê Minh Khang",
-        "nksGioiTinh": "Nam",
-        "nksNgaySinh": "2025-11-01",
-        "nksNoiSinh": {"maTinh": "91", "maXa": "30307", "dcChiTiet": "Bệnh viện Đa khoa Trung tâm An Giang"},
-        "nksDanToc": "01",
-        "meHoTen": "Phạm Thị Dung",
-        "meSoDDCN": identities.COUPLE_WIFE,
-        "chaHoTen": "Lê Văn Cường",
-        "chaSoDDCN": identities.COUPLE_HUSBAND,
-        "nycHoTen": "Lê Văn Cường",
-        "nycQuanHe": "Cha",
-    }
-    if with_certificate:
-        ho_tich["maGCS"] = "GCS-2025-000123"
-    body: dict[str, Any] = {
-        "maDonVi": "000.00.00.H91",
-        "maTinh": "91",
-        "maHoSo": ma_ho_so,
-        "ngayTiepNhan": "2025-11-03",
-        "hoTich": ho_tich,
-    }
-    if callback_url:
-        body["callbackUrl"] = callback_url
-    return body
-
-
 async def _wait_for_status(gateway: GatewayHarness, ma_ho_so: str, status: str) -> dict[str, Any]:
     for _ in range(200):
         value = (await _get(gateway, f"{HO_TICH}/traCuuHoSo", maHoSo=ma_ho_so)).json()["value"]
@@ -216,12 +189,14 @@ async def test_birth_registration_gives_the_child_an_id_and_calls_back(
     receipt = await _post(
         stack,
         f"{HO_TICH}/dangKyKhaiSinh",
-        _birth("000.00.00.H91-KS-0001", receiver.url),
+        birth_registration("000.00.00.H91-KS-0001", receiver.url),
         MaHoSo="000.00.00.H91-KS-0001",
     )
     assert receipt.status_code == 200, receipt.text
     assert receipt.json()["value"]["trangThai"] == "received"
-    again = await _post(stack, f"{HO_TICH}/dangKyKhaiSinh", _birth("000.00.00.H91-KS-0001", receiver.url))
+    again = await _post(
+        stack, f"{HO_TICH}/dangKyKhaiSinh", birth_registration("000.00.00.H91-KS-0001", receiver.url)
+    )
     assert again.json() == receipt.json()  # idempotent by maHoSo
 
     done = await _wait_for_status(stack, "000.00.00.H91-KS-0001", "done")
@@ -246,7 +221,7 @@ async def test_birth_registration_gives_the_child_an_id_and_calls_back(
 
 
 async def test_a_dossier_without_birth_certificate_waits_for_supplement(stack: GatewayHarness) -> None:
-    body = _birth("000.00.00.H91-KS-0002", None, with_certificate=False)
+    body = birth_registration("000.00.00.H91-KS-0002", None, with_certificate=False)
     assert (await _post(stack, f"{HO_TICH}/dangKyKhaiSinh", body)).status_code == 200
     await _wait_for_status(stack, "000.00.00.H91-KS-0002", "supplement_requested")
     supplied = await _post(

@@ -15,6 +15,7 @@ import pytest
 
 from mock_services.population import identities
 from tests.e2e.conftest import Simulator
+from tests.samples import birth_registration
 
 pytestmark = pytest.mark.e2e
 CONSUMER = ("000.00.00.H91", "demo-secret-H91")
@@ -67,24 +68,7 @@ def test_three_services_and_a_birth_registration_with_callback(
     thread.start()
     try:
         callback_url = f"http://127.0.0.1:{server.server_address[1]}/callbacks"
-        body = {
-            "maDonVi": "000.00.00.H91",
-            "maTinh": "91",
-            "maHoSo": "000.00.00.H91-E2E-KS-1",
-            "ngayTiepNhan": "2025-11-03",
-            "callbackUrl": callback_url,
-            "hoTich": {
-                "maGCS": "GCS-E2E-1",
-                "nksHoTen": "Lê Minh Khang",
-                "nksGioiTinh": "Nam",
-                "nksNgaySinh": "2025-11-01",
-                "nksNoiSinh": {"maTinh": "91", "maXa": "30307"},
-                "meHoTen": "Phạm Thị Dung",
-                "meSoDDCN": identities.COUPLE_WIFE,
-                "nycHoTen": "Lê Văn Cường",
-                "nycQuanHe": "Cha",
-            },
-        }
+        body = birth_registration("000.00.00.H91-E2E-KS-1", callback_url)
         receipt = client.post("/apiHoTich/1.0/dangKyKhaiSinh", json=body, headers=headers)
         assert receipt.status_code == 200, receipt.text
         deadline = time.monotonic() + 30

@@ -9,6 +9,7 @@ import respx
 from adapters import soap
 from mock_services.population import identities
 from tests.conftest import LIMITED_CONSUMER, GatewayHarness, MakeGateway, MakeSettings
+from tests.samples import birth_registration
 
 MOCKS = "http://127.0.0.1:9100"
 DKDN = "/apiCSDLDKDN/1.0/chiTietDoanhNghiep"
@@ -255,23 +256,6 @@ async def test_scenarios_are_not_forwarded_outside_simulator_mode(
     ],
 )
 async def test_callback_urls_must_be_registered(gateway: GatewayHarness, url: str) -> None:
-    body = {
-        "maDonVi": "000.00.00.H91",
-        "maTinh": "91",
-        "maHoSo": "HS-1",
-        "ngayTiepNhan": "2025-11-03",
-        "callbackUrl": url,
-        "hoTich": {
-            "maGCS": "GCS-1",
-            "nksHoTen": "Lê Minh Khang",
-            "nksGioiTinh": "Nam",
-            "nksNgaySinh": "2025-11-01",
-            "nksNoiSinh": {"maTinh": "91", "maXa": "30307"},
-            "meHoTen": "Phạm Thị Dung",
-            "meSoDDCN": identities.COUPLE_WIFE,
-            "nycHoTen": "Lê Văn Cường",
-            "nycQuanHe": "Cha",
-        },
-    }
+    body = birth_registration("HS-1", url)
     response = await gateway.client.post(KHAI_SINH, json=body, headers=await gateway.auth())
     assert "callbackUrl" in _assert_error(response, 422, "Client.InvalidRequest")["message"]
