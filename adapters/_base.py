@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from string import Formatter
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
@@ -56,7 +57,13 @@ class Operation:
 
     @property
     def path_fields(self) -> tuple[str, ...]:
-        return tuple(name for _, name, _, _ in Formatter().parse(self.backend_path) if name)
+        return _template_fields(self.backend_path)
+
+
+@lru_cache(maxsize=256)
+def _template_fields(template: str) -> tuple[str, ...]:
+    """Names in a `{field}` template; cached because every request of the operation asks."""
+    return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
 
 
 @dataclass(slots=True)

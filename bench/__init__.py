@@ -1,0 +1,1 @@
+"""Benchmarks: the gateway against a direct backend, nginx and a bare proxy, in one run."""
