@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -9,6 +10,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from mock_services.population.identifiers import mst_is_valid
 
 
+@lru_cache(maxsize=65_536)  # every call of an enterprise operation checks its code; the answer never changes
 def _check_mst(value: str) -> str:
     if not mst_is_valid(value):
         raise ValueError("mã số doanh nghiệp has a wrong check digit")

@@ -21,6 +21,7 @@ UVICORN_FLAGS = [
     "--http",
     "httptools",
     "--no-access-log",
+    "--no-proxy-headers",
     "--log-level",
     "warning",
     "--backlog",

@@ -24,7 +24,9 @@ _MIN_IDENTIFIER_DIGITS = 6  # shorter "identifiers" are codes, not people
 _FREE_TEXT = re.compile(
     r"(?<![\d+])(?:(?P<id>\d{12})|(?P<phone>(?:\+84|0)[35789]\d{8})|(?P<cmnd>\d{9}))(?!\d)"
 )
-_DIGIT_RUN = re.compile(rb"\d{9,}")
+_MIN_RUN_DIGITS = 9  # the shortest identifier the free-text patterns look for (CMND)
+# Maps every non-digit byte to a space: `translate` + `split` finds digit runs ~5x faster than a regex scan.
+_DIGITS_ONLY = bytes(byte if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 _DOCUMENT_STARTS = "{[<"
 _BHYT_CARD = re.compile(r"[A-Za-z]{2}[1-5]\d{2}(\d{10})")
 _NON_DIGITS = re.compile(r"\D")
@@ -107,10 +109,14 @@ class _Scope:
 
     @classmethod
     def of(cls, body: bytes, subjects: set[str]) -> _Scope:
-        return cls(subjects, tuple({run.decode() for run in _DIGIT_RUN.findall(body)}))
+        runs = {run.decode() for run in body.translate(_DIGITS_ONLY).split() if len(run) >= _MIN_RUN_DIGITS}
+        return cls(subjects, tuple(runs))
 
     def may_hold_identifier(self, text: str) -> bool:
-        return any(run in text for run in self.digit_runs)
+        for run in self.digit_runs:  # noqa: SIM110 - a plain loop: any() + generator costs more here
+            if run in text:
+                return True
+        return False
 
 
 class Masker:
@@ -223,13 +229,17 @@ class Masker:
         return orjson.dumps(masked).decode()
 
     def _mask_json(self, node: Any, kind: Kind | None, scope: _Scope) -> Any:
-        if isinstance(node, str):
-            return self._mask_string(node, kind, scope)
-        if isinstance(node, dict):
+        # Exact type checks and an inlined string case: this walk runs for every logged body.
+        node_type = type(node)
+        if node_type is str:
+            if kind is not None or scope.may_hold_identifier(node) or _may_embed_a_document(node):
+                return self._mask_string(node, kind, scope)
+            return node
+        if node_type is dict:
             return {key: self._mask_json(value, kind_of(key) or kind, scope) for key, value in node.items()}
-        if isinstance(node, list):
+        if node_type is list:
             return [self._mask_json(item, kind, scope) for item in node]
-        if kind is not None and isinstance(node, int | float) and not isinstance(node, bool):
+        if kind is not None and node_type in (int, float):
             return self._mask_keyed(str(node), kind, scope.subjects)
         return node
 
@@ -317,6 +327,10 @@ class Masker:
         if kind is None:
             return match.group()
         return f"{match.group(1)}={self._mask_keyed(match.group(2), kind, subjects)}"
+
+
+def _may_embed_a_document(text: str) -> bool:
+    return bool(text) and (text[0] in _DOCUMENT_STARTS or text[0].isspace())
 
 
 def is_binary(content_type: str | None) -> bool:

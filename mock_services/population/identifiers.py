@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -69,7 +70,9 @@ def make_cccd(province_code_3: str, sex: str, birth_year: int, serial: int) -> s
 
 def mst_check_digit(first9: str) -> int | None:
     """The tenth MST digit for a 9-digit prefix, or None when the prefix can never be issued."""
-    remainder = sum(weight * int(digit) for weight, digit in zip(MST_WEIGHTS, first9, strict=True)) % 11
+    if len(first9) != len(MST_WEIGHTS):
+        raise ValueError("an MST prefix has 9 digits")
+    remainder = sum(map(operator.mul, MST_WEIGHTS, map(int, first9))) % 11
     return None if remainder == 0 else 10 - remainder
 
 
