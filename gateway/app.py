@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +32,7 @@ from gateway.store import Store
 
 log = logging.getLogger("ndxp.gateway")
 
+_GC_YOUNG_THRESHOLD = 20_000
 _OWN_PREFIXES = ("/_", "/token", "/health", "/metrics", "/docs", "/redoc", "/openapi.json", "/console")
 
 
@@ -102,6 +104,13 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.sink.start()
         await ops_store.start()
+        # Everything built so far lives as long as the process: keep the collector from walking it
+        # again in every full collection (those walks were the gateway's p99 under load).
+        gc.collect()
+        gc.freeze()
+        # A request allocates hundreds of objects, so the default 700-allocation trigger ran a collection
+        # every request or two; almost all are freed by reference counting anyway.
+        gc.set_threshold(_GC_YOUNG_THRESHOLD, 20, 50)
         try:
             yield
         finally:

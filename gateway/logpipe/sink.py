@@ -48,6 +48,7 @@ TOPIC_PARTITIONS = 3
 _TOPIC_EXISTS = 36  # Kafka error code TOPIC_ALREADY_EXISTS
 _REPLAY_CHUNK = 1000
 
+_YIELD_EVERY = 32  # records serialised between two turns of the event loop
 
 class KafkaSink:
     """The exchange-log producer; implements `gateway.exchange.ExchangeSink`."""
@@ -200,7 +201,13 @@ class KafkaSink:
         """Hand one batch from memory to the producer; acknowledgements arrive in `_delivered`."""
         producer = self._producer
         assert producer is not None
-        for _ in range(min(len(self._queue), self._batch_size)):
+        for done in range(min(len(self._queue), self._batch_size)):
+            if done % _YIELD_EVERY == _YIELD_EVERY - 1:
+                # send() returns at once while the batch has room, so without this a large batch would
+                # hold the event loop (and every request on it) for tens of milliseconds.
+                await asyncio.sleep(0)
+                if not self._queue:
+                    return
             exchange = self._queue[0]
             payload = self._serialise(exchange)
             if payload is None:
