@@ -69,19 +69,25 @@ def build_fault(fault: SoapFault, ns: str) -> bytes:
 
 
 def _to_value(element: etree._Element) -> SoapValue:
-    children = [c for c in element if isinstance(c.tag, str)]
-    if not children:
-        return element.text.strip() if element.text and element.text.strip() else None
-    result: dict[str, Any] = {}
-    for child in children:
-        name = etree.QName(child).localname
+    # Runs for every element of every SOAP answer: plain string work on tags, no QName objects.
+    result: dict[str, Any] | None = None
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):  # comments and processing instructions
+            continue
+        name = tag.rpartition("}")[2]
         value = _to_value(child)
-        if name in result:
+        if result is None:
+            result = {name: value}
+        elif name in result:
             existing = result[name]
             result[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
         else:
             result[name] = value
-    return result
+    if result is not None:
+        return result
+    text = element.text
+    return text.strip() or None if text else None
 
 
 def parse_envelope(data: bytes) -> tuple[str, dict[str, Any]]:
