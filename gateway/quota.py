@@ -16,7 +16,7 @@ class QuotaLimiter:
         self._windows: dict[str, tuple[int, int]] = {}  # consumer id -> (window minute, count)
 
     def check(self, consumer: ConsumerSettings, now: float) -> None:
-        limit = self._tiers.get(consumer.tier, 0)
+        limit = self._tiers.get(consumer.tier.lower(), 0)
         if limit <= 0:
             return
         minute = int(now // 60)

@@ -18,6 +18,8 @@ from adapters.catalogue import services
 
 DEFAULT_CONFIG_FILE = Path(__file__).parent / "config" / "default.yaml"
 
+DEFAULT_TIERS = {"Bronze": 1000, "Silver": 2000, "Gold": 5000, "Unlimited": 0}  # WSO2's names
+
 BodyPolicy = Literal["off", "metadata", "masked", "full"]
 Role = Literal["consumer", "operator"]
 
@@ -108,8 +110,8 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr = SecretStr("fake-jwt-signing-secret-for-the-simulator-only")
     token_ttl_s: int = Field(3600, gt=0)
     tiers: dict[str, int] = Field(
-        default_factory=lambda: {"Bronze": 1000, "Silver": 2000, "Gold": 5000, "Unlimited": 0},
-        description="requests per minute per consumer (WSO2 style); 0 = unlimited",
+        default_factory=lambda: dict(DEFAULT_TIERS),
+        description="requests per minute per consumer (WSO2 style); 0 = unlimited; merged over the defaults",
     )
     services: dict[str, ServiceSettings] = Field(default_factory=dict)
     consumers: list[ConsumerSettings] = Field(default_factory=list)
@@ -129,6 +131,13 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _YamlSource(settings_cls, init_settings, env_settings))
 
+    @field_validator("tiers")
+    @classmethod
+    def _tier_names_ignore_case(cls, value: dict[str, int]) -> dict[str, int]:
+        # Environment variable names arrive lower-cased (NDXP_TIERS__GOLD=0 sets "gold"), and setting
+        # one tier must not drop the others.
+        return {name.lower(): limit for name, limit in {**DEFAULT_TIERS, **value}.items()}
+
     @field_validator("services")
     @classmethod
     def _known_services(cls, value: dict[str, ServiceSettings]) -> dict[str, ServiceSettings]:
@@ -143,7 +152,7 @@ class Settings(BaseSettings):
         if len(ids) != len(set(ids)):
             raise ValueError("consumers: duplicate consumer id")
         for consumer in self.consumers:
-            if consumer.tier not in self.tiers:
+            if consumer.tier.lower() not in self.tiers:
                 raise ValueError(f"consumers.{consumer.id}.tier: unknown tier {consumer.tier!r}")
             for key in consumer.allowed:
                 if key != "*" and key not in services():

@@ -50,6 +50,7 @@ _REPLAY_CHUNK = 1000
 
 _YIELD_EVERY = 32  # records serialised between two turns of the event loop
 
+
 class KafkaSink:
     """The exchange-log producer; implements `gateway.exchange.ExchangeSink`."""
 

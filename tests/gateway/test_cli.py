@@ -78,3 +78,9 @@ def test_up_says_plainly_when_the_broker_cannot_start(tmp_path: Path) -> None:
         )
     assert result.returncode == 1
     assert "NDXP_KAFKA__BOOTSTRAP_SERVERS" in result.stderr
+
+
+def test_a_tier_can_be_set_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NDXP_TIERS__GOLD", "0")
+    result = runner.invoke(app, ["check-config"])
+    assert result.exit_code == 0, result.output

@@ -81,7 +81,7 @@ async def test_over_quota_is_429_with_retry_after(
     make_gateway: MakeGateway, make_settings: MakeSettings
 ) -> None:
     respx.get(f"{MOCKS}/csdl_dkdn/doanh-nghiep/{ENTERPRISE}").respond(json={})
-    gateway = make_gateway(make_settings(tiers={"Gold": 2, "Bronze": 1}))
+    gateway = make_gateway(make_settings(tiers={"Gold": 2, "Bronze": 1}))  # tier names ignore case
     statuses = [(await _get(gateway, DKDN, params={"msdn": ENTERPRISE})) for _ in range(3)]
     assert [r.status_code for r in statuses[:2]] == [200, 200]
     _assert_error(statuses[2], 429, "Client.QuotaExceeded")
