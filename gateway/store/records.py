@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, NamedTuple
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AwareDatetime, Field, StringConstraints, ValidationError
+from sqlmodel.main import SQLModelConfig
 
-from gateway.store.tables import LISTED_COLUMNS
+from gateway.store.tables import LISTED_COLUMNS, ExchangeFields
 
 SubjectHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
@@ -18,45 +19,19 @@ class InvalidRecordError(ValueError):
     """A message that is not a valid exchange record; the indexer counts and skips it."""
 
 
-class _RecordV1(BaseModel):
-    """The fields the store relies on; the full record is kept as published."""
+class _RecordV1(ExchangeFields):
+    """The fields the store relies on, checked; the full record is kept as published."""
 
-    model_config = ConfigDict(extra="ignore", strict=False)
+    model_config = SQLModelConfig(extra="ignore")
 
     schema_version: Literal[1]
     exchange_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    request_id: str | None = None
-    instance: str | None = None
     ts_request_in: AwareDatetime
     ts_backend_out: AwareDatetime | None = None
     ts_backend_in: AwareDatetime | None = None
     ts_response_out: AwareDatetime | None = None
-    duration_ms: float
-    backend_duration_ms: float | None = None
-    consumer_id: str | None = None
-    service_key: str | None = None
-    service_number: int | None = None
-    operation: str | None = None
-    http_method: str | None = None
-    http_path: str | None = None
-    http_query: str | None = None
-    http_status: int | None = None
-    backend_protocol: str | None = None
-    backend_status: int | None = None
     outcome: Literal["ok", "client_error", "backend_error", "gateway_error"]
-    error_type: str | None = None
-    error_detail: str | None = None
-    scenario: str | None = None
-    request_bytes: int | None = None
-    response_bytes: int | None = None
-    ma_yeu_cau: str | None = None
-    ma_ho_so: str | None = None
-    ma_can_bo: str | None = None
-    ma_don_vi: str | None = None
-    body_policy: str | None = None
-    request_body_truncated: bool | None = None
-    response_body_truncated: bool | None = None
-    subjects: list[SubjectHash] = []
+    subjects: list[SubjectHash] = Field(default_factory=list)
 
 
 class PreparedRecord(NamedTuple):

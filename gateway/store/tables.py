@@ -30,12 +30,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-class ExchangeRow(SQLModel, table=True):
-    """One exchange record: typed columns for everything queryable, the full record as JSON text."""
+class ExchangeFields(SQLModel):
+    """The exchange record's queryable fields (schema_version 1), declared once for the table and the
+    indexer's validation (`records.py`); `contracts/exchange.asyncapi.yaml` is the published schema."""
 
-    __tablename__ = "exchange"
-
-    exchange_id: str = Field(primary_key=True)
     schema_version: int
     request_id: str | None = None
     instance: str | None = None
@@ -68,6 +66,14 @@ class ExchangeRow(SQLModel, table=True):
     body_policy: str | None = None
     request_body_truncated: bool | None = None
     response_body_truncated: bool | None = None
+
+
+class ExchangeRow(ExchangeFields, table=True):
+    """One exchange record: typed columns for everything queryable, the full record as JSON text."""
+
+    __tablename__ = "exchange"
+
+    exchange_id: str = Field(primary_key=True)
     record: str = Field(sa_type=Text)
 
 
