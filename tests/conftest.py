@@ -13,6 +13,7 @@ from adapters.upstream import HttpxUpstream, UpstreamClient
 from gateway.app import GatewayApp, create_app
 from gateway.exchange import MemorySink
 from gateway.settings import Settings
+from tests.local_http import CallbackReceiver, callback_receiver
 
 CONSUMER = ("000.00.00.H91", "demo-secret-H91")
 LIMITED_CONSUMER = ("000.00.00.H92", "demo-secret-H92")
@@ -91,3 +92,10 @@ async def make_gateway() -> AsyncIterator[MakeGateway]:
 def gateway(make_gateway: MakeGateway, settings: Settings) -> GatewayHarness:
     """A gateway whose backends are reached through plain httpx (respx can intercept them)."""
     return make_gateway(settings)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[CallbackReceiver]:
+    """A real HTTP server on a free loopback port that records the callbacks it gets."""
+    async with callback_receiver() as running:
+        yield running

@@ -5,18 +5,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 
 from adapters.upstream import HttpxUpstream
 from mock_services.app import create_mock_app
 from mock_services.population import identities
 from tests.conftest import GatewayHarness, MakeGateway, MakeSettings
+from tests.local_http import CallbackReceiver
 from tests.samples import birth_registration
 
 DAN_CU = "/apiCSDLDanCu/1.0"
@@ -32,43 +31,6 @@ async def stack(make_gateway: MakeGateway, make_settings: MakeSettings) -> Async
     async with mock_app.router.lifespan_context(mock_app):
         upstream = HttpxUpstream(httpx.AsyncClient(transport=httpx.ASGITransport(app=mock_app)))
         yield make_gateway(settings, upstream)
-
-
-class CallbackReceiver:
-    """A real HTTP server on a free loopback port that records the callbacks it gets."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.fail_first = 0
-        self.port = 0
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        if self.fail_first > 0:
-            self.fail_first -= 1
-            return web.Response(status=500)
-        self.received.append((dict(request.headers), body))
-        return web.Response(status=204)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/callbacks/ho-tich"
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[CallbackReceiver]:
-    receiver = CallbackReceiver()
-    app = web.Application()
-    app.router.add_post("/callbacks/ho-tich", receiver.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        receiver.port = probe.getsockname()[1]
-    site = web.TCPSite(runner, "127.0.0.1", receiver.port)
-    await site.start()
-    yield receiver
-    await runner.cleanup()
 
 
 async def _post(gateway: GatewayHarness, path: str, body: dict[str, Any], **headers: str) -> httpx.Response:
@@ -185,7 +147,7 @@ async def _wait_for_status(gateway: GatewayHarness, ma_ho_so: str, status: str) 
 async def test_birth_registration_gives_the_child_an_id_and_calls_back(
     stack: GatewayHarness, receiver: CallbackReceiver
 ) -> None:
-    receiver.fail_first = 1  # the first delivery fails: the mock must retry
+    receiver.script = [500]  # the first delivery fails: the mock must retry
     receipt = await _post(
         stack,
         f"{HO_TICH}/dangKyKhaiSinh",
@@ -207,14 +169,13 @@ async def test_birth_registration_gives_the_child_an_id_and_calls_back(
     person = child.json()["CongdanCollection"]["CongDan"][0]
     assert person["Me"]["SoDinhDanh"] == identities.COUPLE_WIFE
 
-    for _ in range(200):
-        if any(b'"done"' in body for _, body in receiver.received):
-            break
-        await asyncio.sleep(0.02)
-    statuses = [httpx.Response(200, content=body).json()["trangThai"] for _, body in receiver.received]
-    assert statuses == ["processing", "done"] or statuses[-1] == "done"
+    await receiver.wait_for(lambda: any(b'"done"' in d["raw"] for d in receiver.received), limit_s=10)
+    delivered = [d for d in receiver.received if d["answered"] == 200]
+    statuses = [httpx.Response(200, content=d["raw"]).json()["trangThai"] for d in delivered]
+    assert statuses[-1] == "done" and "processing" in statuses
     key = stack.app.runtime.settings.mocks.callback_key.get_secret_value().encode()
-    for headers, body in receiver.received:
+    for delivery in delivered:
+        headers, body = delivery["headers"], delivery["raw"]
         signed = f"{headers['X-NDXP-Timestamp']}.".encode() + body
         expected = "sha256=" + hmac.new(key, signed, hashlib.sha256).hexdigest()
         assert hmac.compare_digest(headers["X-NDXP-Signature"], expected)

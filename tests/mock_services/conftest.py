@@ -9,9 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from aiohttp import web
 from fastapi import FastAPI
-from mock_helpers import CallbackReceiver, free_port
+from mock_helpers import free_port
 
 from gateway.settings import Settings
 from mock_services.app import create_mock_app
@@ -62,18 +61,3 @@ async def live_server(mock_app: FastAPI) -> AsyncIterator[tuple[str, uvicorn.Ser
     yield f"http://127.0.0.1:{port}", server
     server.should_exit = True
     await asyncio.wait_for(task, 10)
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[CallbackReceiver]:
-    recv = CallbackReceiver()
-    app = web.Application()
-    app.router.add_post("/callback", recv.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    site = web.TCPSite(runner, "127.0.0.1", port)
-    await site.start()
-    recv.url = f"http://127.0.0.1:{port}/callback"
-    yield recv
-    await runner.cleanup()

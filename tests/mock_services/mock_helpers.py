@@ -4,47 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from aiohttp import web
 
 from adapters.soap import SoapFault, build_envelope, parse_envelope
 from mock_services.population import identities as ids
+from tests.local_http import CallbackReceiver, free_port  # noqa: F401 - re-exported for the mock tests
 
 SOAP_NS = "http://dancuquocgia.bca"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class CallbackReceiver:
-    """A real HTTP server that records callbacks; `script` gives the status of each successive answer."""
-
-    url: str = ""
-    received: list[dict[str, Any]] = field(default_factory=list)
-    script: list[int] = field(default_factory=list)
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        raw = await request.read()
-        status = self.script.pop(0) if self.script else 200
-        self.received.append({"headers": dict(request.headers), "raw": raw, "answered": status})
-        self.arrived.set()
-        return web.Response(status=status)
-
-    async def wait_for(self, predicate: Callable[[], bool], limit_s: float = 5.0) -> None:
-        async with asyncio.timeout(limit_s):
-            while not predicate():
-                self.arrived.clear()
-                await self.arrived.wait()
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], limit_s: float = 5.0) -> None:
