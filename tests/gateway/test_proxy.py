@@ -259,3 +259,12 @@ async def test_callback_urls_must_be_registered(gateway: GatewayHarness, url: st
     body = birth_registration("HS-1", url)
     response = await gateway.client.post(KHAI_SINH, json=body, headers=await gateway.auth())
     assert "callbackUrl" in _assert_error(response, 422, "Client.InvalidRequest")["message"]
+
+
+@respx.mock
+async def test_a_timeout_is_not_retried(gateway: GatewayHarness) -> None:
+    route = respx.get(f"{MOCKS}/csdl_dkdn/doanh-nghiep/{ENTERPRISE}").mock(
+        side_effect=httpx.ReadTimeout("slow")
+    )
+    response = await _get(gateway, DKDN, params={"msdn": ENTERPRISE})  # default config: retries 1
+    assert response.status_code == 504 and route.call_count == 1
