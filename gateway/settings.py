@@ -33,7 +33,9 @@ class ServiceSettings(_Strict):
 
     base_url: str | None = Field(None, description="backend base URL; the mock server's when unset")
     timeout_s: float = Field(10.0, gt=0)
-    retries: int = Field(0, ge=0, le=5, description="extra attempts, idempotent operations only")
+    retries: int = Field(
+        0, ge=0, le=5, description="extra attempts of idempotent operations when the backend is unreachable"
+    )
     body_policy: BodyPolicy = "masked"
     body_cap_bytes: int = Field(8192, ge=0)
 
