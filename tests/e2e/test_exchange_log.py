@@ -112,7 +112,10 @@ def test_a_broker_outage_loses_nothing_and_duplicates_nothing(processes: Process
             stats = _log_stats(client)
         assert sorted(indexed) == sorted(sent), "every exchange in the store exactly once"
         assert stats["failed"] == 0 and stats["replayed"] > 0
-        assert "unreachable" in processes.log("gateway") or "broker" in processes.log("gateway").lower()
+        log = processes.log("gateway")
+        # A line when the broker goes away and one when it is back, not one per request (40+ here).
+        assert 1 <= log.count("unavailable") <= 2 and 1 <= log.count("is back after") <= 2
+        assert "Traceback" not in log
     finally:
         stop_broker(broker)
 
