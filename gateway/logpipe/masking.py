@@ -229,19 +229,38 @@ class Masker:
         return orjson.dumps(masked).decode()
 
     def _mask_json(self, node: Any, kind: Kind | None, scope: _Scope) -> Any:
-        # Exact type checks and an inlined string case: this walk runs for every logged body.
+        """`node` masked: containers in place (the document is our own fresh copy), scalars returned."""
         node_type = type(node)
-        if node_type is str:
-            if kind is not None or scope.may_hold_identifier(node) or _may_embed_a_document(node):
-                return self._mask_string(node, kind, scope)
+        if node_type is dict or node_type is list:
+            self._mask_container(node, kind, scope)
             return node
-        if node_type is dict:
-            return {key: self._mask_json(value, kind_of(key) or kind, scope) for key, value in node.items()}
-        if node_type is list:
-            return [self._mask_json(item, kind, scope) for item in node]
-        if kind is not None and node_type in (int, float):
-            return self._mask_keyed(str(node), kind, scope.subjects)
-        return node
+        return self._mask_scalar(node, node_type, kind, scope)
+
+    def _mask_container(self, node: dict[str, Any] | list[Any], kind: Kind | None, scope: _Scope) -> None:
+        # This walk runs for every logged body: exact type checks, strings handled inline, and only
+        # the values that change are assigned (rebuilding every dict and list cost a third of the walk).
+        entries = node.items() if type(node) is dict else enumerate(node)
+        for key, value in entries:
+            value_kind = (kind_of(key) or kind) if type(key) is str else kind
+            value_type = type(value)
+            if value_type is dict or value_type is list:
+                self._mask_container(value, value_kind, scope)
+                continue
+            masked = self._mask_scalar(value, value_type, value_kind, scope)
+            if masked is not value:
+                node[key] = masked  # type: ignore[index]
+
+    def _mask_scalar(self, value: Any, value_type: type, kind: Kind | None, scope: _Scope) -> Any:
+        if value_type is str:
+            if kind is not None or (value and (value[0] in _DOCUMENT_STARTS or value[0].isspace())):
+                return self._mask_string(value, kind, scope)
+            for run in scope.digit_runs:  # inlined may_hold_identifier(): most strings have no long number
+                if run in value:
+                    return self._mask_string(value, kind, scope)
+            return value
+        if kind is not None and value_type in (int, float):
+            return self._mask_keyed(str(value), kind, scope.subjects)
+        return value
 
     # XML
 
@@ -327,10 +346,6 @@ class Masker:
         if kind is None:
             return match.group()
         return f"{match.group(1)}={self._mask_keyed(match.group(2), kind, subjects)}"
-
-
-def _may_embed_a_document(text: str) -> bool:
-    return bool(text) and (text[0] in _DOCUMENT_STARTS or text[0].isspace())
 
 
 def is_binary(content_type: str | None) -> bool:
