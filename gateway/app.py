@@ -21,6 +21,7 @@ from gateway.errors import (
     InvalidRequestError,
     NotFoundError,
     StoreUnavailableError,
+    describe_validation,
 )
 from gateway.exchange import ExchangeSink, sortable_uuid
 from gateway.logpipe import build_sink
@@ -138,8 +139,6 @@ def create_app(
 
     @api_app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        field = ".".join(str(p) for p in first["loc"])
-        return _error_response(InvalidRequestError(f"{field}: {first['msg']}"))
+        return _error_response(InvalidRequestError(describe_validation(exc.errors(), where="request")))
 
     return GatewayApp(api_app, Proxy(runtime))

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from gateway.errors import describe_validation
 from gateway.settings import Settings
 
 app = typer.Typer(help="ndxp-sim: a local LGSP/NDXP gateway simulator.", no_args_is_help=True)
@@ -19,8 +20,8 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        lines = [f"  {'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()]
-        typer.echo("configuration error:\n" + "\n".join(lines), err=True)
+        problems = describe_validation(exc.errors(), where="(top level)", limit=20)
+        typer.echo("configuration error:\n  " + problems.replace("; ", "\n  "), err=True)
         raise typer.Exit(2) from None
     except ValueError as exc:
         typer.echo(f"configuration error: {exc}", err=True)

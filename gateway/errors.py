@@ -23,7 +23,8 @@ GatewayError
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 import orjson
 
@@ -143,3 +144,12 @@ class BackendTimeoutError(BackendError):
     status_code = 504
     type = "Server.Backend.Timeout"
     retriable = True
+
+
+def describe_validation(errors: Iterable[Mapping[str, Any]], *, where: str = "body", limit: int = 5) -> str:
+    """Pydantic validation errors as `field.path: message; …`, naming `where` for top-level errors."""
+    parts = []
+    for error in list(errors)[:limit]:
+        field = ".".join(str(part) for part in error["loc"]) or where
+        parts.append(f"{field}: {error['msg']}")
+    return "; ".join(parts) or f"{where}: invalid"

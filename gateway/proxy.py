@@ -27,6 +27,7 @@ from gateway.errors import (
     MethodNotAllowedError,
     PayloadTooLargeError,
     UnknownServiceError,
+    describe_validation,
 )
 from gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
 from gateway.runtime import Runtime
@@ -48,14 +49,6 @@ class Route:
 
 def _valid_request_id(value: str) -> bool:
     return 0 < len(value) <= 128 and value.isprintable()
-
-
-def _validation_message(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors()[:5]:
-        field = ".".join(str(p) for p in item["loc"]) or "body"
-        parts.append(f"{field}: {item['msg']}")
-    return "; ".join(parts)
 
 
 class Proxy:
@@ -231,7 +224,7 @@ class Proxy:
         try:
             return model.model_validate(params).model_dump(mode="json", exclude_none=True)
         except ValidationError as exc:
-            raise InvalidRequestError(_validation_message(exc)) from None
+            raise InvalidRequestError(describe_validation(exc.errors())) from None
 
     @staticmethod
     def _check_callback(url: Any, registered: list[str], field: str) -> None:

@@ -10,6 +10,7 @@ import orjson
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationError
 from sqlmodel.main import SQLModelConfig
 
+from gateway.errors import describe_validation
 from gateway.store.tables import LISTED_COLUMNS, ExchangeFields
 
 SubjectHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -57,9 +58,7 @@ def prepare(record: Mapping[str, Any]) -> PreparedRecord:
     try:
         parsed = _RecordV1.model_validate(record)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "record"
-        raise InvalidRecordError(f"{where}: {first['msg']}") from None
+        raise InvalidRecordError(describe_validation(exc.errors(), where="record", limit=1)) from None
     row = parsed.model_dump(exclude={"subjects"})
     row["record"] = orjson.dumps(dict(record)).decode()
     return PreparedRecord(row, sorted(set(parsed.subjects)))
