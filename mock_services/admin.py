@@ -60,6 +60,13 @@ def create_admin_router(ctx: MockContext) -> APIRouter:
     ) -> dict[str, list[dict[str, object]]]:
         return ctx.callbacks.listing(status)
 
+    @router.post("/callbacks/{delivery_id}/redeliver")
+    async def redeliver(delivery_id: str) -> dict[str, object]:
+        try:
+            return ctx.callbacks.redeliver(delivery_id).as_json()
+        except KeyError:
+            raise HTTPException(404, f"no dead letter {delivery_id!r}") from None
+
     @router.get("/access-log")
     async def access_log(limit: int = Query(100, ge=1, le=1000)) -> dict[str, list[dict[str, object]]]:
         newest_first = list(reversed(ctx.access_log))

@@ -71,11 +71,24 @@ class CallbackSender:
             f"cb-{next(self._ids):06d}", service, ma_ho_so, url, payload["trangThai"], dumps(payload)
         )
         self.deliveries.append(delivery)
-        key = (service, ma_ho_so)
+        self._schedule(delivery)
+        return delivery
+
+    def _schedule(self, delivery: Delivery) -> None:
+        key = (delivery.service, delivery.ma_ho_so)
         task = spawn(self._deliver_after(self._tails.get(key), delivery), name=f"callback {delivery.id}")
         self._tails[key] = task
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def redeliver(self, delivery_id: str) -> Delivery:
+        """Send a dead letter again (its earlier attempts stay on record); KeyError if there is no such
+        dead letter."""
+        delivery = next((d for d in self.deliveries if d.id == delivery_id and d.status == "dead"), None)
+        if delivery is None:
+            raise KeyError(delivery_id)
+        delivery.status = "pending"
+        self._schedule(delivery)
         return delivery
 
     def listing(self, status: DeliveryStatus | None = None) -> dict[str, list[dict[str, Any]]]:

@@ -272,3 +272,29 @@ async def test_a_4xx_answer_is_not_retried(client: httpx.AsyncClient, receiver: 
     await eventually(settled)
     dead = (await client.get("/_admin/callbacks", params={"status": "dead"})).json()["items"]
     assert [(d["trangThai"], len(d["attempts"])) for d in dead] == [("received", 1)]
+
+
+async def test_a_dead_letter_can_be_redelivered(
+    client: httpx.AsyncClient, receiver: CallbackReceiver
+) -> None:
+    receiver.script = [410]  # refused once: the first callback becomes a dead letter
+    await client.post("/ho_tich/khai-sinh", json=birth(callbackUrl=receiver.url))
+    await wait_status(client, BIRTH["maHoSo"], "done")
+
+    async def one_dead() -> bool:
+        items = (await client.get("/_admin/callbacks", params={"status": "dead"})).json()["items"]
+        return len(items) == 1
+
+    await eventually(one_dead)
+    dead = (await client.get("/_admin/callbacks", params={"status": "dead"})).json()["items"][0]
+    response = await client.post(f"/_admin/callbacks/{dead['id']}/redeliver")
+    assert response.status_code == 200
+
+    async def delivered() -> bool:
+        items = (await client.get("/_admin/callbacks")).json()["items"]
+        return next(i for i in items if i["id"] == dead["id"])["status"] == "delivered"
+
+    await eventually(delivered)
+    assert (await client.get("/_admin/callbacks")).json()["deadLetters"] == []
+    again = await client.post(f"/_admin/callbacks/{dead['id']}/redeliver")
+    assert again.status_code == 404  # only dead letters are redelivered
