@@ -90,6 +90,10 @@ class MockSettings(_Strict):
     seed: int = 20251
     population: int = Field(10_000, ge=100, le=1_000_000)
     cache_dir: Path = Path("var/cache")
+    state_file: Path | None = Field(
+        Path("var/mock-state.db"),
+        description="dossiers and callbacks survive a mock restart here; none: memory",
+    )
     dossier_step_s: float = Field(5.0, gt=0, description="seconds between dossier status steps")
     callback_key: SecretStr = SecretStr("fake-callback-signing-key")
     callback_retries: int = 6

@@ -36,6 +36,7 @@ def create_mock_app(settings: Settings, *, population: Population | None = None)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ctx.restore()
         yield
         await ctx.aclose()
 

@@ -15,6 +15,7 @@ import httpx
 
 from gateway.tasks import spawn
 from mock_services.clock import now_vn
+from mock_services.journal import MockJournal
 from mock_services.responses import dumps
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,23 @@ class Delivery:
     status: DeliveryStatus = "pending"
     attempts: list[dict[str, Any]] = field(default_factory=list)
 
+    def state(self) -> dict[str, Any]:
+        """What the journal keeps of it."""
+        return {**self.as_json(), "body": self.body.decode()}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Delivery:
+        return cls(
+            state["id"],
+            state["service"],
+            state["maHoSo"],
+            state["url"],
+            state["trangThai"],
+            state["body"].encode(),
+            state["status"],
+            state["attempts"],
+        )
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -55,8 +73,11 @@ class Delivery:
 class CallbackSender:
     """Delivers callbacks in order per dossier; every attempt is logged and kept."""
 
-    def __init__(self, key: bytes, retries: int, backoff_s: float, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, key: bytes, retries: int, backoff_s: float, journal: MockJournal, timeout_s: float = 5.0
+    ) -> None:
         self._key = key
+        self._journal = journal
         self._retries = retries
         self._backoff_s = backoff_s
         self._timeout_s = timeout_s
@@ -71,8 +92,20 @@ class CallbackSender:
             f"cb-{next(self._ids):06d}", service, ma_ho_so, url, payload["trangThai"], dumps(payload)
         )
         self.deliveries.append(delivery)
+        self._journal.save_delivery(delivery.id, delivery.state())
         self._schedule(delivery)
         return delivery
+
+    def restore(self) -> None:
+        """Take back the journal's callbacks after a restart; those still pending are sent again."""
+        for state in self._journal.deliveries():
+            delivery = Delivery.from_state(state)
+            self.deliveries.append(delivery)
+            if delivery.status == "pending":
+                self._schedule(delivery)
+        if self.deliveries:
+            last = max(int(d.id.removeprefix("cb-")) for d in self.deliveries)
+            self._ids = itertools.count(last + 1)
 
     def _schedule(self, delivery: Delivery) -> None:
         key = (delivery.service, delivery.ma_ho_so)
@@ -88,6 +121,7 @@ class CallbackSender:
         if delivery is None:
             raise KeyError(delivery_id)
         delivery.status = "pending"
+        self._journal.save_delivery(delivery.id, delivery.state())
         self._schedule(delivery)
         return delivery
 
@@ -119,10 +153,13 @@ class CallbackSender:
             )
             if status_code is not None and 200 <= status_code < 300:
                 delivery.status = "delivered"
+                self._journal.save_delivery(delivery.id, delivery.state())
                 return
+            self._journal.save_delivery(delivery.id, delivery.state())
             if status_code is not None and status_code < 500:
                 break  # the receiver refused it; sending it again will not change its mind
         delivery.status = "dead"
+        self._journal.save_delivery(delivery.id, delivery.state())
         log.warning("callback %s to %s is a dead letter", delivery.id, delivery.url)
 
     async def _post(self, delivery: Delivery) -> tuple[int | None, str | None]:
@@ -150,6 +187,7 @@ class CallbackSender:
         await self._cancel()
         self.deliveries.clear()
         self._tails.clear()
+        self._journal.clear()
 
     async def aclose(self) -> None:
         await self._cancel()

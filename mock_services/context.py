@@ -10,6 +10,7 @@ from mock_services.callbacks import CallbackSender
 from mock_services.clock import Clock
 from mock_services.dossier import DossierEngine
 from mock_services.faults import FaultProfiles
+from mock_services.journal import MockJournal
 
 if TYPE_CHECKING:
     from gateway.settings import Settings
@@ -28,12 +29,14 @@ class MockContext:
         self.population: Population = pickle.loads(self._snapshot)
         self.clock = Clock(settings.mocks.dossier_step_s)
         self.faults = FaultProfiles()
+        self.journal = MockJournal(settings.mocks.state_file)
         self.callbacks = CallbackSender(
             settings.mocks.callback_key.get_secret_value().encode(),
             settings.mocks.callback_retries,
             settings.mocks.callback_backoff_s,
+            self.journal,
         )
-        self.dossiers = DossierEngine(self.clock, self.callbacks, lambda: self.population)
+        self.dossiers = DossierEngine(self.clock, self.callbacks, lambda: self.population, self.journal)
         self.access_log: deque[dict[str, Any]] = deque(maxlen=ACCESS_LOG_SIZE)
 
     async def reset(self) -> None:
@@ -45,6 +48,12 @@ class MockContext:
         if self.population.births_registered:
             self.population = pickle.loads(self._snapshot)
 
+    def restore(self) -> None:
+        """Resume what the journal holds (needs the running loop: it starts tasks)."""
+        self.dossiers.restore()
+        self.callbacks.restore()
+
     async def aclose(self) -> None:
         await self.dossiers.aclose()
         await self.callbacks.aclose()
+        self.journal.close()

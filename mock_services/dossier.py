@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from gateway.tasks import spawn
 from mock_services.callbacks import CallbackSender
 from mock_services.clock import Clock, now_vn
+from mock_services.journal import MockJournal
 
 if TYPE_CHECKING:
     from mock_services.population import Population
@@ -63,6 +64,7 @@ class DossierKind:
 class Dossier:
     service: str
     kind: DossierKind
+    kind_name: str  # the submission path the kind is registered under, e.g. "/khai-sinh"
     ma_ho_so: str
     ma_ho_so_lt: str
     request: dict[str, Any]  # the validated request, JSON form; supplied documents are merged in
@@ -74,7 +76,29 @@ class Dossier:
     history: list[dict[str, Any]] = field(default_factory=list)
     result: dict[str, Any] | None = None
     supplement_deadline: str | None = None
+    completed: int | None = None  # the order it was completed in (its result's sequence number)
     supplied: asyncio.Event = field(default_factory=asyncio.Event)
+
+    _SAVED = (
+        "service",
+        "kind_name",
+        "ma_ho_so",
+        "ma_ho_so_lt",
+        "request",
+        "fingerprint",
+        "ngay_tiep_nhan",
+        "callback_url",
+        "force_supplement",
+        "status",
+        "history",
+        "result",
+        "supplement_deadline",
+        "completed",
+    )
+
+    def state(self) -> dict[str, Any]:
+        """What the journal keeps of it."""
+        return {name: getattr(self, name) for name in self._SAVED}
 
     def view(self) -> dict[str, Any]:
         value: dict[str, Any] = {
@@ -123,13 +147,47 @@ def ma_ho_so_lt(prefix: str, service: str, ma_ho_so: str) -> str:
 class DossierEngine:
     """Every dossier of every pattern-D mock, each moved along by its own task."""
 
-    def __init__(self, clock: Clock, callbacks: CallbackSender, population: Callable[[], Population]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        callbacks: CallbackSender,
+        population: Callable[[], Population],
+        journal: MockJournal,
+    ) -> None:
         self._clock = clock
+        self._journal = journal
+        self._kinds: dict[tuple[str, str], DossierKind] = {}
         self._callbacks = callbacks
         self._population = population
         self._dossiers: dict[tuple[str, str], Dossier] = {}
         self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._results_issued = 0  # numbers soDangKy etc. in order of completion
+
+    def register_kind(self, service: str, name: str, kind: DossierKind) -> None:
+        """Make a kind known by name, so dossiers of it can be restored from the journal."""
+        self._kinds[service, name] = kind
+
+    def restore(self) -> None:
+        """Take back the journal's dossiers after a restart: finished ones keep their result (the births
+        they registered are registered again, in the same order, so they get the same ids), the others
+        go on from where they stopped."""
+        saved = [
+            state
+            for state in self._journal.dossiers()
+            if (state["service"], state["kind_name"]) in self._kinds
+        ]
+        for state in sorted((s for s in saved if s["completed"] is not None), key=lambda s: s["completed"]):
+            kind = self._kinds[state["service"], state["kind_name"]]
+            kind.build_result(
+                kind.model.model_validate(state["request"]), self._population(), state["completed"]
+            )
+            self._results_issued = max(self._results_issued, state["completed"])
+        for state in saved:
+            fields = {name: state[name] for name in Dossier._SAVED}
+            dossier = Dossier(kind=self._kinds[state["service"], state["kind_name"]], **fields)
+            self._dossiers[dossier.service, dossier.ma_ho_so] = dossier
+            if dossier.status not in FINAL:
+                self._start(dossier)
 
     def submit(
         self,
@@ -137,6 +195,7 @@ class DossierEngine:
         service: str,
         lt_prefix: str,
         kind: DossierKind,
+        kind_name: str,
         request: BaseModel,
         force_supplement: bool,
     ) -> tuple[Dossier, bool]:
@@ -153,6 +212,7 @@ class DossierEngine:
         dossier = Dossier(
             service=service,
             kind=kind,
+            kind_name=kind_name,
             ma_ho_so=ma_ho_so,
             ma_ho_so_lt=ma_ho_so_lt(lt_prefix, service, ma_ho_so),
             request=body,
@@ -163,10 +223,14 @@ class DossierEngine:
         )
         self._dossiers[key] = dossier
         self._record(dossier, RECEIVED, kind.labels[RECEIVED])
-        task = spawn(self._run(dossier), name=f"dossier {service}/{ma_ho_so}")
+        self._start(dossier)
+        return dossier, True
+
+    def _start(self, dossier: Dossier) -> None:
+        key = (dossier.service, dossier.ma_ho_so)
+        task = spawn(self._run(dossier), name=f"dossier {dossier.service}/{dossier.ma_ho_so}")
         self._tasks[key] = task
         task.add_done_callback(lambda _: self._tasks.pop(key, None))
-        return dossier, True
 
     def get(self, service: str, ma_ho_so: str) -> Dossier | None:
         return self._dossiers.get((service, ma_ho_so))
@@ -193,9 +257,12 @@ class DossierEngine:
     async def _run(self, dossier: Dossier) -> None:
         kind = dossier.kind
         try:
-            await self._clock.step()
-            self._record(dossier, PROCESSING, kind.labels[PROCESSING])
+            if dossier.status == RECEIVED:
+                await self._clock.step()
+                self._record(dossier, PROCESSING, kind.labels[PROCESSING])
             while True:
+                if dossier.status == SUPPLEMENT_REQUESTED:  # restored while waiting for documents
+                    await dossier.supplied.wait()
                 await self._clock.step()
                 request = kind.model.model_validate(dossier.request)
                 review = kind.review(request, self._population())
@@ -210,9 +277,9 @@ class DossierEngine:
                     deadline = now_vn() + timedelta(days=SUPPLEMENT_DEADLINE_DAYS)
                     dossier.supplement_deadline = deadline.isoformat(timespec="seconds")
                     self._record(dossier, SUPPLEMENT_REQUESTED, review.reason)
-                    await dossier.supplied.wait()
                     continue
                 self._results_issued += 1
+                dossier.completed = self._results_issued
                 dossier.result = kind.build_result(request, self._population(), self._results_issued)
                 self._record(dossier, DONE, kind.labels[DONE])
                 return
@@ -234,6 +301,7 @@ class DossierEngine:
                 "noiDungXuLy": text,
             }
         )
+        self._journal.save_dossier(dossier.service, dossier.ma_ho_so, dossier.state())
         if dossier.callback_url:
             payload: dict[str, Any] = {
                 "maHoSo": dossier.ma_ho_so,
@@ -250,6 +318,7 @@ class DossierEngine:
         await self.aclose()
         self._dossiers.clear()
         self._results_issued = 0
+        self._journal.clear()
 
     async def aclose(self) -> None:
         tasks = list(self._tasks.values())

@@ -67,7 +67,12 @@ def create_dossier_router(
             forced = request.headers.get(SCENARIO_HEADER.decode(), "").strip() == "supplement"
             try:
                 dossier, _ = ctx.dossiers.submit(
-                    service=service, lt_prefix=lt_prefix, kind=kind, request=model, force_supplement=forced
+                    service=service,
+                    lt_prefix=lt_prefix,
+                    kind=kind,
+                    kind_name=path,
+                    request=model,
+                    force_supplement=forced,
                 )
             except DossierConflictError as exc:
                 return fail(409, "conflict", str(exc))
@@ -76,6 +81,7 @@ def create_dossier_router(
         router.add_api_route(path, submit, methods=["POST"], name=f"{service} submit {path}")
 
     for path, kind in kinds.items():
+        ctx.dossiers.register_kind(service, path, kind)
         add_submission(path, kind)
 
     @router.get("/ho-so/{ma_ho_so}")

@@ -30,7 +30,12 @@ def make_settings(tmp_path: Path) -> MakeSettings:
         base: dict[str, Any] = {
             "log": {"spool_dir": tmp_path / "spool"},
             "store": {"url": f"sqlite+aiosqlite:///{tmp_path / 'exchanges.db'}"},
-            "mocks": {"cache_dir": tmp_path / "cache", "population": 1000, "dossier_step_s": 0.05},
+            "mocks": {
+                "cache_dir": tmp_path / "cache",
+                "state_file": tmp_path / "mock-state.db",
+                "population": 1000,
+                "dossier_step_s": 0.05,
+            },
         }
         return Settings(**(base | overrides))
 

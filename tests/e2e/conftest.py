@@ -51,6 +51,7 @@ def start_simulator(tmp_path: Path, *extra_env: tuple[str, str]) -> Simulator:
         "NDXP_LOG__SPOOL_DIR": str(tmp_path / "spool"),
         "NDXP_STORE__URL": f"sqlite+aiosqlite:///{tmp_path / 'exchanges.db'}",
         "NDXP_MOCKS__CACHE_DIR": str(tmp_path / "cache"),
+        "NDXP_MOCKS__STATE_FILE": str(tmp_path / "mock-state.db"),
         "NDXP_MOCKS__POPULATION": "2000",
         "NDXP_MOCKS__DOSSIER_STEP_S": "0.2",
         "NDXP_KAFKA__TOPIC": "e2e.exchanges",
@@ -91,6 +92,7 @@ class Processes:
             "NDXP_LOG__SPOOL_DIR": str(tmp_path / "spool"),
             "NDXP_STORE__URL": f"sqlite+aiosqlite:///{tmp_path / 'exchanges.db'}",
             "NDXP_MOCKS__CACHE_DIR": str(tmp_path / "cache"),
+            "NDXP_MOCKS__STATE_FILE": str(tmp_path / "mock-state.db"),
             "NDXP_MOCKS__POPULATION": "1000",
             "NDXP_KAFKA__TOPIC": "e2e.exchanges",
         }

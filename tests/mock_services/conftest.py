@@ -22,11 +22,12 @@ def population_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def mock_settings(population_cache: Path) -> Settings:
+def mock_settings(population_cache: Path, tmp_path: Path) -> Settings:
     return Settings(
         mocks={
             "population": 300,
             "cache_dir": population_cache,
+            "state_file": tmp_path / "mock-state.db",
             "dossier_step_s": 0.02,
             "callback_retries": 2,
             "callback_backoff_s": 0.01,

@@ -1,0 +1,87 @@
+"""Nothing is lost when the mock process restarts: dossiers go on, callbacks are delivered, births stay."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from mock_helpers import BIRTH, CallbackReceiver, birth, eventually, soap_call
+
+from gateway.settings import Settings
+from mock_services.app import create_mock_app
+
+
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """One life of the mock process: lifespan started (restoring the journal) and stopped."""
+    app = create_mock_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mocks") as client,
+    ):
+        yield client
+
+
+async def _status(client: httpx.AsyncClient) -> dict[str, object]:
+    response = await client.get(f"/ho_tich/ho-so/{BIRTH['maHoSo']}")
+    return response.json()["value"]  # type: ignore[no-any-return]
+
+
+async def test_a_dossier_and_its_callbacks_survive_a_restart(
+    mock_settings: Settings, receiver: CallbackReceiver
+) -> None:
+    mocks = mock_settings.mocks.model_copy(
+        update={"dossier_step_s": 0.2, "callback_retries": 50, "callback_backoff_s": 0.05}
+    )
+    settings = mock_settings.model_copy(update={"mocks": mocks})
+    receiver.script = [503] * 10_000  # the consumer is down during the first life
+
+    async with running(settings) as first:
+        receipt = await first.post("/ho_tich/khai-sinh", json=birth(callbackUrl=receiver.url))
+        assert receipt.status_code == 200
+
+        async def processing() -> bool:
+            return (await _status(first))["trangThai"] == "processing"
+
+        await eventually(processing)
+    assert not any(d["answered"] == 200 for d in receiver.received)
+
+    receiver.script = []  # the consumer is back; so is the mock
+    async with running(settings) as second:
+
+        async def done() -> bool:
+            return (await _status(second))["trangThai"] == "done"
+
+        await eventually(done, limit_s=10)
+        value = await _status(second)
+        assert [step["trangThai"] for step in value["lichSu"]] == ["received", "processing", "done"]  # type: ignore[index, union-attr]
+        child_id = value["ketQuaXuLy"]["soDinhDanh"]  # type: ignore[index]
+        status, _, found = await soap_call(
+            second, "TraCuuThongTinCongDan", MaYeuCau="YC-1", SoDinhDanh=child_id
+        )
+        assert status == 200 and found["CongdanCollection"]["CongDan"]["SoDinhDanh"] == child_id
+
+        def all_delivered() -> bool:
+            states = [json.loads(d["raw"])["trangThai"] for d in receiver.received if d["answered"] == 200]
+            return states == ["received", "processing", "done"]
+
+        await receiver.wait_for(all_delivered, limit_s=10)
+
+    async with running(settings) as third:  # a finished dossier, and the birth it registered, stay
+        assert (await _status(third))["ketQuaXuLy"]["soDinhDanh"] == child_id  # type: ignore[index]
+        status, _, found = await soap_call(
+            third, "TraCuuThongTinCongDan", MaYeuCau="YC-2", SoDinhDanh=child_id
+        )
+        assert status == 200 and found["CongdanCollection"]["CongDan"]["SoDinhDanh"] == child_id
+        listing = (await third.get("/_admin/callbacks")).json()
+        assert {item["status"] for item in listing["items"]} == {"delivered"}
+
+
+async def test_reset_forgets_the_journal_too(mock_settings: Settings) -> None:
+    async with running(mock_settings) as first:
+        await first.post("/ho_tich/khai-sinh", json=birth())
+        assert (await first.post("/_admin/reset")).status_code == 200
+    async with running(mock_settings) as second:
+        assert (await second.get(f"/ho_tich/ho-so/{BIRTH['maHoSo']}")).status_code == 404
