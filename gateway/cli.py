@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 
@@ -28,7 +27,7 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _serve(factory: str, host: str, port: int, workers: int) -> None:
+def _serve(factory: str, host: str, port: int, workers: int, log_level: str) -> None:
     import uvicorn
 
     uvicorn.run(
@@ -41,7 +40,7 @@ def _serve(factory: str, host: str, port: int, workers: int) -> None:
         http="httptools",
         access_log=False,
         proxy_headers=False,  # nothing here uses forwarded client addresses; saves a middleware per request
-        log_level=os.environ.get("NDXP_LOG_LEVEL", "warning"),
+        log_level=log_level,
         backlog=4096,
         timeout_graceful_shutdown=10,
     )
@@ -55,7 +54,9 @@ def gateway(
 ) -> None:
     """Run the gateway alone (the broker, indexer and mocks run elsewhere)."""
     settings = load_settings()
-    _serve("gateway.main:gateway_app", host or settings.host, port or settings.port, workers)
+    _serve(
+        "gateway.main:gateway_app", host or settings.host, port or settings.port, workers, settings.log_level
+    )
 
 
 @app.command()
@@ -65,7 +66,13 @@ def mocks(
 ) -> None:
     """Run the mock backends of the national services."""
     settings = load_settings()
-    _serve("gateway.main:mock_app", host or settings.mocks.host, port or settings.mocks.port, 1)
+    _serve(
+        "gateway.main:mock_app",
+        host or settings.mocks.host,
+        port or settings.mocks.port,
+        1,
+        settings.log_level,
+    )
 
 
 @app.command()

@@ -15,17 +15,14 @@ import typer
 
 app = typer.Typer(help="Search and follow the exchange log.", no_args_is_help=True)
 
-DEFAULT_URL = "http://127.0.0.1:8080"
-# The shipped fake operator of gateway/config/default.yaml; real deployments set the env vars.
-DEFAULT_CLIENT_ID = "ops.ndxp-sim"
-DEFAULT_CLIENT_SECRET = "demo-secret-ops"
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
-Url = Annotated[str, typer.Option("--url", help="Gateway base URL.")]
-ClientId = Annotated[str, typer.Option(envvar="NDXP_OPS_CLIENT_ID", help="Operator client id.")]
+# Unset options come from settings (`ops_client.*`, e.g. NDXP_OPS_CLIENT__CLIENT_SECRET).
+Url = Annotated[str | None, typer.Option("--url", help="Gateway base URL [default: from settings].")]
+ClientId = Annotated[str | None, typer.Option(help="Operator client id [default: from settings].")]
 ClientSecret = Annotated[
-    str, typer.Option(envvar="NDXP_OPS_CLIENT_SECRET", help="Operator client secret.", show_default=False)
+    str | None, typer.Option(help="Operator client secret [default: from settings].", show_default=False)
 ]
 Json = Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")]
 Since = Annotated[str | None, typer.Option(help="Only the last 30s / 15m / 1h / 2d / 1w.")]
@@ -45,6 +42,19 @@ def _fail(message: str) -> NoReturn:
 
 class OpsClient:
     """The ops API over HTTP with an operator token from POST /token (client credentials)."""
+
+    @classmethod
+    def from_options(cls, url: str | None, client_id: str | None, client_secret: str | None) -> OpsClient:
+        """A client from the command's options, each unset one taken from settings."""
+        if url and client_id and client_secret:
+            return cls(url, client_id, client_secret)
+        settings = _settings()
+        ops = settings.ops_client
+        return cls(
+            url or ops.url or f"http://{settings.host}:{settings.port}",
+            client_id or ops.client_id,
+            client_secret or ops.client_secret.get_secret_value(),
+        )
 
     def __init__(self, url: str, client_id: str, client_secret: str) -> None:
         self._url = url.rstrip("/")
@@ -203,9 +213,9 @@ def search(
     limit: Annotated[int, typer.Option(min=1, max=500, help="Rows per page.")] = 50,
     follow_all: Annotated[bool, typer.Option("--all", help="Follow cursors to the last page.")] = False,
     as_json: Json = False,
-    url: Url = DEFAULT_URL,
-    client_id: ClientId = DEFAULT_CLIENT_ID,
-    client_secret: ClientSecret = DEFAULT_CLIENT_SECRET,
+    url: Url = None,
+    client_id: ClientId = None,
+    client_secret: ClientSecret = None,
 ) -> None:
     """Exchanges matching every option given, newest first."""
 
@@ -224,7 +234,7 @@ def search(
             "subject": _subject_hash(subject) if subject else None,
             "limit": limit,
         }
-        client = OpsClient(url, client_id, client_secret)
+        client = OpsClient.from_options(url, client_id, client_secret)
         RowPrinter(_EXCHANGE_COLUMNS, as_json).add_all(_pages(client, params, follow_all))
 
     _run(work)
@@ -249,14 +259,14 @@ def _subject_hash(identifier: str) -> str:
 @app.command()
 def show(
     exchange_id: Annotated[str, typer.Argument(help="The exchange_id (see `search`).")],
-    url: Url = DEFAULT_URL,
-    client_id: ClientId = DEFAULT_CLIENT_ID,
-    client_secret: ClientSecret = DEFAULT_CLIENT_SECRET,
+    url: Url = None,
+    client_id: ClientId = None,
+    client_secret: ClientSecret = None,
 ) -> None:
     """One exchange in full, bodies included (as masked by its service's body policy)."""
 
     def work() -> None:
-        record = OpsClient(url, client_id, client_secret).get(f"/_ops/exchanges/{exchange_id}")
+        record = OpsClient.from_options(url, client_id, client_secret).get(f"/_ops/exchanges/{exchange_id}")
         typer.echo(orjson.dumps(record, option=orjson.OPT_INDENT_2).decode())
 
     _run(work)
@@ -268,9 +278,9 @@ def trace(
     request_id: Opt = None,
     ma_yeu_cau: Opt = None,
     as_json: Json = False,
-    url: Url = DEFAULT_URL,
-    client_id: ClientId = DEFAULT_CLIENT_ID,
-    client_secret: ClientSecret = DEFAULT_CLIENT_SECRET,
+    url: Url = None,
+    client_id: ClientId = None,
+    client_secret: ClientSecret = None,
 ) -> None:
     """Every exchange of one dossier (or request, or MaYeuCau), oldest first."""
 
@@ -278,7 +288,7 @@ def trace(
         keys = {"ma_ho_so": ma_ho_so, "request_id": request_id, "ma_yeu_cau": ma_yeu_cau}
         if sum(v is not None for v in keys.values()) != 1:
             raise CliError("give exactly one of --ma-ho-so, --request-id, --ma-yeu-cau")
-        chain = OpsClient(url, client_id, client_secret).get("/_ops/trace", keys)["items"]
+        chain = OpsClient.from_options(url, client_id, client_secret).get("/_ops/trace", keys)["items"]
         RowPrinter(_EXCHANGE_COLUMNS, as_json).add_all(chain)
 
     _run(work)
@@ -303,16 +313,16 @@ def stats(
     ts_to: To = None,
     by_consumer: Annotated[bool, typer.Option(help="One row per service and consumer.")] = False,
     as_json: Json = False,
-    url: Url = DEFAULT_URL,
-    client_id: ClientId = DEFAULT_CLIENT_ID,
-    client_secret: ClientSecret = DEFAULT_CLIENT_SECRET,
+    url: Url = None,
+    client_id: ClientId = None,
+    client_secret: ClientSecret = None,
 ) -> None:
     """Count, error rate and p50/p95/p99 duration per service over a window (default: the last hour)."""
 
     def work() -> None:
         params = {**window(None if ts_from else since, ts_from, ts_to), "service": service}
         params["by_consumer"] = str(by_consumer).lower()
-        rows = OpsClient(url, client_id, client_secret).get("/_ops/stats", params)["items"]
+        rows = OpsClient.from_options(url, client_id, client_secret).get("/_ops/stats", params)["items"]
         columns = _STATS_COLUMNS
         if by_consumer:
             columns = (columns[0], ("CONSUMER", "consumer_id", 15), *columns[1:])

@@ -100,6 +100,14 @@ class MockSettings(_Strict):
     callback_backoff_s: float = 0.5
 
 
+class OpsClientSettings(_Strict):
+    """How `ndxp-sim logs` reaches the operator API; the shipped fake operator by default."""
+
+    url: str | None = Field(None, description="gateway base URL; http://{host}:{port} when unset")
+    client_id: str = "ops.ndxp-sim"
+    client_secret: SecretStr = SecretStr("demo-secret-ops")
+
+
 class Settings(BaseSettings):
     """The simulator's settings; build once with `Settings()` and pass it down."""
 
@@ -111,6 +119,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     instance: str = "ndxp-sim-1"
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "warning"
     simulator_mode: bool = Field(True, description="pass X-Mock-Scenario through to the mocks")
     max_body_bytes: int = Field(1_048_576, gt=0)
     jwt_secret: SecretStr = SecretStr("fake-jwt-signing-secret-for-the-simulator-only")
@@ -125,6 +134,7 @@ class Settings(BaseSettings):
     log: LogSettings = Field(default_factory=LogSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     mocks: MockSettings = Field(default_factory=MockSettings)
+    ops_client: OpsClientSettings = Field(default_factory=OpsClientSettings)
 
     @classmethod
     def settings_customise_sources(
