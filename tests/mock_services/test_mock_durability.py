@@ -69,6 +69,12 @@ async def test_a_dossier_and_its_callbacks_survive_a_restart(
 
         await receiver.wait_for(all_delivered, limit_s=10)
 
+        async def settled() -> bool:  # the mock has recorded every answer, not just sent it
+            items = (await second.get("/_admin/callbacks")).json()["items"]
+            return all(item["status"] == "delivered" for item in items)
+
+        await eventually(settled)
+
     async with running(settings) as third:  # a finished dossier, and the birth it registered, stay
         assert (await _status(third))["ketQuaXuLy"]["soDinhDanh"] == child_id  # type: ignore[index]
         status, _, found = await soap_call(
