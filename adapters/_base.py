@@ -17,6 +17,7 @@ from adapters.catalogue import ServiceInfo, services
 from adapters.upstream import UpstreamClient, UpstreamResponse
 from gateway.errors import (
     BackendBadResponseError,
+    BackendError,
     BackendFaultError,
     BackendStatusError,
     BackendTimeoutError,
@@ -105,10 +106,8 @@ class Adapter:
         for attempt in range(attempts):
             try:
                 return await self._call_once(call)
-            except BackendUnavailableError:
-                # Only a backend that could not be reached (or said 502/503) is tried again: a timeout
-                # has already spent the caller's whole budget, and the backend may still be working.
-                if attempt == attempts - 1:
+            except BackendError as error:
+                if not error.retriable or attempt == attempts - 1:  # each error says if another try helps
                     raise
         raise AssertionError("unreachable")
 

@@ -143,7 +143,8 @@ class BackendUnavailableError(BackendError):
 class BackendTimeoutError(BackendError):
     status_code = 504
     type = "Server.Backend.Timeout"
-    retriable = True
+    # Not retried: the timeout already spent the caller's whole budget, and the backend may still be working.
+    retriable = False
 
 
 def describe_validation(errors: Iterable[Mapping[str, Any]], *, where: str = "body", limit: int = 5) -> str:
