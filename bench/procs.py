@@ -63,12 +63,6 @@ def machine_ticks() -> tuple[int, int, int]:
     return total - idle - steal, steal, total
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def wait_port(port: int, timeout_s: float, alive: Process | None = None) -> None:
     """Return once 127.0.0.1:`port` accepts connections; raise if it does not within `timeout_s`."""
     deadline = time.monotonic() + timeout_s

@@ -12,7 +12,8 @@ from base64 import b64encode
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.procs import Process, free_port, wait_port
+from bench.procs import Process, wait_port
+from gateway.logpipe.broker import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 UVICORN_FLAGS = [

@@ -1,18 +1,7 @@
-"""Run the mock backends on their own: `python -m mock_services` (host and port from settings.mocks)."""
+"""`python -m mock_services` is `ndxp-sim mocks`: the mock backends on their own."""
 
-from __future__ import annotations
+import sys
 
-import uvicorn
+from gateway.cli import app
 
-from gateway.settings import Settings
-from mock_services.app import create_mock_app
-
-
-def main() -> None:
-    settings = Settings()
-    app = create_mock_app(settings)
-    uvicorn.run(app, host=settings.mocks.host, port=settings.mocks.port, log_level="info")
-
-
-if __name__ == "__main__":
-    main()
+app(["mocks", *sys.argv[1:]])

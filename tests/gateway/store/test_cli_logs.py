@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ import uvicorn
 from typer.testing import CliRunner
 
 from gateway.cli_logs import app
+from gateway.logpipe.broker import free_port
 from gateway.logpipe.masking import subject_hash
 from gateway.settings import Settings
 from gateway.store import Store
@@ -25,12 +25,6 @@ from tests.kafka_broker import running_broker, unique_topic
 
 CITIZEN = "079012345678"
 runner = CliRunner()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +58,7 @@ def gateway_url(tmp_path_factory: pytest.TempPathFactory, records: list[dict[str
 
     asyncio.run(fill())
     store = Store(url)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         build_app(Settings(), lambda: store, own_store=store),
         host="127.0.0.1",
@@ -156,7 +150,7 @@ def test_stats_table(gateway_url: str) -> None:
 
 
 def test_errors_are_one_clear_line_and_a_non_zero_exit(gateway_url: str) -> None:
-    unreachable = logs("search", "--url", f"http://127.0.0.1:{_free_port()}")
+    unreachable = logs("search", "--url", f"http://127.0.0.1:{free_port()}")
     wrong_secret = logs("search", "--url", gateway_url, "--client-secret", "wrong")
     not_found = logs("show", "no-such-exchange", "--url", gateway_url)
     bad_since = logs("search", "--url", gateway_url, "--since", "yesterday")
@@ -186,7 +180,7 @@ def test_tail_follows_the_topic_from_the_beginning(records: list[dict[str, Any]]
 
 
 def test_tail_says_when_the_broker_is_unreachable() -> None:
-    result = logs("tail", "--bootstrap-servers", f"127.0.0.1:{_free_port()}")
+    result = logs("tail", "--bootstrap-servers", f"127.0.0.1:{free_port()}")
 
     assert result.exit_code == 1
     assert "cannot reach the Kafka broker at 127.0.0.1:" in result.output
