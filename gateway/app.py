@@ -17,8 +17,11 @@ from adapters.upstream import UpstreamClient
 from gateway import api
 from gateway.errors import (
     ERROR_HEADER,
+    ClientError,
     GatewayError,
+    GatewayInternalError,
     InvalidRequestError,
+    MethodNotAllowedError,
     NotFoundError,
     StoreUnavailableError,
     describe_validation,
@@ -43,12 +46,25 @@ def _error_response(error: GatewayError) -> Response:
 
 
 def _http_error(exc: HTTPException) -> GatewayError:
+    """The routing framework's own errors (no such endpoint, wrong method) in the gateway's error tree."""
     if exc.status_code == 404:
         return NotFoundError("no such endpoint")
-    error = GatewayError(str(exc.detail))
-    error.status_code = exc.status_code  # type: ignore[misc]
-    error.type = "Client.BadRequest" if exc.status_code < 500 else "Server.Gateway.Internal"  # type: ignore[misc]
-    return error
+    if exc.status_code == 405:
+        return MethodNotAllowedError("this endpoint does not take that method")
+    return ClientError(str(exc.detail)) if exc.status_code < 500 else GatewayInternalError(str(exc.detail))
+
+
+def tune_gc_for_serving() -> None:
+    """For a process that only serves requests, called once everything long-lived is built.
+
+    Freezing keeps the collector from walking the start-up heap again in every full collection (those
+    walks were the gateway's p99 under load). A request allocates hundreds of objects, so the default
+    700-allocation trigger ran a collection every request or two; nearly all are freed by reference
+    counting anyway.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(_GC_YOUNG_THRESHOLD, 20, 50)
 
 
 class GatewayApp:
@@ -96,8 +112,10 @@ def create_app(
     *,
     sink: ExchangeSink | None = None,
     upstream: UpstreamClient | None = None,
+    tune_gc: bool = False,
 ) -> GatewayApp:
-    """The gateway. Tests pass their own sink (MemorySink) and upstream (an httpx client)."""
+    """The gateway. Tests pass their own sink (MemorySink) and upstream (an httpx client); the server
+    process (`ndxp-sim gateway`) also tunes the garbage collector, which is process-wide."""
     runtime = Runtime.build(settings, sink or build_sink(settings), upstream)
     ops_store = _OpsStore(settings.store.url)
 
@@ -105,13 +123,8 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.sink.start()
         await ops_store.start()
-        # Everything built so far lives as long as the process: keep the collector from walking it
-        # again in every full collection (those walks were the gateway's p99 under load).
-        gc.collect()
-        gc.freeze()
-        # A request allocates hundreds of objects, so the default 700-allocation trigger ran a collection
-        # every request or two; almost all are freed by reference counting anyway.
-        gc.set_threshold(_GC_YOUNG_THRESHOLD, 20, 50)
+        if tune_gc:
+            tune_gc_for_serving()
         try:
             yield
         finally:

@@ -9,7 +9,7 @@ def gateway_app() -> Any:
     from gateway.app import create_app
     from gateway.settings import Settings
 
-    return create_app(Settings())
+    return create_app(Settings(), tune_gc=True)
 
 
 def mock_app() -> Any:

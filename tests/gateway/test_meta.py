@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import respx
 
-from adapters.catalogue import services
 from tests.conftest import LIMITED_CONSUMER, GatewayHarness
 
 MOCKS = "http://127.0.0.1:9100"
@@ -84,8 +83,9 @@ async def test_metrics_count_requests_and_errors_per_service_and_consumer(gatewa
     assert "ndxp_request_duration_seconds_bucket" in text
 
 
-def test_the_registry_lines_up_across_catalogue_adapters_and_contracts() -> None:
-    from adapters.registry import load_adapters
-
-    assert len(services()) == 24
-    assert set(load_adapters()) <= set(services())
+async def test_the_gateways_own_endpoints_answer_errors_in_the_same_shape(gateway: GatewayHarness) -> None:
+    missing = await gateway.client.get("/_meta/nothing-here")
+    assert missing.status_code == 404 and missing.json()["type"] == "Client.NotFound"
+    wrong_method = await gateway.client.delete("/health")
+    assert wrong_method.status_code == 405 and wrong_method.json()["type"] == "Client.MethodNotAllowed"
+    assert wrong_method.headers["x-ndxp-error"] == "Client.MethodNotAllowed"
