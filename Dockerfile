@@ -2,7 +2,9 @@
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY core ./core
 COPY gateway ./gateway
+COPY testing ./testing
 COPY adapters ./adapters
 COPY mock_services ./mock_services
 COPY contracts ./contracts

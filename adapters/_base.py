@@ -12,10 +12,10 @@ from urllib.parse import quote, urlencode
 import orjson
 from pydantic import BaseModel
 
-from adapters import soap
-from adapters.catalogue import ServiceInfo, services
-from adapters.upstream import UpstreamClient, UpstreamResponse
-from gateway.errors import (
+from ndxp_sim.adapters import soap
+from ndxp_sim.adapters.upstream import UpstreamClient, UpstreamResponse
+from ndxp_sim.core.catalogue import ServiceInfo, services
+from ndxp_sim.core.errors import (
     BackendBadResponseError,
     BackendError,
     BackendFaultError,
@@ -27,7 +27,7 @@ from gateway.errors import (
     InvalidRequestError,
     NotFoundError,
 )
-from gateway.settings import ServiceSettings
+from ndxp_sim.core.settings import ServiceSettings
 
 JSON = "application/json"
 

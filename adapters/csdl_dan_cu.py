@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
-from adapters._base import Operation, SoapAdapter
-from adapters.fields import LegacyIdCard, PersonalId, ShortText
-from mock_services.population import identities
+from ndxp_sim.adapters._base import Operation, SoapAdapter
+from ndxp_sim.adapters.fields import LegacyIdCard, PersonalId, ShortText
+from ndxp_sim.core import identities
 
 
 class FullName(BaseModel):

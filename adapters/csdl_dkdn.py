@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters._base import Operation, RestAdapter
-from adapters.fields import DossierCode, EnterpriseCode, ProvinceCode
-from mock_services.population import identities
+from ndxp_sim.adapters._base import Operation, RestAdapter
+from ndxp_sim.adapters.fields import DossierCode, EnterpriseCode, ProvinceCode
+from ndxp_sim.core import identities
 
 
 class ChiTietDoanhNghiep(BaseModel):

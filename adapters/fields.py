@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from mock_services.population.identifiers import mst_is_valid
+from ndxp_sim.core.identifiers import mst_is_valid
 
 
 @lru_cache(maxsize=65_536)  # every call of an enterprise operation checks its code; the answer never changes

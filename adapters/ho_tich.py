@@ -6,8 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters._base import Operation, RestAdapter
-from adapters.fields import CommuneCode, DossierCode, PersonalId, ProvinceCode, ShortText
+from ndxp_sim.adapters._base import Operation, RestAdapter
+from ndxp_sim.adapters.fields import CommuneCode, DossierCode, PersonalId, ProvinceCode, ShortText
 
 
 class NoiSinh(BaseModel):

@@ -1,6 +1,6 @@
 """The upstream HTTP hop: one client interface, aiohttp for speed, httpx for tests (respx, ASGI).
 
-httpx 0.28's pool scans every pooled connection per request (DESIGN.md "Measured anchors"), so the gateway
+httpx 0.28's pool scans every pooled connection per request (measured: bench/README.md), so the gateway
 talks to backends through aiohttp. The httpx implementation exists so tests can use respx and in-process
 ASGI backends. Each implementation maps its library's failures to the gateway's error tree here, and
 nowhere else.
@@ -17,7 +17,7 @@ from typing import Protocol
 import aiohttp
 import httpx
 
-from gateway.errors import BackendTimeoutError, BackendUnavailableError
+from ndxp_sim.core.errors import BackendTimeoutError, BackendUnavailableError
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from gateway.main import gateway_app
+from ndxp_sim.gateway.main import gateway_app
 
 
 def app() -> Any:

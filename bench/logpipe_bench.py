@@ -25,14 +25,14 @@ from pathlib import Path
 
 import orjson
 
-import adapters.upstream  # noqa: F401  (the gateway's import order: adapters before settings)
+import ndxp_sim.adapters.upstream  # noqa: F401  (the gateway's import order: adapters before settings)
 from bench.topic import count_records
-from gateway.exchange import Exchange, sortable_uuid
-from gateway.logpipe.broker import EmbeddedBroker
-from gateway.logpipe.masking import Masker
-from gateway.logpipe.record import to_record
-from gateway.logpipe.sink import KafkaSink
-from gateway.settings import BodyPolicy, Settings
+from ndxp_sim.core.settings import BodyPolicy, Settings
+from ndxp_sim.gateway.exchange import Exchange, sortable_uuid
+from ndxp_sim.gateway.logpipe.broker import EmbeddedBroker
+from ndxp_sim.gateway.logpipe.masking import Masker
+from ndxp_sim.gateway.logpipe.record import to_record
+from ndxp_sim.gateway.logpipe.sink import KafkaSink
 
 REQUEST = orjson.dumps(
     {

@@ -7,7 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mock_services.population import build_population, load_population, store
+from ndxp_sim.mock_services.population import build_population, load_population, store
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ from bench.measure import Meter, Plan, rss_mb
 from bench.procs import Process
 from bench.servers import Server
 from bench.topic import count_records, create_topic
-from gateway.logpipe.broker import EmbeddedBroker
+from ndxp_sim.gateway.logpipe.broker import EmbeddedBroker
 
 MSDN = "1600123453"
 SOAP_REQUEST = {"MaYeuCau": "YC-1", "MaCanBo": "CB-1", "SoDinhDanh": "089085012345"}
@@ -185,7 +185,7 @@ def targets_for(server: Server, kind: str) -> dict[str, Target]:
                 orjson.dumps(SOAP_REQUEST),
             ),
         }
-    from adapters.soap import CONTENT_TYPE, build_envelope
+    from ndxp_sim.adapters.soap import CONTENT_TYPE, build_envelope
 
     envelope = build_envelope("http://dancuquocgia.bca", "TraCuuThongTinCongDan", SOAP_REQUEST)
     return {

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.procs import Process, wait_port
-from gateway.logpipe.broker import free_port
+from ndxp_sim.gateway.logpipe.broker import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 UVICORN_FLAGS = [

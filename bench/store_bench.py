@@ -21,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from adapters.catalogue import services
-from gateway.exchange import sortable_uuid
-from gateway.logpipe.masking import subject_hash
-from gateway.store import ExchangeFilter, Page, Store, iso_utc, prepare
+from ndxp_sim.core.catalogue import services
+from ndxp_sim.gateway.exchange import sortable_uuid
+from ndxp_sim.gateway.logpipe.masking import subject_hash
+from ndxp_sim.gateway.store import ExchangeFilter, Page, Store, iso_utc, prepare
 
 END = datetime(2025, 7, 1, 12, 0, tzinfo=UTC)
 SPAN = timedelta(days=7)

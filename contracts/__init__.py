@@ -1,1 +1,5 @@
-"""Contracts: gateway-facing OpenAPI per service, backend contracts, the AsyncAPI of the exchange topic."""
+"""Contracts: gateway-facing and backend OpenAPI per service, example cases, the exchange topic's AsyncAPI."""
+
+from pathlib import Path
+
+CONTRACTS_DIR = Path(__file__).resolve().parent

@@ -1,5 +1,5 @@
-"""`python -m gateway` is the `ndxp-sim` command."""
+"""`python -m ndxp_sim.gateway` is the `ndxp-sim` command."""
 
-from gateway.cli import main
+from ndxp_sim.gateway.cli import main
 
 main()

@@ -11,19 +11,19 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from adapters._base import Call
-from adapters.catalogue import PATTERN_NAMES
-from adapters.upstream import UpstreamClient
-from gateway.auth import Caller, parse_basic
-from gateway.errors import (
+from ndxp_sim.adapters._base import Call
+from ndxp_sim.adapters.upstream import UpstreamClient
+from ndxp_sim.core.catalogue import PATTERN_NAMES
+from ndxp_sim.core.errors import (
     BackendError,
     ClientError,
     GatewayError,
     UnauthorizedError,
     UnknownServiceError,
 )
-from gateway.openapi import service_openapi
-from gateway.runtime import Runtime
+from ndxp_sim.gateway.auth import Caller, parse_basic
+from ndxp_sim.gateway.openapi import service_openapi
+from ndxp_sim.gateway.runtime import Runtime
 
 router = APIRouter()
 

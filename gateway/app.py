@@ -13,9 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from adapters.upstream import UpstreamClient
-from gateway import api
-from gateway.errors import (
+from ndxp_sim.adapters.upstream import UpstreamClient
+from ndxp_sim.core.errors import (
     ERROR_HEADER,
     ClientError,
     GatewayError,
@@ -26,13 +25,14 @@ from gateway.errors import (
     StoreUnavailableError,
     describe_validation,
 )
-from gateway.exchange import ExchangeSink, sortable_uuid
-from gateway.logpipe import build_sink
-from gateway.ops_api import ops_router
-from gateway.proxy import Proxy
-from gateway.runtime import Runtime
-from gateway.settings import Settings
-from gateway.store import Store
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway import api
+from ndxp_sim.gateway.exchange import ExchangeSink, sortable_uuid
+from ndxp_sim.gateway.logpipe import build_sink
+from ndxp_sim.gateway.ops_api import ops_router
+from ndxp_sim.gateway.proxy import Proxy
+from ndxp_sim.gateway.runtime import Runtime
+from ndxp_sim.gateway.store import Store
 
 log = logging.getLogger("ndxp.gateway")
 

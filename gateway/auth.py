@@ -13,8 +13,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
-from gateway.errors import UnauthorizedError
-from gateway.settings import ConsumerSettings, Settings
+from ndxp_sim.core.errors import UnauthorizedError
+from ndxp_sim.core.settings import ConsumerSettings, Settings
 
 _ALGORITHM = "HS256"
 _PBKDF2_ITERATIONS = 100_000

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from gateway.errors import describe_validation
-from gateway.settings import Settings
+from ndxp_sim.core.errors import describe_validation
+from ndxp_sim.core.settings import Settings
 
 app = typer.Typer(help="ndxp-sim: a local LGSP/NDXP gateway simulator.", no_args_is_help=True)
 
@@ -55,7 +55,11 @@ def gateway(
     """Run the gateway alone (the broker, indexer and mocks run elsewhere)."""
     settings = load_settings()
     _serve(
-        "gateway.main:gateway_app", host or settings.host, port or settings.port, workers, settings.log_level
+        "ndxp_sim.gateway.main:gateway_app",
+        host or settings.host,
+        port or settings.port,
+        workers,
+        settings.log_level,
     )
 
 
@@ -67,7 +71,7 @@ def mocks(
     """Run the mock backends of the national services."""
     settings = load_settings()
     _serve(
-        "gateway.main:mock_app",
+        "ndxp_sim.mock_services.main:mock_app",
         host or settings.mocks.host,
         port or settings.mocks.port,
         1,
@@ -78,7 +82,7 @@ def mocks(
 @app.command()
 def indexer() -> None:
     """Run an indexer: Kafka topic → exchange store (several may run as one consumer group)."""
-    from gateway.indexer import run_indexer
+    from ndxp_sim.gateway.indexer import run_indexer
 
     run_indexer(load_settings())
 
@@ -89,7 +93,7 @@ def up(
     no_indexer: Annotated[bool, typer.Option("--no-indexer", help="do not start an indexer")] = False,
 ) -> None:
     """Embedded mode: broker (unless NDXP_KAFKA__BOOTSTRAP_SERVERS is set), mocks, gateway, indexer."""
-    from gateway.embedded import run_embedded
+    from ndxp_sim.gateway.embedded import run_embedded
 
     sys.exit(run_embedded(load_settings(), workers=workers, indexer=not no_indexer))
 
@@ -108,14 +112,14 @@ def check_config() -> None:
 @app.command("hash-secret")
 def hash_secret_command(secret: Annotated[str, typer.Argument(help="the consumer secret to hash")]) -> None:
     """Print the hash to put in a consumer's secret_hash."""
-    from gateway.auth import hash_secret
+    from ndxp_sim.gateway.auth import hash_secret
 
     typer.echo(hash_secret(secret))
 
 
 def _add_logs() -> None:
     try:
-        from gateway.cli_logs import app as logs_app
+        from ndxp_sim.gateway.cli_logs import app as logs_app
     except ImportError:  # pragma: no cover - the log CLI ships with the pipeline
         return
     app.add_typer(logs_app, name="logs", help="Search, show, trace and tail the exchange log.")

@@ -176,7 +176,7 @@ class RowPrinter:
 
 
 def _settings() -> Any:
-    from gateway.settings import Settings  # loaded only by the commands that need it
+    from ndxp_sim.core.settings import Settings  # loaded only by the commands that need it
 
     try:
         return Settings()
@@ -251,7 +251,7 @@ def _pages(client: OpsClient, params: dict[str, Any], follow_all: bool) -> Itera
 
 
 def _subject_hash(identifier: str) -> str:
-    from gateway.logpipe.masking import subject_hash
+    from ndxp_sim.gateway.logpipe.masking import subject_hash
 
     return subject_hash(identifier, _settings().log.subject_key.get_secret_value())
 

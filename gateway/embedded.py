@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from gateway.settings import Settings
-from mock_services.population import identities
+from ndxp_sim.core import identities
+from ndxp_sim.core.settings import Settings
 
 _START_TIMEOUT_S = 120.0
 
@@ -88,7 +88,7 @@ def _stop(children: list[_Child]) -> None:
 
 def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) -> int:
     """Run until SIGINT/SIGTERM; returns the exit code."""
-    from gateway.logpipe.broker import BrokerUnavailableError, EmbeddedBroker
+    from ndxp_sim.gateway.logpipe.broker import BrokerUnavailableError, EmbeddedBroker
 
     broker: EmbeddedBroker | None = None
     bootstrap = settings.kafka.bootstrap_servers

@@ -20,9 +20,9 @@ from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from gateway.settings import Settings
-from gateway.store import InvalidRecordError, PreparedRecord, Store, decode, prepare
-from gateway.tasks import spawn
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.core.tasks import spawn
+from ndxp_sim.gateway.store import InvalidRecordError, PreparedRecord, Store, decode, prepare
 
 log = logging.getLogger(__name__)
 

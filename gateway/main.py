@@ -6,14 +6,7 @@ from typing import Any
 
 
 def gateway_app() -> Any:
-    from gateway.app import create_app
-    from gateway.settings import Settings
+    from ndxp_sim.core.settings import Settings
+    from ndxp_sim.gateway.app import create_app
 
     return create_app(Settings(), tune_gc=True)
-
-
-def mock_app() -> Any:
-    from gateway.settings import Settings
-    from mock_services.app import create_mock_app
-
-    return create_mock_app(Settings())

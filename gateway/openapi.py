@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters._base import Adapter, Operation
+from ndxp_sim.adapters._base import Adapter, Operation
 
 _ERROR_SCHEMA = {
     "type": "object",

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
 
-from gateway.auth import Caller, TokenService
-from gateway.errors import ForbiddenError, InvalidRequestError, NotFoundError
-from gateway.store import MAX_PAGE, ExchangeFilter, InvalidCursorError, Store, iso_utc
+from ndxp_sim.core.errors import ForbiddenError, InvalidRequestError, NotFoundError
+from ndxp_sim.gateway.auth import Caller, TokenService
+from ndxp_sim.gateway.store import MAX_PAGE, ExchangeFilter, InvalidCursorError, Store, iso_utc
 
 OPERATOR_ROLE = "operator"
 DEFAULT_STATS_WINDOW = timedelta(hours=1)

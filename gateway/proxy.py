@@ -1,6 +1,6 @@
 """The hot path: `/{context}/{version}/{operation}` → auth, ACL, quota, validation, adapter, record.
 
-A raw ASGI app on purpose: FastAPI adds ~100 µs per request on these machines (DESIGN.md), and every
+A raw ASGI app on purpose: FastAPI adds ~100 µs per request on these machines (bench/README.md), and every
 call of every procedure passes here.
 """
 
@@ -15,8 +15,8 @@ from urllib.parse import parse_qsl
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from adapters._base import Adapter, Call, Operation, Reply
-from gateway.errors import (
+from ndxp_sim.adapters._base import Adapter, Call, Operation, Reply
+from ndxp_sim.core.errors import (
     ERROR_HEADER,
     BackendError,
     ClientError,
@@ -29,9 +29,9 @@ from gateway.errors import (
     UnknownServiceError,
     describe_validation,
 )
-from gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
-from gateway.runtime import Runtime
-from gateway.urls import url_allowed
+from ndxp_sim.gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
+from ndxp_sim.gateway.runtime import Runtime
+from ndxp_sim.gateway.urls import url_allowed
 
 log = logging.getLogger("ndxp.gateway")
 

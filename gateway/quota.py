@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from gateway.errors import QuotaExceededError
-from gateway.settings import ConsumerSettings
+from ndxp_sim.core.errors import QuotaExceededError
+from ndxp_sim.core.settings import ConsumerSettings
 
 
 class QuotaLimiter:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from adapters._base import Adapter
-from adapters.catalogue import ServiceInfo, services
-from adapters.registry import load_adapters
-from adapters.upstream import AiohttpUpstream, UpstreamClient
-from gateway.auth import TokenService
-from gateway.exchange import ExchangeSink
-from gateway.metrics import Metrics
-from gateway.quota import QuotaLimiter
-from gateway.settings import Settings
+from ndxp_sim.adapters._base import Adapter
+from ndxp_sim.adapters.registry import load_adapters
+from ndxp_sim.adapters.upstream import AiohttpUpstream, UpstreamClient
+from ndxp_sim.core.catalogue import ServiceInfo, services
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway.auth import TokenService
+from ndxp_sim.gateway.exchange import ExchangeSink
+from ndxp_sim.gateway.metrics import Metrics
+from ndxp_sim.gateway.quota import QuotaLimiter
 
 
 @dataclass

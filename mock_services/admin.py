@@ -7,9 +7,9 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from adapters.catalogue import services
-from mock_services.context import MockContext
-from mock_services.faults import FaultProfile
+from ndxp_sim.core.catalogue import services
+from ndxp_sim.mock_services.context import MockContext
+from ndxp_sim.mock_services.faults import FaultProfile
 
 
 class ClockStep(BaseModel):

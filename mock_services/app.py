@@ -11,16 +11,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from adapters.catalogue import services
-from mock_services import responses
-from mock_services.admin import create_admin_router
-from mock_services.context import MockContext
-from mock_services.faults import ScenarioMiddleware, traits_lookup
-from mock_services.registry import MOCKS
+from ndxp_sim.core.catalogue import services
+from ndxp_sim.mock_services import responses
+from ndxp_sim.mock_services.admin import create_admin_router
+from ndxp_sim.mock_services.context import MockContext
+from ndxp_sim.mock_services.faults import ScenarioMiddleware, traits_lookup
+from ndxp_sim.mock_services.registry import MOCKS
 
 if TYPE_CHECKING:
-    from gateway.settings import Settings
-    from mock_services.population import Population
+    from ndxp_sim.core.settings import Settings
+    from ndxp_sim.mock_services.population import Population
 
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -28,7 +28,7 @@ ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 def create_mock_app(settings: Settings, *, population: Population | None = None) -> FastAPI:
     """All mock backends in one app; `population` defaults to the one `settings.mocks` describes."""
     if population is None:
-        from mock_services.population import load_population
+        from ndxp_sim.mock_services.population import load_population
 
         mocks = settings.mocks
         population = load_population(mocks.seed, mocks.population, mocks.cache_dir)

@@ -13,10 +13,10 @@ from typing import Any, Literal
 
 import httpx
 
-from gateway.tasks import spawn
-from mock_services.clock import now_vn
-from mock_services.journal import MockJournal
-from mock_services.responses import dumps
+from ndxp_sim.core.tasks import spawn
+from ndxp_sim.mock_services.clock import now_vn
+from ndxp_sim.mock_services.journal import MockJournal
+from ndxp_sim.mock_services.responses import dumps
 
 log = logging.getLogger(__name__)
 

@@ -6,15 +6,15 @@ import pickle
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from mock_services.callbacks import CallbackSender
-from mock_services.clock import Clock
-from mock_services.dossier import DossierEngine
-from mock_services.faults import FaultProfiles
-from mock_services.journal import MockJournal
+from ndxp_sim.mock_services.callbacks import CallbackSender
+from ndxp_sim.mock_services.clock import Clock
+from ndxp_sim.mock_services.dossier import DossierEngine
+from ndxp_sim.mock_services.faults import FaultProfiles
+from ndxp_sim.mock_services.journal import MockJournal
 
 if TYPE_CHECKING:
-    from gateway.settings import Settings
-    from mock_services.population import Population
+    from ndxp_sim.core.settings import Settings
+    from ndxp_sim.mock_services.population import Population
 
 ACCESS_LOG_SIZE = 1000
 

@@ -6,25 +6,25 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from adapters.soap import CONTENT_TYPE, SoapFault, SoapParseError, build_envelope, parse_envelope
-from mock_services import responses
-from mock_services.clock import now_vn
-from mock_services.context import MockContext
-from mock_services.population.identifiers import cccd_is_valid
+from ndxp_sim.contracts import CONTRACTS_DIR
+from ndxp_sim.core.identifiers import cccd_is_valid
+from ndxp_sim.mock_services import responses
+from ndxp_sim.mock_services.clock import now_vn
+from ndxp_sim.mock_services.context import MockContext
+from ndxp_sim.mock_services.soap_server import CONTENT_TYPE, SoapRequestError, answer, read_request
 
 if TYPE_CHECKING:
-    from mock_services.population import Citizen, Population
-    from mock_services.population.model import Address
+    from ndxp_sim.core.model import Address
+    from ndxp_sim.mock_services.population import Citizen, Population
 
 SERVICE = "csdl_dan_cu"
 NS = "http://dancuquocgia.bca"
-CONTRACTS = Path(__file__).resolve().parents[1] / "contracts"
+CONTRACTS = CONTRACTS_DIR
 WSDL_ADDRESS = "http://127.0.0.1:9100/csdl_dan_cu/soap"  # as written in the WSDL file; replaced when served
 MAX_ENVELOPE_BYTES = 1_048_576
 ALIVE, DEAD = "Còn sống", "Đã chết"
@@ -56,7 +56,7 @@ def _ymd(day: date) -> str:
 
 
 def fold_name(name: str) -> str:
-    """Upper case, no diacritics, no spaces: how LGSP clients send HoVaTen (vn-data-formats §3.1)."""
+    """Upper case, no diacritics, no spaces: how LGSP clients send HoVaTen (docs/data-formats.md)."""
     decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and not ch.isspace()).upper()
 
@@ -267,12 +267,10 @@ def _fault_response(fault: CitizenLookupError) -> Response:
 def _parse(body: bytes) -> tuple[str, dict[str, Any]]:
     if len(body) > MAX_ENVELOPE_BYTES:
         raise CitizenLookupError(responses.SOAP_MALFORMED, "Thông điệp vượt quá kích thước cho phép")
-    if b"<!DOCTYPE" in body:  # SOAP 1.1 §3: a SOAP message must not contain a DTD
-        raise CitizenLookupError(responses.SOAP_MALFORMED, "Thông điệp SOAP không được chứa DTD")
     try:
-        return parse_envelope(body)
-    except (SoapParseError, SoapFault) as exc:
-        raise CitizenLookupError(responses.SOAP_MALFORMED, f"Thông điệp SOAP không hợp lệ: {exc}") from None
+        return read_request(body)
+    except SoapRequestError as exc:
+        raise CitizenLookupError(responses.SOAP_MALFORMED, str(exc)) from None
 
 
 def create_router(ctx: MockContext) -> APIRouter:
@@ -310,7 +308,7 @@ def create_router(ctx: MockContext) -> APIRouter:
             log_access(operation, payload, outcome)
             return _fault_response(fault)
         log_access(operation, payload, "found")
-        return Response(build_envelope(NS, f"{operation}Response", result), media_type=CONTENT_TYPE)
+        return Response(answer(NS, f"{operation}Response", result), media_type=CONTENT_TYPE)
 
     @router.get("/soap")
     async def wsdl(request: Request) -> Response:

@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from mock_services import responses
-from mock_services.clock import now_vn
-from mock_services.context import MockContext
-from mock_services.population import catalogues
-from mock_services.population.identifiers import mst_is_valid
+from ndxp_sim.core import catalogues
+from ndxp_sim.core.identifiers import mst_is_valid
+from ndxp_sim.mock_services import responses
+from ndxp_sim.mock_services.clock import now_vn
+from ndxp_sim.mock_services.context import MockContext
 
 if TYPE_CHECKING:
-    from mock_services.population import Citizen, Enterprise, Population
-    from mock_services.population.model import Address
+    from ndxp_sim.core.model import Address
+    from ndxp_sim.mock_services.population import Citizen, Enterprise, Population
 
 MAX_PAGE_SIZE = 100
 PROCESSING_DAYS = 3  # the registration office decides within 3 working days
@@ -44,7 +44,7 @@ def _digest(text: str) -> int:
 
 
 def _dia_chi(address: Address) -> dict[str, Any]:
-    # LGSP sends admin codes as integers here: the leading zeros are lost (vn-data-formats §3.3).
+    # LGSP sends admin codes as integers here: the leading zeros are lost (docs/data-formats.md).
     return {
         "QuocGia": "Việt Nam",
         "MaQuocGia": address.country,

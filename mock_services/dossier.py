@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
-from gateway.tasks import spawn
-from mock_services.callbacks import CallbackSender
-from mock_services.clock import Clock, now_vn
-from mock_services.journal import MockJournal
+from ndxp_sim.core.tasks import spawn
+from ndxp_sim.mock_services.callbacks import CallbackSender
+from ndxp_sim.mock_services.clock import Clock, now_vn
+from ndxp_sim.mock_services.journal import MockJournal
 
 if TYPE_CHECKING:
-    from mock_services.population import Population
+    from ndxp_sim.mock_services.population import Population
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from mock_services import responses
-from mock_services.context import MockContext
-from mock_services.dossier import DossierConflictError, DossierKind, DossierStateError
-from mock_services.faults import SCENARIO_HEADER
+from ndxp_sim.mock_services import responses
+from ndxp_sim.mock_services.context import MockContext
+from ndxp_sim.mock_services.dossier import DossierConflictError, DossierKind, DossierStateError
+from ndxp_sim.mock_services.faults import SCENARIO_HEADER
 
 MA_HO_SO_PATTERN = r"^[A-Za-z0-9._\-]{1,64}$"
 

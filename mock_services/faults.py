@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_services import responses
+from ndxp_sim.mock_services import responses
 
 SCENARIO_HEADER = b"x-mock-scenario"
 TIMEOUT_SCENARIO_CAP_S = 120.0  # a `timeout` request never holds a connection longer than this
@@ -220,7 +220,7 @@ class ScenarioMiddleware:
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key.lower() == name:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from mock_services.clock import now_vn
-from mock_services.context import MockContext
-from mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
-from mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
-from mock_services.population import catalogues
-from mock_services.population.model import Address
+from ndxp_sim.core import catalogues
+from ndxp_sim.core.model import Address
+from ndxp_sim.mock_services.clock import now_vn
+from ndxp_sim.mock_services.context import MockContext
+from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
+from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
 
 if TYPE_CHECKING:
-    from mock_services.population import Population
+    from ndxp_sim.mock_services.population import Population
 
 SERVICE = "ho_tich"
 PAGES_PER_BOOK = 200  # quyển sổ hộ tịch: a new book every 200 registrations

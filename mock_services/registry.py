@@ -8,9 +8,9 @@ from types import MappingProxyType
 
 from fastapi import APIRouter
 
-from mock_services import csdl_dan_cu, csdl_dkdn, ho_tich
-from mock_services.context import MockContext
-from mock_services.faults import ServiceTraits
+from ndxp_sim.mock_services import csdl_dan_cu, csdl_dkdn, ho_tich
+from ndxp_sim.mock_services.context import MockContext
+from ndxp_sim.mock_services.faults import ServiceTraits
 
 
 @dataclass(frozen=True, slots=True)

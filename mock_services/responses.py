@@ -8,8 +8,9 @@ from typing import Any
 from fastapi.responses import Response
 from starlette.types import Send
 
-from adapters.soap import CONTENT_TYPE as SOAP_CONTENT_TYPE
-from adapters.soap import SoapFault, build_fault
+from ndxp_sim.mock_services import soap_server
+
+SOAP_CONTENT_TYPE = soap_server.CONTENT_TYPE
 
 JSON_CONTENT_TYPE = "application/json"
 
@@ -43,7 +44,7 @@ def backend_error(status: int, reason: str) -> Rendered:
 def soap_fault(ns: str, code: str, ma_loi: str, message: str, field: str | None = None) -> Rendered:
     """A SOAP 1.1 fault: always HTTP 500, detail carries MaLoi, MoTa and the offending field."""
     detail = {"MaLoi": ma_loi, "MoTa": message, "TruongLoi": field}
-    return 500, build_fault(SoapFault(code, message, detail), ns), SOAP_CONTENT_TYPE
+    return 500, soap_server.fault(ns, code, message, detail), SOAP_CONTENT_TYPE
 
 
 def soap_not_found(ns: str) -> Rendered:

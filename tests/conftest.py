@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.upstream import HttpxUpstream, UpstreamClient
-from gateway.app import GatewayApp, create_app
-from gateway.exchange import MemorySink
-from gateway.settings import Settings
+from ndxp_sim.adapters.upstream import HttpxUpstream, UpstreamClient
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway.app import GatewayApp, create_app
+from ndxp_sim.gateway.exchange import MemorySink
 from tests.local_http import CallbackReceiver, callback_receiver
 
 CONSUMER = ("000.00.00.H91", "demo-secret-H91")

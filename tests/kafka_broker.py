@@ -22,7 +22,7 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from gateway.logpipe.broker import EmbeddedBroker
+from ndxp_sim.gateway.logpipe.broker import EmbeddedBroker
 
 
 def start_broker(port: int = 0) -> EmbeddedBroker:

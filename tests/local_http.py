@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.logpipe.broker import free_port
+from ndxp_sim.gateway.logpipe.broker import free_port
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_services.population import identities
+from ndxp_sim.core import identities
 
 
 def birth_registration(

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from typer.main import get_command
 
-from gateway.cli import app
-from gateway.settings import Settings
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.catalogue import services
-from adapters.registry import load_adapters
-from mock_services.registry import MOCKS
+from ndxp_sim.adapters.registry import load_adapters
+from ndxp_sim.core.catalogue import services
+from ndxp_sim.mock_services.registry import MOCKS
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = list(services())

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.upstream import HttpxUpstream
-from mock_services.app import create_mock_app
-from mock_services.population import identities
+from ndxp_sim.adapters.upstream import HttpxUpstream
+from ndxp_sim.core import identities
+from ndxp_sim.mock_services.app import create_mock_app
 from tests.conftest import GatewayHarness, MakeGateway, MakeSettings
 from tests.local_http import CallbackReceiver
 from tests.samples import birth_registration

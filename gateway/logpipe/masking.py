@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote_plus
 import orjson
 from lxml import etree
 
-from gateway.logpipe.fields import Kind, kind_of
+from ndxp_sim.gateway.logpipe.fields import Kind, kind_of
 
 SUBJECT_HASH_CHARS = 32
 _MIN_IDENTIFIER_DIGITS = 6  # shorter "identifiers" are codes, not people
@@ -272,7 +272,7 @@ class Masker:
         if root is None:
             return None
         self._mask_tree(root, body, scope)
-        return etree.tostring(root, encoding="unicode")
+        return str(etree.tostring(root, encoding="unicode"))
 
     def _mask_tree(self, root: Any, body: bytes, scope: _Scope) -> None:
         """Masks elements named like personal data (their subtree takes their kind unless a descendant

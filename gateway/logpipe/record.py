@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from gateway.exchange import Exchange
-from gateway.logpipe.masking import Masker, binary_placeholder, is_binary
+from ndxp_sim.gateway.exchange import Exchange
+from ndxp_sim.gateway.logpipe.masking import Masker, binary_placeholder, is_binary
 
 if TYPE_CHECKING:
-    from gateway.settings import BodyPolicy
+    from ndxp_sim.core.settings import BodyPolicy
 
 SCHEMA_VERSION = 1
 

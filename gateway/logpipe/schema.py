@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-CONTRACT = Path(__file__).resolve().parents[2] / "contracts" / "exchange.asyncapi.yaml"
+from ndxp_sim.contracts import CONTRACTS_DIR
+
+CONTRACT = CONTRACTS_DIR / "exchange.asyncapi.yaml"
 
 
 @cache

@@ -33,14 +33,14 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import UnknownError
 
-from gateway.exchange import Exchange
-from gateway.logpipe.masking import Masker
-from gateway.logpipe.record import to_record
-from gateway.logpipe.spool import Spool
-from gateway.tasks import spawn
+from ndxp_sim.core.tasks import spawn
+from ndxp_sim.gateway.exchange import Exchange
+from ndxp_sim.gateway.logpipe.masking import Masker
+from ndxp_sim.gateway.logpipe.record import to_record
+from ndxp_sim.gateway.logpipe.spool import Spool
 
 if TYPE_CHECKING:
-    from gateway.settings import ServiceSettings, Settings
+    from ndxp_sim.core.settings import ServiceSettings, Settings
 
 log = logging.getLogger("ndxp.logpipe")
 

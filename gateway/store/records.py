@@ -8,11 +8,11 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 import orjson
 from pydantic import AwareDatetime, Field, StringConstraints, ValidationError
-from sqlmodel.main import SQLModelConfig
+from sqlmodel.main import SQLModelConfig  # type: ignore[attr-defined]  # not re-exported, but public
 
-from gateway.errors import describe_validation
-from gateway.logpipe.record import iso_utc as record_timestamp
-from gateway.store.tables import LISTED_COLUMNS, ExchangeFields
+from ndxp_sim.core.errors import describe_validation
+from ndxp_sim.gateway.logpipe.record import iso_utc as record_timestamp
+from ndxp_sim.gateway.store.tables import LISTED_COLUMNS, ExchangeFields
 
 SubjectHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.store.tables import ExchangeRow
+from ndxp_sim.gateway.store.tables import ExchangeRow
 
 PERCENTILES = (50, 95, 99)
 

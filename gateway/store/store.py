@@ -16,10 +16,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from gateway.store.cursor import decode_cursor, encode_cursor
-from gateway.store.records import PreparedRecord, listing_item, prepare
-from gateway.store.stats import ServiceStats, service_stats
-from gateway.store.tables import LISTED_COLUMNS, ExchangeRow, ExchangeSubject, UtcDateTime
+from ndxp_sim.gateway.store.cursor import decode_cursor, encode_cursor
+from ndxp_sim.gateway.store.records import PreparedRecord, listing_item, prepare
+from ndxp_sim.gateway.store.stats import ServiceStats, service_stats
+from ndxp_sim.gateway.store.tables import LISTED_COLUMNS, ExchangeRow, ExchangeSubject, UtcDateTime
 
 MAX_PAGE = 500
 MAX_TRACE = 5000

@@ -25,9 +25,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None or value.tzinfo is not None:
-            return value
-        return value.replace(tzinfo=UTC)
+        if value is None:
+            return None
+        stored: datetime = value
+        return stored if stored.tzinfo is not None else stored.replace(tzinfo=UTC)
 
 
 class ExchangeFields(SQLModel):

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from mock_services.population import catalogues, names, people
-from mock_services.population.catalogues import DATA_DIR, read_csv
-from mock_services.population.households import REFERENCE_DATE, add_years, age_on
-from mock_services.population.identifiers import mst_check_digit
-from mock_services.population.model import Citizen, Enterprise
-from mock_services.population.sampling import Weighted
+from ndxp_sim.core import catalogues
+from ndxp_sim.core.catalogues import DATA_DIR, read_csv
+from ndxp_sim.core.identifiers import mst_check_digit
+from ndxp_sim.core.model import Citizen, Enterprise
+from ndxp_sim.mock_services.population import names, people
+from ndxp_sim.mock_services.population.households import REFERENCE_DATE, add_years, age_on
+from ndxp_sim.mock_services.population.sampling import Weighted
 
 FIRST_REGISTRATION = date(1995, 1, 1)
 _GENERIC_TRADES = ("Thương mại", "Dịch vụ")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
-from mock_services.population import identities
-from mock_services.population.enterprises import EnterpriseBuilder
-from mock_services.population.households import HouseholdBuilder
-from mock_services.population.people import UniqueDraws
-from mock_services.population.population import Population
+from ndxp_sim.core import identities
+from ndxp_sim.mock_services.population.enterprises import EnterpriseBuilder
+from ndxp_sim.mock_services.population.households import HouseholdBuilder
+from ndxp_sim.mock_services.population.people import UniqueDraws
+from ndxp_sim.mock_services.population.population import Population
 
 ENTERPRISES_PER_CITIZEN = 1 / 20
 

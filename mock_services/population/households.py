@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 
-from mock_services.population import names, people
-from mock_services.population.catalogues import Ward
-from mock_services.population.identifiers import FEMALE, MALE, make_cccd
-from mock_services.population.model import Address, Citizen, Household
-from mock_services.population.population import cccd_prefix
-from mock_services.population.sampling import Weighted
+from ndxp_sim.core.catalogues import Ward
+from ndxp_sim.core.identifiers import FEMALE, MALE, make_cccd
+from ndxp_sim.core.model import Address, Citizen, Household
+from ndxp_sim.mock_services.population import names, people
+from ndxp_sim.mock_services.population.population import cccd_prefix
+from ndxp_sim.mock_services.population.sampling import Weighted
 
 # The population's "today": fixed so that the same seed always yields the same ages.
 REFERENCE_DATE = date(2026, 11, 1)

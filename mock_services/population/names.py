@@ -1,4 +1,4 @@
-"""Vietnamese personal names (Họ + đệm + tên) drawn from the frequency tables in mock_services/data."""
+"""Vietnamese personal names (Họ + đệm + tên) drawn from the frequency tables in core/data."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import random
 import unicodedata
 from functools import cache
 
-from mock_services.population.catalogues import read_csv
-from mock_services.population.sampling import Weighted
+from ndxp_sim.core.catalogues import read_csv
+from ndxp_sim.mock_services.population.sampling import Weighted
 
 # Family names common in some minority groups; the general table covers everyone else.
 _KHMER_FAMILY_NAMES = ("Thạch", "Danh", "Sơn", "Kim", "Chau", "Lâm", "Trần")

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
 
-from mock_services.population import catalogues, names
-from mock_services.population.catalogues import Ward, read_csv
-from mock_services.population.identifiers import MOBILE_PREFIXES
-from mock_services.population.model import Address
-from mock_services.population.sampling import Weighted
+from ndxp_sim.core import catalogues
+from ndxp_sim.core.catalogues import Ward, read_csv
+from ndxp_sim.core.identifiers import MOBILE_PREFIXES
+from ndxp_sim.core.model import Address
+from ndxp_sim.mock_services.population import names
+from ndxp_sim.mock_services.population.sampling import Weighted
 
 # Rough market shares; only the shape of the mix matters for a mock.
 _CARRIERS = Weighted.of(

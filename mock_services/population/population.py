@@ -7,9 +7,9 @@ import threading
 from datetime import date
 from typing import Any
 
-from mock_services.population import catalogues
-from mock_services.population.identifiers import make_cccd
-from mock_services.population.model import Address, Citizen, Enterprise, Household
+from ndxp_sim.core import catalogues
+from ndxp_sim.core.identifiers import make_cccd
+from ndxp_sim.core.model import Address, Citizen, Enterprise, Household
 
 # Births registered before the 2025 reorganisation carry the old province code in their CCCD.
 REORGANISATION_DATE = date(2025, 7, 1)

@@ -10,9 +10,9 @@ import threading
 from functools import cache
 from pathlib import Path
 
-from mock_services.population.catalogues import DATA_DIR
-from mock_services.population.generator import build_population
-from mock_services.population.population import Population
+from ndxp_sim.core.catalogues import DATA_DIR
+from ndxp_sim.mock_services.population.generator import build_population
+from ndxp_sim.mock_services.population.population import Population
 
 # Bump when the generator changes in a way the source fingerprint below would not catch.
 DATA_VERSION = 1
@@ -56,7 +56,8 @@ def _load_or_build(seed: int, size: int, cache_dir: Path) -> Population:
     path = cache_path(cache_dir, seed, size)
     try:
         with path.open("rb") as handle:
-            return pickle.load(handle)
+            population: Population = pickle.load(handle)
+            return population
     except FileNotFoundError:
         pass
     except Exception:  # a truncated or stale file is just rebuilt

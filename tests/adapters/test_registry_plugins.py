@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from adapters import registry
-from adapters.csdl_dkdn import CsdlDkdnAdapter
+from ndxp_sim.adapters import registry
+from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
 
 
 class ProvinceDkdnAdapter(CsdlDkdnAdapter):

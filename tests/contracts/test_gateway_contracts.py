@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.registry import load_adapters
-from contracts.export import contract_path, render
+from ndxp_sim.adapters.registry import load_adapters
+from ndxp_sim.gateway.contracts_export import contract_path, render
 
 
 @pytest.mark.parametrize("key", sorted(load_adapters()))
 def test_committed_contract_matches_the_adapter(key: str) -> None:
     path = contract_path(key)
-    assert path.exists(), f"run `python -m contracts.export` to write {path.name}"
-    assert path.read_text(encoding="utf-8") == render(key), f"{path.name} drifted: rerun contracts.export"
+    assert path.exists(), f"run `python -m ndxp_sim.gateway.contracts_export` to write {path.name}"
+    assert path.read_text(encoding="utf-8") == render(key), (
+        f"{path.name} drifted: rerun ndxp_sim.gateway.contracts_export"
+    )

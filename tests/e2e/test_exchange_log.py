@@ -15,7 +15,7 @@ import httpx
 import orjson
 import pytest
 
-from mock_services.population import identities
+from ndxp_sim.core import identities
 from tests.e2e.conftest import ROOT, Processes, Simulator
 from tests.kafka_broker import consume_records, start_broker, stop_broker
 

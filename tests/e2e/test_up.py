@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from mock_services.population import identities
+from ndxp_sim.core import identities
 from tests.e2e.conftest import Simulator
 from tests.samples import birth_registration
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gateway.auth import verify_secret
-from gateway.cli import app
+from ndxp_sim.gateway.auth import verify_secret
+from ndxp_sim.gateway.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()

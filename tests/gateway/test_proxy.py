@@ -6,8 +6,8 @@ import httpx
 import pytest
 import respx
 
-from adapters import soap
-from mock_services.population import identities
+from ndxp_sim.adapters import soap
+from ndxp_sim.core import identities
 from tests.conftest import LIMITED_CONSUMER, GatewayHarness, MakeGateway, MakeSettings
 from tests.samples import birth_registration
 

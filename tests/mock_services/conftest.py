@@ -12,8 +12,8 @@ import uvicorn
 from fastapi import FastAPI
 from mock_helpers import free_port
 
-from gateway.settings import Settings
-from mock_services.app import create_mock_app
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.mock_services.app import create_mock_app
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from adapters.soap import SoapFault, build_envelope, parse_envelope
-from mock_services.population import identities as ids
+from ndxp_sim.adapters.soap import SoapFault, build_envelope, parse_envelope
+from ndxp_sim.core import identities as ids
 from tests.local_http import CallbackReceiver, free_port  # noqa: F401 - re-exported for the mock tests
 
 SOAP_NS = "http://dancuquocgia.bca"

@@ -13,7 +13,7 @@ from mock_helpers import BIRTH, birth, eventually
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from mock_services.population import identities as ids
+from ndxp_sim.core import identities as ids
 
 BACKENDS = Path(__file__).resolve().parents[2] / "contracts" / "backends"
 

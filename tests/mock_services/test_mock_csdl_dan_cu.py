@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 from mock_helpers import SOAP_NS, soap_call
 
-from adapters.soap import SOAP_ENV, build_envelope
-from mock_services.population import identities as ids
+from ndxp_sim.adapters.soap import SOAP_ENV, build_envelope
+from ndxp_sim.core import identities as ids
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 CALLER = {"MaYeuCau": "YC-0001", "MaDVC": "1.001193", "MaTichHop": "TH-91", "MaCanBo": "CB-042"}

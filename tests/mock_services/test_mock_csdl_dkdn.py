@@ -9,8 +9,8 @@ import pytest
 from fastapi import FastAPI
 from mock_helpers import soap_call
 
-from mock_services.clock import now_vn
-from mock_services.population import identities as ids
+from ndxp_sim.core import identities as ids
+from ndxp_sim.mock_services.clock import now_vn
 
 
 async def test_detail_of_an_active_enterprise(client: httpx.AsyncClient) -> None:

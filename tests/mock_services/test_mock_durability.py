@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 import httpx
 from mock_helpers import BIRTH, CallbackReceiver, birth, eventually, soap_call
 
-from gateway.settings import Settings
-from mock_services.app import create_mock_app
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.mock_services.app import create_mock_app
 
 
 @asynccontextmanager

@@ -11,7 +11,7 @@ import uvicorn
 from lxml import etree
 from mock_helpers import eventually, soap_call
 
-from mock_services.population import identities as ids
+from ndxp_sim.core import identities as ids
 
 DETAIL = f"/csdl_dkdn/doanh-nghiep/{ids.ENTERPRISE_ACTIVE}"
 

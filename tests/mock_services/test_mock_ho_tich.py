@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from mock_helpers import BIRTH, CallbackReceiver, birth, eventually, free_port, soap_call
 
-from gateway.settings import Settings
-from mock_services.population import identities as ids
+from ndxp_sim.core import identities as ids
+from ndxp_sim.core.settings import Settings
 
 
 async def state(client: httpx.AsyncClient, ma_ho_so: str) -> dict[str, Any]:

@@ -9,17 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_services.population import (
-    Address,
-    Population,
-    build_population,
-    catalogues,
-    identities,
-    load_population,
-    store,
-)
-from mock_services.population.households import MAX_AGE, REFERENCE_DATE, add_years, age_on
-from mock_services.population.identifiers import (
+from ndxp_sim.core import catalogues, identities
+from ndxp_sim.core.identifiers import (
     cccd_is_valid,
     cccd_parse,
     make_cccd,
@@ -31,7 +22,15 @@ from mock_services.population.identifiers import (
     s10_check_digit,
     s10_is_valid,
 )
-from mock_services.population.population import REORGANISATION_DATE
+from ndxp_sim.core.model import Address
+from ndxp_sim.mock_services.population import (
+    Population,
+    build_population,
+    load_population,
+    store,
+)
+from ndxp_sim.mock_services.population.households import MAX_AGE, REFERENCE_DATE, add_years, age_on
+from ndxp_sim.mock_services.population.population import REORGANISATION_DATE
 
 SIZE = 1000
 FIXED_CONSTANTS = [
@@ -187,7 +186,7 @@ def test_other_identifiers_are_well_formed_and_unique(population: Population) ->
 
 
 def test_every_enterprise_has_a_valid_mst_of_its_head_office_region(population: Population) -> None:
-    from mock_services.population.enterprises import tax_prefixes
+    from ndxp_sim.mock_services.population.enterprises import tax_prefixes
 
     names = [enterprise.ten_tieng_viet.casefold() for enterprise in population.enterprises.values()]
     assert len(names) == len(set(names))

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from gateway.exchange import Exchange, sortable_uuid
-from gateway.settings import Settings
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway.exchange import Exchange, sortable_uuid
 from tests.gateway.logpipe.logpipe_samples import CITIZEN_ID, JSON_BODY, SOAP_BODY, SUBJECT_KEY, MakeExchange
 from tests.kafka_broker import broker_fixture, unique_topic
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gateway.exchange import Exchange
+from ndxp_sim.gateway.exchange import Exchange
 
 MakeExchange = Callable[..., Exchange]
 

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from gateway.logpipe import broker as broker_module
-from gateway.logpipe.broker import BrokerUnavailableError, EmbeddedBroker, api_versions_ok
+from ndxp_sim.gateway.logpipe import broker as broker_module
+from ndxp_sim.gateway.logpipe.broker import BrokerUnavailableError, EmbeddedBroker, api_versions_ok
 
 
 def test_broker_serves_until_stopped_and_its_process_is_gone_after() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from gateway.logpipe.fields import Kind, kind_of
-from gateway.logpipe.masking import Masker, mask_value, subject_hash
+from ndxp_sim.gateway.logpipe.fields import Kind, kind_of
+from ndxp_sim.gateway.logpipe.masking import Masker, mask_value, subject_hash
 from tests.gateway.logpipe.logpipe_samples import (
     BHXH,
     BIRTH_DATES,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from gateway.logpipe.masking import Masker, subject_hash
-from gateway.logpipe.record import cap_text, to_record
-from gateway.logpipe.schema import record_schema
+from ndxp_sim.gateway.logpipe.masking import Masker, subject_hash
+from ndxp_sim.gateway.logpipe.record import cap_text, to_record
+from ndxp_sim.gateway.logpipe.schema import record_schema
 from tests.gateway.logpipe.logpipe_samples import (
     BHXH,
     CITIZEN_ID,

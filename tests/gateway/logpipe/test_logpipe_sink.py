@@ -16,11 +16,11 @@ import jsonschema
 import orjson
 import pytest
 
-from gateway.logpipe import CountingSink, build_sink
-from gateway.logpipe.broker import EmbeddedBroker, free_port
-from gateway.logpipe.schema import record_schema
-from gateway.logpipe.sink import KafkaSink
-from gateway.settings import Settings
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway.logpipe import CountingSink, build_sink
+from ndxp_sim.gateway.logpipe.broker import EmbeddedBroker, free_port
+from ndxp_sim.gateway.logpipe.schema import record_schema
+from ndxp_sim.gateway.logpipe.sink import KafkaSink
 from tests.gateway.logpipe.logpipe_samples import CITIZEN_ID, MakeExchange
 from tests.kafka_broker import consume_records, running_broker
 
@@ -196,10 +196,10 @@ async def test_a_queue_over_its_limit_overflows_to_the_spool_and_still_delivers(
 
 _KILLED_GATEWAY = """
 import asyncio, sys, time
-import adapters.upstream  # the gateway's import order
-from gateway.exchange import Exchange, sortable_uuid
-from gateway.logpipe.sink import KafkaSink
-from gateway.settings import Settings
+import ndxp_sim.adapters.upstream  # the gateway's import order
+from ndxp_sim.gateway.exchange import Exchange, sortable_uuid
+from ndxp_sim.gateway.logpipe.sink import KafkaSink
+from ndxp_sim.core.settings import Settings
 
 async def main(count):
     sink = KafkaSink(Settings(), probe_interval_s=60)

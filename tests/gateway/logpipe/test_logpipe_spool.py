@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.logpipe.spool import Spool
+from ndxp_sim.gateway.logpipe.spool import Spool
 
 
 def records(start: int, count: int) -> list[bytes]:

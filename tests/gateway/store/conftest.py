@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gateway.store import Store
+from ndxp_sim.gateway.store import Store
 from tests.gateway.store.postgres_server import PostgresServer, embedded_postgres
 from tests.gateway.store.store_samples import T0, RecordFactory, build_record
 

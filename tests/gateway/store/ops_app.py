@@ -10,11 +10,11 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from gateway.auth import TokenService, parse_basic
-from gateway.errors import ERROR_HEADER, GatewayError, UnauthorizedError
-from gateway.ops_api import ops_router
-from gateway.settings import Settings
-from gateway.store import Store
+from ndxp_sim.core.errors import ERROR_HEADER, GatewayError, UnauthorizedError
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway.auth import TokenService, parse_basic
+from ndxp_sim.gateway.ops_api import ops_router
+from ndxp_sim.gateway.store import Store
 
 
 def build_app(settings: Settings, store: Callable[[], Store], *, own_store: Store | None = None) -> FastAPI:

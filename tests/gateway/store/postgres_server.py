@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gateway.logpipe.broker import free_port
+from ndxp_sim.gateway.logpipe.broker import free_port
 
 
 def _binaries() -> Path:

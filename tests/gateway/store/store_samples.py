@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.exchange import sortable_uuid
-from gateway.store import iso_utc
+from ndxp_sim.gateway.exchange import sortable_uuid
+from ndxp_sim.gateway.store import iso_utc
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 

@@ -14,11 +14,11 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
-from gateway.cli_logs import app
-from gateway.logpipe.broker import free_port
-from gateway.logpipe.masking import subject_hash
-from gateway.settings import Settings
-from gateway.store import Store
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway.cli_logs import app
+from ndxp_sim.gateway.logpipe.broker import free_port
+from ndxp_sim.gateway.logpipe.masking import subject_hash
+from ndxp_sim.gateway.store import Store
 from tests.gateway.store.ops_app import build_app
 from tests.gateway.store.store_samples import T0, build_record
 from tests.kafka_broker import running_broker, unique_topic

@@ -12,10 +12,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.exc import OperationalError
 
-from gateway.indexer import Indexer
-from gateway.logpipe.broker import EmbeddedBroker, free_port
-from gateway.settings import Settings
-from gateway.store import ExchangeFilter, PreparedRecord, Store
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway.indexer import Indexer
+from ndxp_sim.gateway.logpipe.broker import EmbeddedBroker, free_port
+from ndxp_sim.gateway.store import ExchangeFilter, PreparedRecord, Store
 from tests.conftest import MakeSettings
 from tests.gateway.store.store_samples import RecordFactory
 from tests.kafka_broker import running_broker, unique_topic
@@ -202,7 +202,9 @@ async def test_an_indexer_started_before_the_broker_says_so_once_and_waits(
         await indexer.stop()
         await store.stop()
 
-    outage_lines = [r for r in caplog.records if r.name == "gateway.indexer" and "unreachable" in r.message]
+    outage_lines = [
+        r for r in caplog.records if r.name == "ndxp_sim.gateway.indexer" and "unreachable" in r.message
+    ]
     assert len(outage_lines) == 1
     assert f"127.0.0.1:{port}" in outage_lines[0].message
 

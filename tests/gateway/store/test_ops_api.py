@@ -8,9 +8,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from gateway.auth import TokenService
-from gateway.settings import Settings
-from gateway.store import Store, iso_utc
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.gateway.auth import TokenService
+from ndxp_sim.gateway.store import Store, iso_utc
 from tests.gateway.store.ops_app import build_app
 from tests.gateway.store.store_samples import T0, RecordFactory
 

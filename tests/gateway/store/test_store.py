@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from gateway.store import ExchangeFilter, InvalidCursorError, InvalidRecordError, Store
+from ndxp_sim.gateway.store import ExchangeFilter, InvalidCursorError, InvalidRecordError, Store
 from tests.gateway.store.store_samples import T0, RecordFactory
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from mock_services.population import catalogues
-from mock_services.population.model import Address, Citizen, Enterprise, Household
+from ndxp_sim.core import catalogues
+from ndxp_sim.core.model import Address, Citizen, Enterprise, Household
 
 CITIZEN_EXISTS = "089085012345"  # Nguyễn Văn An, lives alone in Phường Long Xuyên, An Giang
 CITIZEN_EXISTS_CMND = "351234567"  # his old 9-digit CMND

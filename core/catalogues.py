@@ -1,4 +1,4 @@
-"""Shared catalogues from mock_services/data: provinces, wards, old province codes, ethnic groups, religions.
+"""Shared catalogues from core/data: provinces, wards, old province codes, ethnic groups, religions.
 
 Records are frozen dataclasses read once; the functions return fresh lists/dicts of them in file order.
 """
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True, slots=True)

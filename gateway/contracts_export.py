@@ -1,4 +1,7 @@
-"""Writes each implemented service's gateway-facing OpenAPI into contracts/ (`python -m contracts.export`)."""
+"""Writes each implemented service's gateway-facing OpenAPI into contracts/.
+
+Run `python -m ndxp_sim.gateway.contracts_export` after changing an adapter's models.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from adapters.registry import load_adapters
-from gateway.openapi import service_openapi
+from ndxp_sim.adapters.registry import load_adapters
+from ndxp_sim.contracts import CONTRACTS_DIR
+from ndxp_sim.gateway.openapi import service_openapi
 
-CONTRACTS = Path(__file__).parent
+CONTRACTS = CONTRACTS_DIR
 
 
 def contract_path(key: str) -> Path:

@@ -25,7 +25,7 @@ class Address:
 class Citizen:
     """One synthetic citizen; the same person in every mock that knows people."""
 
-    so_dinh_danh: str  # 12-digit personal id (CCCD), structure per vn-data-formats §1.1
+    so_dinh_danh: str  # 12-digit personal id (CCCD), structure in docs/data-formats.md
     ho: str  # family name, e.g. "Nguyễn"
     chu_dem: str  # middle name(s), may be "" ; e.g. "Thị"
     ten: str  # given name, e.g. "Lan"

@@ -1,0 +1,1 @@
+"""The bottom layer: errors, settings, service catalogue, identifier rules, test identities."""

@@ -1,0 +1,1 @@
+"""Tools for testing against the simulator: the contract-test runner and the pytest plugin."""
