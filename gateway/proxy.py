@@ -29,6 +29,7 @@ from ndxp_sim.core.errors import (
     UnknownServiceError,
     describe_validation,
 )
+from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.urls import url_allowed
@@ -172,7 +173,8 @@ class Proxy:
             exchange.correlation["MaDonVi"] = consumer.id
         validated = self._validate(op.request, params)
         if op.callback_field:
-            self._check_callback(validated.get(op.callback_field), consumer.callback_urls, op.callback_field)
+            callback = validated.get(op.callback_field)
+            self._check_callback(callback, consumer.callback_urls, op.callback_field, runtime.settings)
 
         forwarded = {"x-request-id": exchange.request_id}
         scenario = headers.get(_SCENARIO_HEADER)
@@ -227,8 +229,8 @@ class Proxy:
             raise InvalidRequestError(describe_validation(exc.errors())) from None
 
     @staticmethod
-    def _check_callback(url: Any, registered: list[str], field: str) -> None:
+    def _check_callback(url: Any, registered: list[str], field: str, settings: Settings) -> None:
         if url is None:
             return
-        if not isinstance(url, str) or not url_allowed(url, registered):
+        if not isinstance(url, str) or not url_allowed(url, registered, settings):
             raise InvalidRequestError(f"{field}: not a callback URL registered for this consumer")
