@@ -35,6 +35,7 @@ from aiokafka.errors import UnknownError
 
 from ndxp_sim.core.tasks import spawn
 from ndxp_sim.gateway.exchange import Exchange
+from ndxp_sim.gateway.logpipe.client_log import quiet_client_library
 from ndxp_sim.gateway.logpipe.masking import Masker
 from ndxp_sim.gateway.logpipe.record import to_record
 from ndxp_sim.gateway.logpipe.spool import Spool
@@ -104,7 +105,7 @@ class KafkaSink:
 
     async def start(self) -> None:
         """Open the spool (adopting dead workers' segments), connect if the broker is up, start the task."""
-        _quiet_client_library()
+        quiet_client_library()
         await asyncio.to_thread(self._spool.open)
         if not await self._connect():
             self._went_offline(f"cannot reach {self._bootstrap}")
@@ -449,16 +450,6 @@ def partition_by_crc32(key: bytes, all_partitions: list[int], available: list[in
     """Same key, same partition, like aiokafka's default — but crc32 in C instead of murmur2 in Python."""
     candidates = available or all_partitions
     return candidates[zlib.crc32(key) % len(candidates)]
-
-
-def _quiet_client_library() -> None:
-    """aiokafka logs every failed connection attempt; the sink reports broker outages itself, once.
-
-    Left alone when the application has configured the aiokafka logger.
-    """
-    client_log = logging.getLogger("aiokafka")
-    if client_log.level == logging.NOTSET:
-        client_log.setLevel(logging.CRITICAL)
 
 
 def _succeeded(future: asyncio.Future[Any]) -> bool:
