@@ -95,6 +95,13 @@ class LogSettings(_Strict):
     spool_dir: Path = Path("var/spool")
     subject_key: SecretStr = SecretStr("fake-subject-hmac-key-change-me")
     queue_max: int = Field(100_000, description="records held in memory before they go to the spool")
+    ack_timeout_s: float = Field(
+        1.0,
+        gt=0,
+        le=30,
+        description="a broker that leaves the oldest sent record unacknowledged this long counts as down: "
+        "memory goes to the spool and /health/ready says degraded",
+    )
 
 
 class StoreSettings(_Strict):
