@@ -56,6 +56,7 @@ class Indexer:
         poll_timeout_ms: int = 500,
         max_records: int = 1000,
         retention_every_s: float = 600.0,
+        drain_s: float = 20.0,
     ) -> None:
         self._settings = settings
         self._store = store or Store(settings.store.url)
@@ -63,6 +64,7 @@ class Indexer:
         self._poll_timeout_ms = poll_timeout_ms
         self._max_records = max_records
         self._retention_every_s = retention_every_s
+        self._drain_s = drain_s
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.counters = IndexerCounters()
@@ -81,7 +83,7 @@ class Indexer:
             self._task = None
 
     def request_stop(self) -> None:
-        """Ask `run()` to finish its current batch and return; safe from a signal handler."""
+        """Ask `run()` to index what the topic still holds and return; safe from a signal handler."""
         self._stopping.set()
 
     async def run(self) -> None:
@@ -124,14 +126,23 @@ class Indexer:
                 await _close(consumer)
 
     async def _poll(self, consumer: AIOKafkaConsumer) -> None:
-        """Index batches until stopped; KafkaError once the broker stops answering metadata requests."""
+        """Index batches until stopped; KafkaError once the broker stops answering metadata requests.
+
+        Asked to stop, it first consumes what the topic still holds (until a poll comes back empty, at
+        most `drain_s`): `ndxp-sim up` stops the gateway first, and the embedded broker forgets
+        everything when it stops next."""
         loop = asyncio.get_running_loop()
         next_probe = loop.time() + _PROBE_EVERY_S
-        while not self._stopping.is_set():
+        drain_until: float | None = None
+        while drain_until is None or loop.time() < drain_until:
+            if drain_until is None and self._stopping.is_set():
+                drain_until = loop.time() + self._drain_s
             batches = await consumer.getmany(timeout_ms=self._poll_timeout_ms, max_records=self._max_records)
             if batches:
                 await self._index(consumer, batches)
                 next_probe = loop.time() + _PROBE_EVERY_S
+            elif self._stopping.is_set():
+                return  # caught up
             elif loop.time() >= next_probe:
                 await consumer.topics()
                 next_probe = loop.time() + _PROBE_EVERY_S

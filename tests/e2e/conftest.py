@@ -90,6 +90,7 @@ def _start_simulator_once(tmp_path: Path, *extra_env: tuple[str, str]) -> Simula
             stdout=sink,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,  # as at a terminal: a Ctrl+C (SIGINT to its group) reaches `up` alone
         )
     simulator = Simulator(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{mock_port}", env, output)
     deadline = time.monotonic() + 120

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import signal
-import threading
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +15,13 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from ndxp_sim.core import identities
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.indexer import Indexer
 from ndxp_sim.gateway.store import Store
 from tests.conftest import MakeSettings
 from tests.e2e.conftest import Processes
-from tests.e2e.test_exchange_log import CONSUMER, _token, _wait_indexed
+from tests.e2e.test_exchange_log import _wait_indexed
+from tests.e2e.traffic import Traffic
 from tests.gateway.store.store_samples import build_record
 from tests.kafka_broker import running_broker, start_broker, stop_broker
 
@@ -104,45 +101,6 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
     parts.stop_all()
 
 
-class _Load:
-    """Bounded traffic from a thread: one call at a time through the gateway, answered ids recorded."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.answered: list[str] = []
-        self.answered_at: list[float] = []
-        self._headers = _token(base_url, CONSUMER)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> _Load:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        path = f"/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn={identities.ENTERPRISE_ACTIVE}"
-        with httpx.Client(base_url=self.base_url, timeout=5) as client:
-            for number in itertools.count():
-                if self._stop.is_set() or number >= _MAX_CALLS:
-                    return
-                request_id = f"log-test-{uuid.uuid4().hex[:8]}-{number}"
-                try:
-                    response = client.get(path, headers={**self._headers, "x-request-id": request_id})
-                except httpx.HTTPError:
-                    continue  # the gateway is being killed: this call was never answered
-                if response.status_code == 200:
-                    self.answered.append(request_id)
-                    self.answered_at.append(time.monotonic())
-                time.sleep(0.004)
-
-
-_MAX_CALLS = 20_000  # a bound on the load whatever happens
-
-
 def _readiness(base_url: str) -> int:
     return httpx.get(f"{base_url}/health/ready", timeout=5).status_code
 
@@ -165,7 +123,7 @@ def _outage_then_sigkill(
         processes.start("gateway", "gateway", health="/health")
         processes.start("indexer", "indexer")
         base = processes.base_url
-        with _Load(base) as load:
+        with Traffic(base) as load:
             time.sleep(1.0)
         # tansu keeps records in memory only: the outage starts once what it acknowledged is indexed.
         assert set(load.answered) <= set(_wait_indexed(base, load.answered, timeout_s=60))
@@ -173,7 +131,7 @@ def _outage_then_sigkill(
         stop_broker(broker)
         gone = time.monotonic()
         noticed, in_memory = float("inf"), []
-        with _Load(base) as load:
+        with Traffic(base) as load:
             while time.monotonic() - gone < kill_after_s:
                 if noticed == float("inf") and _readiness(base) == 503:
                     noticed = time.monotonic() - gone
