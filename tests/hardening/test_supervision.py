@@ -117,3 +117,45 @@ def test_a_busy_port_is_named_with_its_setting_before_anything_starts(
     assert time.monotonic() - started < 20
     assert f"port {port} is in use: set {setting}" in result.stderr
     assert "ndxp-sim is up" not in result.stdout
+
+
+def _children(pid: int) -> dict[int, str]:
+    """Direct children of `pid` (from /proc): their pid and command line."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid:
+            found[int(entry.name)] = command
+    return found
+
+
+def test_a_killed_embedded_broker_is_started_again(simulator: Simulator) -> None:
+    """Case: the embedded broker dies (SIGKILL by its pid) under `up`. Expected: `up` says so in one line
+    and starts it again; the gateway reports ready again and a call made afterwards reaches the store."""
+    broker = next(pid for pid, command in _children(simulator.process.pid).items() if "tansu" in command)
+    os.kill(broker, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while "the broker exited" not in simulator.log() or _ready(simulator) != 200:
+        assert time.monotonic() < deadline, simulator.log()
+        time.sleep(0.3)
+    with Traffic(simulator.base_url) as traffic:
+        while len(traffic.answered) < 5:
+            time.sleep(0.05)
+    indexed = _wait_indexed(simulator.base_url, traffic.answered, timeout_s=40)
+    assert set(traffic.answered) <= set(indexed)
+    assert simulator.process.poll() is None
+    assert simulator.log().count("the broker exited") == 1
+
+
+def _ready(simulator: Simulator) -> int:
+    try:
+        return httpx.get(f"{simulator.base_url}/health/ready", timeout=5).status_code
+    except httpx.HTTPError:
+        return 0
