@@ -99,6 +99,11 @@ async def openapi(service: str, rt: RuntimeDep) -> dict[str, Any]:
 
 @router.get("/_diag/connect/{service}", tags=["meta"], summary="Run a canned call against the backend")
 async def connect(service: str, rt: RuntimeDep, who: CallerDep) -> dict[str, Any]:
+    return await connectivity(rt, service)
+
+
+async def connectivity(rt: Runtime, service: str) -> dict[str, Any]:
+    """The connectivity self-test of one service (also shown by the operator console)."""
     adapter = rt.adapters.get(service)
     if adapter is None:
         raise UnknownServiceError(f"no implemented service {service!r}")

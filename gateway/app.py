@@ -27,6 +27,7 @@ from ndxp_sim.core.errors import (
 )
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway import api
+from ndxp_sim.gateway.console import console_app
 from ndxp_sim.gateway.exchange import ExchangeSink, sortable_uuid
 from ndxp_sim.gateway.logpipe import build_sink
 from ndxp_sim.gateway.ops_api import ops_router
@@ -141,6 +142,7 @@ def create_app(
     api_app.state.runtime = runtime
     api_app.include_router(api.router)
     api_app.include_router(ops_router(ops_store, runtime.tokens))
+    api_app.mount("/console", console_app(runtime, ops_store))
 
     @api_app.exception_handler(GatewayError)
     async def _gateway_error(_: Request, exc: GatewayError) -> Response:
