@@ -39,11 +39,13 @@ class ServiceRow:
 
 
 def service_state(stats: ServiceStats | None, self_test: dict[str, Any] | None) -> str:
-    """Red when the backend fails its self-test or most calls fail; amber on some errors or slow calls."""
+    """Red when the backend fails its self-test or most calls fail on the server side; amber on some
+    server-side failures or slow calls. A consumer's own mistakes (client errors) do not count."""
     tested = None if self_test is None else self_test.get("status")
-    if tested == "red" or (stats is not None and stats.error_rate >= RED_ERROR_RATE):
+    failing = 0.0 if stats is None else stats.server_errors / stats.count
+    if tested == "red" or failing >= RED_ERROR_RATE:
         return "red"
-    if stats is not None and (stats.error_rate >= AMBER_ERROR_RATE or stats.p95_ms >= AMBER_P95_MS):
+    if stats is not None and (failing >= AMBER_ERROR_RATE or stats.p95_ms >= AMBER_P95_MS):
         return "amber"
     if stats is not None or tested == "green":
         return "green"

@@ -25,9 +25,10 @@ class Bucket:
 
 
 def _bucket_number(dialect: str, bucket_s: int) -> Any:
-    # Epoch seconds over the bucket width; SQLite keeps timestamps as UTC text, PostgreSQL as timestamptz.
+    # Whole epoch seconds over the bucket width (floor division: `/` would be true division in SQLAlchemy 2);
+    # SQLite keeps timestamps as UTC text, PostgreSQL as timestamptz.
     if dialect == "sqlite":
-        return cast(func.strftime("%s", _t.ts_request_in), Integer) / bucket_s
+        return cast(func.strftime("%s", _t.ts_request_in), Integer) // bucket_s
     return cast(func.floor(func.extract("epoch", _t.ts_request_in) / bucket_s), Integer)
 
 

@@ -41,7 +41,7 @@
     link.textContent = clock(item.ts_request_in);
     first.appendChild(link);
     cell(row, item.consumer_id || "—");
-    cell(row, names[item.service_key] || item.service_key || "—");
+    cell(row, names[item.service_key] || item.service_key || "—", "wrap");
     cell(row, item.operation || "—");
     cell(row, item.http_status, "num");
     var outcome = cell(row, "");
@@ -49,7 +49,7 @@
     badge.className = "badge " + item.outcome;
     badge.textContent = item.outcome;
     outcome.appendChild(badge);
-    cell(row, item.error_type);
+    cell(row, item.error_type, "wrap");
     cell(row, item.duration_ms === null ? "" : Number(item.duration_ms).toFixed(1), "num");
     var dossier = cell(row, "");
     if (item.ma_ho_so) {
