@@ -28,7 +28,10 @@ def _bucket_number(dialect: str, bucket_s: int) -> Any:
     # Whole epoch seconds over the bucket width (floor division: `/` would be true division in SQLAlchemy 2);
     # SQLite keeps timestamps as UTC text, PostgreSQL as timestamptz.
     if dialect == "sqlite":
-        return cast(func.strftime("%s", _t.ts_request_in), Integer) // bucket_s
+        # Whole seconds first: SQLite's date functions round fractions to milliseconds, which would move
+        # 08:00:59.9999 into the next minute while the window condition (text) keeps it in this one.
+        seconds = func.strftime("%s", func.substr(_t.ts_request_in, 1, 19))
+        return cast(seconds, Integer) // bucket_s
     return cast(func.floor(func.extract("epoch", _t.ts_request_in) / bucket_s), Integer)
 
 

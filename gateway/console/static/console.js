@@ -41,7 +41,7 @@
     link.textContent = clock(item.ts_request_in);
     first.appendChild(link);
     cell(row, item.consumer_id || "—");
-    cell(row, names[item.service_key] || item.service_key || "—", "wrap");
+    cell(row, names[item.service_key] || item.service_key || "—", "wrap svc");
     cell(row, item.operation || "—");
     cell(row, item.http_status, "num");
     var outcome = cell(row, "");
