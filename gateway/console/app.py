@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException
+from starlette.types import Message, Receive, Scope, Send
 
 from ndxp_sim.core.errors import (
     ERROR_HEADER,
@@ -75,18 +76,36 @@ def _operator(request: Request) -> Caller:
 Operator = Annotated[Caller, Depends(_operator)]
 
 
-class _DropEmptyQueryFields:
-    """An empty form field means "no filter": drop `name=` pairs before the query is parsed."""
+class _ConsoleAsgi:
+    """Around the console app: an empty form field means "no filter" (its `name=` pair is dropped before
+    the query is parsed), and every answer carries the security headers."""
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         query: bytes = scope.get("query_string", b"")
-        if scope["type"] == "http" and query:
+        if query:
             kept = [pair for pair in query.split(b"&") if pair and not pair.endswith(b"=")]
             scope = {**scope, "query_string": b"&".join(kept)}
-        await self.app(scope, receive, send)
+        static = scope["path"].startswith(f"{scope.get('root_path', '')}/static/")
+        extra = [
+            (k.encode(), v.encode())
+            for k, v in _SECURITY_HEADERS.items()
+            if not static or k != "cache-control"
+        ]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                headers = list(message.get("headers", [])) + [h for h in extra if h[0] not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _environment() -> Environment:
@@ -107,6 +126,11 @@ def _clock(value: str | datetime | None) -> str:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def _base(request: Request) -> str:
+    """Where the console is mounted (`/console`): every link and redirect starts with it."""
+    return str(request.scope.get("root_path", ""))
 
 
 def _safe_back(target: str | None, base: str) -> str:
@@ -147,7 +171,7 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
         lang = language(request)
         page = env.get_template(template).render(
             request=request,
-            base=request.scope.get("root_path", ""),
+            base=_base(request),
             lang=lang,
             t=translator(lang),
             csrf=csrf if csrf is not None else sessions.csrf_token(request),
@@ -156,7 +180,7 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
             path_qs=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             **context,
         )
-        return HTMLResponse(page, status_code, headers=_SECURITY_HEADERS)
+        return HTMLResponse(page, status_code)
 
     def since_filters(filters: ExchangeFilter, since: str | None) -> ExchangeFilter:
         if since and filters.ts_from is None:
@@ -165,16 +189,9 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
             raise InvalidRequestError("subject: a 32-character keyed hash (use the identifier form)")
         return filters
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        for name, value in _SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
     @app.exception_handler(SignInRequiredError)
     async def sign_in_first(request: Request, _: SignInRequiredError) -> Response:
-        base = request.scope.get("root_path", "")
+        base = _base(request)
         if request.url.path.startswith((f"{base}/export", f"{base}/live/stream")):
             error = UnauthorizedError("sign in to the console first")
             return Response(
@@ -206,7 +223,7 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
 
     @app.get("/login", response_class=HTMLResponse)
     async def login_page(request: Request, next: str | None = None) -> Response:
-        base = request.scope.get("root_path", "")
+        base = _base(request)
         try:
             sessions.operator(request)
             return RedirectResponse(_safe_back(next, base), 303)
@@ -220,7 +237,7 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
 
     @app.post("/login")
     async def login(request: Request) -> Response:
-        base = request.scope.get("root_path", "")
+        base = _base(request)
         form = await _form(request)
         sessions.check_csrf(request, form.get("csrf"))
         try:
@@ -236,7 +253,7 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
     async def logout(request: Request) -> Response:
         form = await _form(request)
         sessions.check_csrf(request, form.get("csrf"))
-        response = RedirectResponse(request.scope.get("root_path", "") + "/login", 303)
+        response = RedirectResponse(_base(request) + "/login", 303)
         sessions.end(response)
         return response
 
@@ -247,7 +264,7 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
         chosen = form.get("lang", DEFAULT_LANGUAGE)
         if chosen not in LANGUAGES:
             raise InvalidRequestError(f"lang: one of {', '.join(LANGUAGES)}")
-        response = RedirectResponse(_safe_back(form.get("back"), request.scope.get("root_path", "")), 303)
+        response = RedirectResponse(_safe_back(form.get("back"), _base(request)), 303)
         response.set_cookie(
             LANG_COOKIE,
             chosen,
@@ -302,7 +319,7 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
         if not identifier:
             raise InvalidRequestError("identifier: required")
         query = {"subject": subject_hash(identifier, subject_key), "since": form.get("since") or "7d"}
-        return RedirectResponse(f"{request.scope.get('root_path', '')}/exchanges?{urlencode(query)}", 303)
+        return RedirectResponse(f"{_base(request)}/exchanges?{urlencode(query)}", 303)
 
     @app.get("/exchanges/{exchange_id}", response_class=HTMLResponse)
     async def exchange_page(request: Request, who: Operator, exchange_id: str) -> Response:
@@ -390,4 +407,4 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
             headers={"content-disposition": 'attachment; filename="exchanges.jsonl"'},
         )
 
-    return _DropEmptyQueryFields(app)
+    return _ConsoleAsgi(app)
