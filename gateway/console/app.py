@@ -389,22 +389,15 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
         headers = {"cache-control": "no-store", "x-accel-buffering": "no"}
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
 
-    @app.get("/export.csv")
-    async def export_csv(who: Operator, filters: Filters, since: Since = None) -> StreamingResponse:
-        lines = export.csv_lines(store(), since_filters(filters, since))
+    @app.get("/export.{file_format}")
+    async def export_search(
+        who: Operator, file_format: Literal["csv", "jsonl"], filters: Filters, since: Since = None
+    ) -> StreamingResponse:
+        media_type, lines = export.FORMATS[file_format]
         return StreamingResponse(
-            lines,
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": 'attachment; filename="exchanges.csv"'},
-        )
-
-    @app.get("/export.jsonl")
-    async def export_jsonl(who: Operator, filters: Filters, since: Since = None) -> StreamingResponse:
-        lines = export.json_lines(store(), since_filters(filters, since))
-        return StreamingResponse(
-            lines,
-            media_type="application/x-ndjson",
-            headers={"content-disposition": 'attachment; filename="exchanges.jsonl"'},
+            lines(store(), since_filters(filters, since)),
+            media_type=media_type,
+            headers={"content-disposition": f'attachment; filename="exchanges.{file_format}"'},
         )
 
     return _ConsoleAsgi(app)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import orjson
 
@@ -51,3 +52,10 @@ async def csv_lines(store: Store, filters: ExchangeFilter) -> AsyncIterator[str]
 async def json_lines(store: Store, filters: ExchangeFilter) -> AsyncIterator[bytes]:
     async for item in _items(store, filters):
         yield orjson.dumps(item) + b"\n"
+
+
+# file extension -> (media type, the lines of the file)
+FORMATS: dict[str, tuple[str, Callable[[Store, ExchangeFilter], AsyncIterator[Any]]]] = {
+    "csv": ("text/csv; charset=utf-8", csv_lines),
+    "jsonl": ("application/x-ndjson", json_lines),
+}
