@@ -42,7 +42,7 @@
     first.appendChild(link);
     cell(row, item.consumer_id || "—");
     cell(row, names[item.service_key] || item.service_key || "—", "wrap svc");
-    cell(row, item.operation || "—");
+    cell(row, item.operation || "—", "wrap");
     cell(row, item.http_status, "num");
     var outcome = cell(row, "");
     var badge = document.createElement("span");
@@ -51,14 +51,14 @@
     outcome.appendChild(badge);
     cell(row, item.error_type, "wrap");
     cell(row, item.duration_ms === null ? "" : Number(item.duration_ms).toFixed(1), "num");
-    var dossier = cell(row, "");
+    var dossier = cell(row, "", "wrap code");
     if (item.ma_ho_so) {
       var trace = document.createElement("a");
       trace.href = base + "/trace?ma_ho_so=" + encodeURIComponent(item.ma_ho_so);
       trace.textContent = item.ma_ho_so;
       dossier.appendChild(trace);
     }
-    cell(row, item.ma_yeu_cau);
+    cell(row, item.ma_yeu_cau, "wrap code");
     body.insertBefore(row, body.firstChild);
     while (body.rows.length > MAX_ROWS) { body.deleteRow(body.rows.length - 1); }
   }
