@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -35,10 +36,12 @@ from ndxp_sim.gateway.console.i18n import DEFAULT_LANGUAGE, LANGUAGES, translato
 from ndxp_sim.gateway.console.overview import DEFAULT_WINDOW, WINDOWS, Window, build_overview
 from ndxp_sim.gateway.console.session import Sessions, SignInRequiredError
 from ndxp_sim.gateway.exchange import sortable_uuid
-from ndxp_sim.gateway.logpipe.masking import subject_hash
+from ndxp_sim.gateway.logpipe.masking import Masker, subject_hash
 from ndxp_sim.gateway.ops_api import exchange_filters
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.store import MAX_PAGE, ExchangeFilter, InvalidCursorError, Store
+
+log = logging.getLogger("ndxp.console")
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "ndxp_console_lang"
@@ -152,6 +155,7 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
     env = _environment()
     sessions = Sessions(runtime.settings, runtime.tokens)
     subject_key = runtime.settings.log.subject_key.get_secret_value()
+    masker = Masker(subject_key)
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.state.sessions = sessions
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -322,10 +326,15 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
         return RedirectResponse(f"{_base(request)}/exchanges?{urlencode(query)}", 303)
 
     @app.get("/exchanges/{exchange_id}", response_class=HTMLResponse)
-    async def exchange_page(request: Request, who: Operator, exchange_id: str) -> Response:
+    async def exchange_page(
+        request: Request, who: Operator, exchange_id: str, as_logged: bool = False
+    ) -> Response:
         record = await store().get(exchange_id)
         if record is None:
             raise NotFoundError(translator(language(request))("not_found"))
+        as_logged = as_logged and record.get("body_policy") == "full"
+        if as_logged:
+            log.info("operator %s viewed the unmasked bodies of exchange %s", who.consumer.id, exchange_id)
         return render(
             request,
             "exchange.html",
@@ -333,7 +342,8 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
             nav="search",
             record=record,
             fields=detail.fields(record),
-            bodies=detail.bodies(record),
+            bodies=detail.bodies(record, masker, as_logged=as_logged),
+            as_logged=as_logged,
             waterfall=detail.waterfall(record),
         )
 

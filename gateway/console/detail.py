@@ -8,6 +8,8 @@ from typing import Any
 
 import orjson
 
+from ndxp_sim.gateway.logpipe.masking import Masker
+
 _BODIES = ("request_body", "response_body")
 _LABEL_W, _PLOT_W = 110.0, 480.0
 
@@ -73,5 +75,13 @@ def readable(body: str | None) -> str | None:
         return body
 
 
-def bodies(record: dict[str, Any]) -> dict[str, str | None]:
-    return {name: readable(record.get(name)) for name in _BODIES}
+def bodies(record: dict[str, Any], masker: Masker, *, as_logged: bool) -> dict[str, str | None]:
+    """The bodies to show. Under the `full` policy the record holds them in clear: they are masked for
+    display unless the operator asks for them as logged."""
+    shown: dict[str, str | None] = {}
+    for name in _BODIES:
+        body = record.get(name)
+        if body and record.get("body_policy") == "full" and not as_logged:
+            body = masker.mask_body(str(body).encode(), None, set())
+        shown[name] = readable(body)
+    return shown

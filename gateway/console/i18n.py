@@ -108,6 +108,13 @@ _TEXT: dict[str, tuple[str, str]] = {
     "body_policy": ("Chính sách ghi nội dung", "Body policy"),
     "no_body": ("(không ghi theo chính sách)", "(not logged under the policy)"),
     "truncated": ("(đã cắt bớt)", "(truncated)"),
+    "bodies_masked_for_display": (
+        "Chính sách “full” ghi nội dung nguyên bản; ở đây dữ liệu cá nhân được che khi hiển thị.",
+        "The “full” policy logged these bodies in clear; personal data is masked here for display.",
+    ),
+    "show_as_logged": ("Xem nguyên bản (được ghi lại)", "Show as logged (this is recorded)"),
+    "bodies_as_logged": ("Nội dung nguyên bản như đã ghi.", "Bodies as logged, in clear."),
+    "mask_bodies": ("Che lại", "Mask again"),
     "subjects": ("Chủ thể (băm)", "Subjects (hashed)"),
     "links": ("Liên kết", "Links"),
     "trace_of": ("Truy vết theo", "Trace by"),

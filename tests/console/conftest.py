@@ -53,6 +53,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         topic = unique_topic("console")
         settings = Settings(
             log={"spool_dir": tmp / "spool"},
+            services={"csdl_dkdn": {"body_policy": "full"}},  # bodies in clear in the record
             store={"url": f"sqlite+aiosqlite:///{tmp / 'exchanges.db'}"},
             kafka={"bootstrap_servers": broker.bootstrap_servers, "topic": topic, "group_id": topic},
             mocks={

@@ -89,6 +89,16 @@ def test_paging_and_the_subject_search(page: Page, traffic: Traffic) -> None:
     assert identities.CITIZEN_EXISTS not in page.url
 
 
+def test_bodies_logged_in_clear_are_masked_until_asked_for(page: Page, traffic: Traffic) -> None:
+    sign_in(page, target="/console/exchanges?service=csdl_dkdn&outcome=ok&limit=1")
+    page.locator("#results tbody tr a").first.click()
+
+    expect(page.locator("#body-view")).to_be_visible()
+    expect(page.locator("#response_body")).not_to_contain_text(identities.CITIZEN_EXISTS)
+    page.click("#show-as-logged")
+    expect(page.locator("#response_body")).to_contain_text(identities.CITIZEN_EXISTS)
+
+
 def test_trace_of_a_birth_registration_dossier(page: Page, traffic: Traffic) -> None:
     sign_in(page, target="/console/trace")
     page.select_option("#trace-key", "ma_ho_so")
