@@ -73,10 +73,9 @@ def consumer_headers(client: httpx.Client, credentials: tuple[str, str] = CONSUM
     return {"authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def indexed_count(client: httpx.Client, **params: Any) -> int:
+def indexed_count(client: httpx.Client, operator: dict[str, str]) -> int:
     """How many exchanges the store holds (through the operator API), up to 500."""
-    headers = consumer_headers(client, OPERATOR)
-    response = client.get("/_ops/exchanges", params={"limit": 500, **params}, headers=headers)
+    response = client.get("/_ops/exchanges", params={"limit": 500}, headers=operator)
     assert response.status_code == 200, response.text
     return len(response.json()["items"])
 
@@ -127,7 +126,8 @@ def traffic(stack: Stack) -> Traffic:
                 break
             assert len(seen.dossier_calls) < 60, "the dossier never finished"
             time.sleep(0.15)
-        wait_for(lambda: indexed_count(client) >= seen.total, what="every call indexed")
+        operator = consumer_headers(client, OPERATOR)
+        wait_for(lambda: indexed_count(client, operator) >= seen.total, what="every call indexed")
     return seen
 
 

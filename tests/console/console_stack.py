@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -32,7 +32,6 @@ class Stack:
     base_url: str = ""
     server: uvicorn.Server | None = None
     error: BaseException | None = None
-    started: threading.Event = field(default_factory=threading.Event)
 
 
 async def _run(stack: Stack, sock: socket.socket) -> None:
@@ -54,10 +53,8 @@ async def _run(stack: Stack, sock: socket.socket) -> None:
 def _thread_main(stack: Stack, sock: socket.socket) -> None:
     try:
         asyncio.run(_run(stack, sock))
-    except BaseException as exc:  # reported to the test thread, which is waiting on `started`
+    except BaseException as exc:  # reported to the test thread, which waits for the server to answer
         stack.error = exc
-    finally:
-        stack.started.set()
 
 
 @contextmanager
