@@ -70,7 +70,8 @@ def test_failing_calls_of_the_last_hour_filter_and_open_an_exchange(page: Page, 
     expect(page.locator("#request_body")).to_contain_text("YC-CONSOLE-FAIL")
     screenshot(page, "exchange")
     page.click("#consumer-link")
-    expect(page.locator("#results tbody tr")).to_have_count(min(50, traffic.total))
+    expect(page.locator("#f-consumer")).to_have_value("000.00.00.H91")
+    assert page.locator("#results tbody tr").count() >= min(50, traffic.total)
 
 
 def test_paging_and_the_subject_search(page: Page, traffic: Traffic) -> None:
@@ -127,7 +128,7 @@ def test_a_new_exchange_appears_live(page: Page, stack: Stack, traffic: Traffic)
     with httpx.Client(base_url=stack.base_url, timeout=10) as client:
         response = client.post(
             "/apiCSDLDanCu/1.0/TraCuuThongTinCongDan",
-            json={"MaYeuCau": "YC-LIVE-1", "MaCanBo": "CB-1", "SoDinhDanh": identities.CITIZEN_EXISTS},
+            json={"MaYeuCau": "YC-LIVE-1", "MaCanBo": "CB-1", "SoDinhDanh": identities.COUPLE_HUSBAND},
             headers=consumer_headers(client),
         )
     assert response.status_code == 200
