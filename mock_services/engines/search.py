@@ -103,6 +103,8 @@ class Search(Generic[R]):
     def __post_init__(self) -> None:
         if not self.order:
             raise ValueError(f"{self.operation}: declare at least one sort key")
+        if not 1 <= self.default_size <= self.max_size:
+            raise ValueError(f"{self.operation}: default_size must be within 1..max_size")
         params = [p for f in self.filters for p in f.params()]
         params += [Param(self.page_param, _integer, required=False, default=1)]
         params += [Param(self.size_param, _integer, required=False, default=self.default_size)]
