@@ -150,3 +150,17 @@ async def test_scenarios_apply_to_searches(client: httpx.AsyncClient, host: Demo
     assert (await client.get("/demo/co-so", headers=scenario("error:500"))).status_code == 500
     await search(client, maTinh="91")
     assert [entry["ketQua"] for entry in host.access_log] == ["found"]
+
+
+def test_a_default_page_size_beyond_the_maximum_is_refused_when_declared() -> None:
+    with pytest.raises(ValueError, match="default_size"):
+        Search[Facility](
+            route="/x",
+            operation="x",
+            records=lambda _: [],
+            item=lambda _, f: f,
+            order={"ma": lambda f: f.ma},
+            identity=lambda f: f.ma,
+            default_size=50,
+            max_size=10,
+        )
