@@ -204,6 +204,7 @@ LISTING = Search[Enterprise](
             parse=province,
             error="invalid_province",
             message="mã tỉnh '{value}' không có trong danh mục 34 tỉnh",
+            index=lambda host, code: host.population.enterprises_in_province(code),
         ),
     ),
     sort_param=None,  # the contract promises MaSoDoanhNghiep order and no choice

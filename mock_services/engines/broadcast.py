@@ -21,7 +21,9 @@ from ndxp_sim.mock_services.engines.params import (
     PayloadTooLargeError,
     caller,
     error_response,
+    flat_schema,
     json_body,
+    model_body,
     text,
 )
 from ndxp_sim.mock_services.engines.push import problems
@@ -149,7 +151,10 @@ class Broadcast:
             filters=tuple(filters),
             sort_param=None,
         ).mount(router, host, service)
-        router.add_api_route(upload.route, receive, methods=["POST"], name=upload.operation)
+        extra = model_body(flat_schema(upload.model))
+        router.add_api_route(
+            upload.route, receive, methods=["POST"], name=upload.operation, openapi_extra=extra
+        )
 
 
 def _as_date(value: Any) -> date | None:

@@ -15,7 +15,15 @@ from fastapi.responses import Response
 
 from ndxp_sim.mock_services import responses
 from ndxp_sim.mock_services.engines.host import Host, log_access
-from ndxp_sim.mock_services.engines.params import Param, ParamError, caller, integer, iso_date, read
+from ndxp_sim.mock_services.engines.params import (
+    Param,
+    ParamError,
+    caller,
+    documented,
+    integer,
+    iso_date,
+    read,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,9 +130,12 @@ class Catalogue:
             log_access(host, service, f"{self.operation}.thayDoi", caller(request), None, "found")
             return _with_etag(request, self.changes(values["tuPhienBan"]))
 
-        router.add_api_route(self.route, download, methods=["GET"], name=self.operation)
+        extra = documented((version, on), self.route)
+        router.add_api_route(self.route, download, methods=["GET"], name=self.operation, openapi_extra=extra)
+        route = f"{self.route}/thay-doi"
+        extra = documented((since,), route)
         router.add_api_route(
-            f"{self.route}/thay-doi", changes, methods=["GET"], name=f"{self.operation} changes"
+            route, changes, methods=["GET"], name=f"{self.operation}.thayDoi", openapi_extra=extra
         )
 
 

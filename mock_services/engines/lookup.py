@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from ndxp_sim.mock_services import responses
 from ndxp_sim.mock_services.engines.host import Host, log_access
-from ndxp_sim.mock_services.engines.params import Param, ParamError, caller, read
+from ndxp_sim.mock_services.engines.params import Param, ParamError, caller, documented, read
 
 R = TypeVar("R")
 
@@ -53,4 +53,10 @@ class Lookup(Generic[R]):
             log_access(host, service, self.operation, who, raw.get(log_key), "found")
             return responses.json_response(self.answer(host, record))
 
-        router.add_api_route(self.route, lookup, methods=[self.method], name=self.operation)
+        router.add_api_route(
+            self.route,
+            lookup,
+            methods=[self.method],
+            name=self.operation,
+            openapi_extra=documented(self.keys, self.route, self.method),
+        )

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.identifiers import cccd_is_valid, mst_is_valid, phone_is_valid, s10_is_valid
@@ -104,6 +105,43 @@ def _locate(name: str, request: Request, body: dict[str, Any] | None) -> tuple[s
     if isinstance(value, dict | list):
         raise ParamError(name, f"{name} phải là một giá trị đơn", location="body")
     return "body", None if value is None else str(value)
+
+
+def documented(params: Sequence[Param], route: str, method: str = "GET") -> dict[str, Any]:
+    """OpenAPI `parameters` (and a JSON `requestBody` for POST) of declared params, for /_admin/docs."""
+    in_path = set(re.findall(r"{(\w+)}", route))
+    listed = [p for p in params if p.name in in_path or method != "POST"]
+    extra: dict[str, Any] = {
+        "parameters": [
+            {
+                "name": p.name,
+                "in": "path" if p.name in in_path else "query",
+                "required": p.required or p.name in in_path,
+                "schema": {"type": "string"},
+            }
+            for p in listed
+        ]
+    }
+    fields = [p for p in params if p.name not in in_path and method == "POST"]
+    if fields:
+        schema = {
+            "type": "object",
+            "properties": {p.name: {"type": "string"} for p in fields},
+            "required": [p.name for p in fields if p.required],
+        }
+        extra |= model_body(schema)
+    return extra
+
+
+def model_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI `requestBody` for a JSON schema."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def flat_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema when self-contained; nested models ($defs) would not resolve in OpenAPI."""
+    schema = model.model_json_schema()
+    return schema if "$defs" not in schema else {"type": "object", "title": schema.get("title", "")}
 
 
 def caller(request: Request) -> Mapping[str, str]:

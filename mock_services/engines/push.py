@@ -20,7 +20,9 @@ from ndxp_sim.mock_services.engines.params import (
     PayloadTooLargeError,
     caller,
     error_response,
+    flat_schema,
     json_body,
+    model_body,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -125,7 +127,10 @@ class Push(Generic[M]):
                 {"khoa": key} | {k: v for k, v in held.items() if k != "fingerprint"}
             )
 
-        router.add_api_route(self.route, push, methods=["POST"], name=self.operation)
+        batch = {"type": "array", "minItems": 1, "maxItems": self.max_batch, "items": flat_schema(self.model)}
+        body = {"type": "object", "required": [self.records_field], "properties": {self.records_field: batch}}
+        extra = model_body(body)
+        router.add_api_route(self.route, push, methods=["POST"], name=self.operation, openapi_extra=extra)
         router.add_api_route(
             f"{self.route}/{{key}}", read_back, methods=["GET"], name=f"{self.operation} read"
         )

@@ -17,6 +17,7 @@ from ndxp_sim.mock_services.engines.params import (
     ParamError,
     Parser,
     caller,
+    documented,
     iso_date,
     one_of,
     read,
@@ -32,6 +33,8 @@ class Filter(Generic[R]):
 
     exact: equal to the parsed parameter; prefix: starts with it (case-insensitive); enum: one of
     `choices`; date_range: `name` is the first day and `end` the last day (both optional, inclusive).
+    `index` (optional) returns the records matching a value straight from an index the data keeps, so
+    a search that uses this filter does not scan everything.
     """
 
     name: str
@@ -42,6 +45,7 @@ class Filter(Generic[R]):
     end: str = ""
     error: str = "validation_error"
     message: str = ""
+    index: Callable[[Host, Any], Iterable[R]] | None = None
 
     def params(self) -> list[Param]:
         if self.match == "date_range":
@@ -122,7 +126,11 @@ class Search(Generic[R]):
         if not 1 <= size <= self.max_size:
             raise ParamError(self.size_param, bounds, error=self.page_error)
         tests = [t for f in self.filters if (t := f.test(values)) is not None]
-        found = [r for r in self.records(host) if all(t(r) for t in tests)]
+        indexed = next((f for f in self.filters if f.index and values[f.name] is not None), None)
+        source = (
+            indexed.index(host, values[indexed.name]) if indexed and indexed.index else self.records(host)
+        )
+        found = [r for r in source if all(t(r) for t in tests)]
         sort = (values.get(self.sort_param) if self.sort_param else None) or next(iter(self.order))
         value = self.order[sort.removeprefix("-")]
         found.sort(key=lambda r: (_sortable(value(r)), self.identity(r)), reverse=sort.startswith("-"))
@@ -141,7 +149,8 @@ class Search(Generic[R]):
             log_access(host, service, self.operation, caller(request), None, "found")
             return responses.json_response(body)
 
-        router.add_api_route(self.route, search, methods=["GET"], name=self.operation)
+        extra = documented(self._params, self.route)
+        router.add_api_route(self.route, search, methods=["GET"], name=self.operation, openapi_extra=extra)
 
 
 def _integer(value: str) -> int:

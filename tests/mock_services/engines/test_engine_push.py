@@ -126,3 +126,12 @@ async def test_admin_reset_forgets_pushed_records(mock_app: FastAPI) -> None:
         assert (await http.get("/demo_push/ton-kho/CS001")).status_code == 200
         assert (await http.post("/_admin/reset")).status_code == 200
         assert (await http.get("/demo_push/ton-kho/CS001")).status_code == 404
+
+
+def test_the_batch_shape_is_in_the_openapi_document(host: DemoHost) -> None:
+    app = FastAPI()
+    app.include_router(serve(host, "demo", PUSH))
+    body = app.openapi()["paths"]["/ton-kho"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    batch = body["properties"]["danhSach"]
+    assert (body["required"], batch["maxItems"]) == (["danhSach"], 5)
+    assert set(batch["items"]["properties"]) == {"maCoSo", "tenThuoc", "soLuong"}

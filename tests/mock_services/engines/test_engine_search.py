@@ -11,6 +11,7 @@ import httpx
 import pytest
 from conftest import DemoClient, DemoHost
 from engine_helpers import field_of, scenario
+from fastapi import FastAPI
 
 from ndxp_sim.mock_services.engines import Filter, Search
 from ndxp_sim.mock_services.engines.params import province
@@ -164,3 +165,43 @@ def test_a_default_page_size_beyond_the_maximum_is_refused_when_declared() -> No
             default_size=50,
             max_size=10,
         )
+
+
+async def test_a_filter_with_an_index_reads_the_index_instead_of_scanning(demo: DemoClient) -> None:
+    by_province: dict[str, list[Facility]] = {}
+    for facility in FACILITIES:
+        by_province.setdefault(facility.ma_tinh, []).append(facility)
+    asked: list[str] = []
+
+    def index(_: Any, code: str) -> list[Facility]:
+        asked.append(code)
+        return by_province.get(code, [])
+
+    def no_scan(_: Any) -> list[Facility]:
+        raise AssertionError("scanned every record although an index was declared")
+
+    indexed = Search[Facility](
+        route="/co-so",
+        operation="timCoSo",
+        records=no_scan,
+        item=lambda _, f: f.ma,
+        order={"ma": lambda f: f.ma},
+        identity=lambda f: f.ma,
+        filters=(Filter("maTinh", lambda f: f.ma_tinh, parse=province, index=index),),
+    )
+    async with demo(indexed) as client:
+        body = await search(client, maTinh="79", loai="PK")  # loai is not declared here: ignored
+    assert asked == ["79"]
+    assert body["items"] == sorted(f.ma for f in by_province["79"])
+
+
+def test_declared_parameters_are_in_the_openapi_document(mock_app: FastAPI) -> None:
+    paths = mock_app.openapi()["paths"]
+    listing = paths["/csdl_dkdn/doanh-nghiep"]["get"]["parameters"]
+    assert [(p["name"], p["in"], p["required"]) for p in listing] == [
+        ("maTinh", "query", False),
+        ("page", "query", False),
+        ("pageSize", "query", False),
+    ]
+    [key] = paths["/csdl_dkdn/doanh-nghiep/{msdn}"]["get"]["parameters"]
+    assert (key["name"], key["in"], key["required"]) == ("msdn", "path", True)
