@@ -39,7 +39,7 @@ class MockContext:
         )
         self.dossiers = DossierEngine(self.clock, self.callbacks, lambda: self.population, self.journal)
         self.access_log: deque[dict[str, Any]] = deque(maxlen=ACCESS_LOG_SIZE)
-        self.engines = EngineState()  # records pushed or uploaded to pattern-engine services
+        self.engines = EngineState(self.journal)  # records pushed or uploaded to pattern-engine services
 
     async def reset(self) -> None:
         await self.dossiers.reset()
@@ -55,6 +55,7 @@ class MockContext:
         """Resume what the journal holds (needs the running loop: it starts tasks)."""
         self.dossiers.restore()
         self.callbacks.restore()
+        self.engines.restore()
 
     async def aclose(self) -> None:
         await self.dossiers.aclose()

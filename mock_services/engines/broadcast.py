@@ -123,12 +123,10 @@ class Broadcast:
             if upload.item_field and str(data[upload.item_field]) not in item_ids:
                 reason = f"{upload.item_field} {data[upload.item_field]!r} không phải bản tin đã phát hành"
                 return ParamError(upload.item_field, reason, error="unknown_item", location="body").response()
-            store = host.engines.store(store_name)
-            number = len(store) + 1 if not upload.latest_only else None
-            key = str(data[upload.device]) if upload.latest_only else f"{number:09d}"
+            held = len(host.engines.store(store_name))
+            key = str(data[upload.device]) if upload.latest_only else f"{held + 1:09d}"
             stored = {"maBanGhi": key, "thoiGianNhan": now_vn().isoformat(timespec="seconds"), **data}
-            store.pop(key, None)  # a replaced status moves to the end of the insertion order
-            store[key] = stored
+            host.engines.put(store_name, key, stored)
             log_access(host, service, upload.operation, caller(request), str(data[upload.device]), "accepted")
             return responses.json_response(stored, 201)
 

@@ -4,23 +4,35 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ndxp_sim.mock_services.clock import now_vn
 
 if TYPE_CHECKING:
+    from ndxp_sim.mock_services.journal import MockJournal
     from ndxp_sim.mock_services.population import Population
 
 
-@dataclass(slots=True)
 class EngineState:
-    """Records pushed or uploaded to engine services, one store per service route; `clear()` on reset."""
+    """Records pushed or uploaded to engine services, one store per service route, written through to
+    the journal so a restarted mock has them again; `clear()` on reset (the journal is emptied there)."""
 
-    _stores: dict[str, dict[str, Any]] = field(default_factory=dict)
+    def __init__(self, journal: MockJournal | None = None) -> None:
+        self._journal = journal
+        self._stores: dict[str, dict[str, dict[str, Any]]] = {}
 
-    def store(self, name: str) -> dict[str, Any]:
+    def store(self, name: str) -> Mapping[str, dict[str, Any]]:
         return self._stores.setdefault(name, {})
+
+    def put(self, name: str, key: str, record: dict[str, Any]) -> None:
+        self._stores.setdefault(name, {})[key] = record
+        if self._journal is not None:
+            self._journal.save_record(name, key, record)
+
+    def restore(self) -> None:
+        if self._journal is not None:
+            for name, key, record in self._journal.records():
+                self._stores.setdefault(name, {})[key] = record
 
     def clear(self) -> None:
         self._stores.clear()

@@ -65,7 +65,6 @@ class Push(Generic[M]):
         return f"{service}{self.route}"
 
     def push(self, host: Host, service: str, records: list[Any]) -> dict[str, Any]:
-        store = host.engines.store(self.store_name(service))
         results: list[dict[str, Any]] = []
         seen: dict[str, int] = {}
         for position, raw in enumerate(records):
@@ -85,7 +84,8 @@ class Push(Generic[M]):
             if broken:
                 results.append(result | {"trangThai": "rejected", "loi": broken})
                 continue
-            results.append(result | {"trangThai": "accepted", "thaoTac": self._upsert(store, key, data)})
+            action = self._upsert(host, self.store_name(service), key, data)
+            results.append(result | {"trangThai": "accepted", "thaoTac": action})
         accepted = sum(r["trangThai"] == "accepted" for r in results)
         return {
             "tongSo": len(results),
@@ -95,14 +95,16 @@ class Push(Generic[M]):
         }
 
     @staticmethod
-    def _upsert(store: dict[str, Any], key: str, data: dict[str, Any]) -> str:
+    def _upsert(host: Host, store: str, key: str, data: dict[str, Any]) -> str:
         digest = fingerprint(data)
-        held = store.get(key)
+        held = host.engines.store(store).get(key)
         if held is not None and held["fingerprint"] == digest:
             return "unchanged"
         version = held["phienBan"] + 1 if held else 1
         at = now_vn().isoformat(timespec="seconds")
-        store[key] = {"fingerprint": digest, "phienBan": version, "capNhatLuc": at, "duLieu": data}
+        host.engines.put(
+            store, key, {"fingerprint": digest, "phienBan": version, "capNhatLuc": at, "duLieu": data}
+        )
         return "updated" if held else "created"
 
     def mount(self, router: APIRouter, host: Host, service: str) -> None:

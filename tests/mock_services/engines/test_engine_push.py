@@ -12,6 +12,8 @@ from engine_helpers import field_of, scenario
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
+from ndxp_sim.core.settings import Settings
+from ndxp_sim.mock_services.app import create_mock_app
 from ndxp_sim.mock_services.engines import Push, serve
 
 
@@ -135,3 +137,22 @@ def test_the_batch_shape_is_in_the_openapi_document(host: DemoHost) -> None:
     batch = body["properties"]["danhSach"]
     assert (body["required"], batch["maxItems"]) == (["danhSach"], 5)
     assert set(batch["items"]["properties"]) == {"maCoSo", "tenThuoc", "soLuong"}
+
+
+async def test_pushed_records_survive_a_restart(mock_settings: Settings) -> None:
+    """Two lives of the real mock app on one journal: the second still has the record and its version."""
+    for life in (1, 2):
+        app = create_mock_app(mock_settings)
+        app.include_router(serve(app.state.mocks, "demo", PUSH), prefix="/demo_push")
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mocks") as http,
+        ):
+            if life == 1:
+                await http.post("/demo_push/ton-kho", json={"danhSach": [GOOD]})
+                await http.post("/demo_push/ton-kho", json={"danhSach": [GOOD | {"soLuong": 12}]})
+                continue
+            held = (await http.get("/demo_push/ton-kho/CS001")).json()
+            assert (held["phienBan"], held["duLieu"]["soLuong"]) == (2, 12)
+            again = await http.post("/demo_push/ton-kho", json={"danhSach": [GOOD | {"soLuong": 12}]})
+            assert again.json()["ketQua"][0]["thaoTac"] == "unchanged"
