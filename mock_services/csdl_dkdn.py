@@ -1,4 +1,4 @@
-"""#1 National Business Registration DB (CSDLQG về ĐKDN): REST lookups, paged list, dossier status."""
+"""#1 National Business Registration DB (CSDLQG về ĐKDN): its rules and answers, served by engines L and S."""
 
 from __future__ import annotations
 

@@ -54,7 +54,8 @@ class Upload(Generic[M]):
 
 @dataclass(frozen=True, slots=True)
 class Broadcast:
-    """Published `items` under `route` (list newest first, paged; detail by `id_field`) plus `uploads`.
+    """Published `items` under `route` (list newest first unless `?sort=`, paged; detail by `id_field`)
+    plus `uploads`.
 
     Each item carries `id_field` and `published_field` (an ISO date); the list shows `summary_fields`.
     """
@@ -77,6 +78,8 @@ class Broadcast:
     def mount(self, router: APIRouter, host: Host, service: str) -> None:
         published = self.published_field
         by_id = {str(item[self.id_field]): item for item in self.items}
+        for upload in self.uploads:  # first, so `route/{id}` cannot shadow an upload route below `route`
+            self._mount_upload(router, host, service, upload, set(by_id))
         Search[Item](
             route=self.route,
             operation=f"{self.operation}.danhSach",
@@ -89,7 +92,7 @@ class Broadcast:
                     "tuNgay", lambda item: date.fromisoformat(item[published]), "date_range", end="denNgay"
                 ),
             ),
-            sort_param="sort",
+            default_order=f"-{published}",
         ).mount(router, host, service)
         Lookup[Item](
             route=f"{self.route}/{{{self.id_field}}}",
@@ -99,8 +102,6 @@ class Broadcast:
             answer=lambda _, item: dict(item),
             not_found=f"không có {self.id_field} {{{self.id_field}}}",
         ).mount(router, host, service)
-        for upload in self.uploads:
-            self._mount_upload(router, host, service, upload, set(by_id))
 
     def _mount_upload(
         self, router: APIRouter, host: Host, service: str, upload: Upload[Any], item_ids: set[str]

@@ -84,9 +84,10 @@ def _within(day: date | None, first: date | None, last: date | None) -> bool:
 class Search(Generic[R]):
     """GET `route` → `{"total", page_param, size_param, "items"}`: `records` filtered, sorted, one page.
 
-    `order` maps each sort key (as the client names it) to the record's value; the first is the default.
-    With `sort_param` set, `?sort=key` or `?sort=-key` (descending) chooses; `identity` breaks ties so
-    equal keys still come out in one order. Unknown query parameters are ignored.
+    `order` maps each sort key (as the client names it) to the record's value; `default_order` ("key" or
+    "-key", descending) applies when the client does not choose, else the first key ascending. With
+    `sort_param` set, `?sort=key` or `?sort=-key` chooses; `identity` breaks ties so equal keys still
+    come out in one order. Unknown query parameters are ignored.
     """
 
     route: str
@@ -102,11 +103,14 @@ class Search(Generic[R]):
     default_size: int = 20
     max_size: int = 100
     page_error: str = "invalid_page"
+    default_order: str = ""
     _params: list[Param] = field(default_factory=list, init=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.order:
             raise ValueError(f"{self.operation}: declare at least one sort key")
+        if self.default_order and self.default_order.removeprefix("-") not in self.order:
+            raise ValueError(f"{self.operation}: default_order {self.default_order!r} is not a sort key")
         if not 1 <= self.default_size <= self.max_size:
             raise ValueError(f"{self.operation}: default_size must be within 1..max_size")
         params = [p for f in self.filters for p in f.params()]
@@ -131,7 +135,8 @@ class Search(Generic[R]):
             indexed.index(host, values[indexed.name]) if indexed and indexed.index else self.records(host)
         )
         found = [r for r in source if all(t(r) for t in tests)]
-        sort = (values.get(self.sort_param) if self.sort_param else None) or next(iter(self.order))
+        chosen = values.get(self.sort_param) if self.sort_param else None
+        sort = chosen or self.default_order or next(iter(self.order))
         value = self.order[sort.removeprefix("-")]
         found.sort(key=lambda r: (_sortable(value(r)), self.identity(r)), reverse=sort.startswith("-"))
         start = (page - 1) * size

@@ -75,14 +75,16 @@ async def ok(request: Awaitable[httpx.Response]) -> dict[str, Any]:
 
 
 async def test_published_items_newest_first_paged_and_in_detail(client: httpx.AsyncClient) -> None:
-    page = await ok(client.get("/demo/ban-tin", params={"sort": "-ngayPhatHanh", "pageSize": 3}))
+    page = await ok(client.get("/demo/ban-tin", params={"pageSize": 3}))
     assert page["total"] == 7
     assert [i["maBanTin"] for i in page["items"]] == ["BT-07", "BT-06", "BT-05"]
+    oldest = await ok(client.get("/demo/ban-tin", params={"sort": "ngayPhatHanh", "pageSize": 2}))
+    assert [i["maBanTin"] for i in oldest["items"]] == ["BT-01", "BT-02"]
     assert set(page["items"][0]) == {"maBanTin", "tieuDe", "ngayPhatHanh"}
     november_2_to_4 = await ok(
         client.get("/demo/ban-tin", params={"tuNgay": "2025-11-02", "denNgay": "2025-11-04"})
     )
-    assert [i["maBanTin"] for i in november_2_to_4["items"]] == ["BT-02", "BT-03", "BT-04"]
+    assert [i["maBanTin"] for i in november_2_to_4["items"]] == ["BT-04", "BT-03", "BT-02"]
     detail = await ok(client.get("/demo/ban-tin/BT-05"))
     assert detail == BULLETINS[4]
     missing = await client.get("/demo/ban-tin/BT-99")
@@ -156,3 +158,21 @@ def test_published_items_need_unique_ids_and_iso_dates() -> None:
         Broadcast(
             "/b", "b", ({"maBanTin": "X", "ngayPhatHanh": "20/11/2025"},), "maBanTin", "ngayPhatHanh", ()
         )
+
+
+async def test_an_upload_route_below_the_items_route_is_not_taken_for_an_item(demo: DemoClient) -> None:
+    nested = Broadcast(
+        "/ban-tin",
+        "banTin",
+        BULLETINS,
+        "maBanTin",
+        "ngayPhatHanh",
+        ("maBanTin",),
+        uploads=(
+            Upload("/ban-tin/thong-ke", "thongKe", PlayStatistics, device="maThietBi", item_field="maBanTin"),
+        ),
+    )
+    async with demo(nested) as client:
+        assert (await client.post("/demo/ban-tin/thong-ke", json=PLAYS)).status_code == 201
+        assert (await ok(client.get("/demo/ban-tin/thong-ke")))["total"] == 1
+        assert (await ok(client.get("/demo/ban-tin/BT-01")))["maBanTin"] == "BT-01"

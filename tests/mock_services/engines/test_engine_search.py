@@ -153,8 +153,12 @@ async def test_scenarios_apply_to_searches(client: httpx.AsyncClient, host: Demo
     assert [entry["ketQua"] for entry in host.access_log] == ["found"]
 
 
-def test_a_default_page_size_beyond_the_maximum_is_refused_when_declared() -> None:
-    with pytest.raises(ValueError, match="default_size"):
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [({"default_size": 50, "max_size": 10}, "default_size"), ({"default_order": "-gia"}, "default_order")],
+)
+def test_an_inconsistent_search_is_refused_when_declared(changes: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
         Search[Facility](
             route="/x",
             operation="x",
@@ -162,8 +166,7 @@ def test_a_default_page_size_beyond_the_maximum_is_refused_when_declared() -> No
             item=lambda _, f: f,
             order={"ma": lambda f: f.ma},
             identity=lambda f: f.ma,
-            default_size=50,
-            max_size=10,
+            **changes,
         )
 
 
