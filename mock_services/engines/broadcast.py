@@ -16,6 +16,7 @@ from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.engines.host import Host, log_access
 from ndxp_sim.mock_services.engines.lookup import Lookup
 from ndxp_sim.mock_services.engines.params import (
+    InvalidBodyError,
     Param,
     ParamError,
     PayloadTooLargeError,
@@ -108,27 +109,30 @@ class Broadcast:
     ) -> None:
         store_name = f"{service}{upload.route}"
 
-        async def receive(request: Request) -> Response:
+        def accept(body: Any) -> dict[str, Any]:
             try:
-                body = await json_body(request, upload.max_body_bytes)
-                record = upload.model.model_validate(body)
-            except PayloadTooLargeError as exc:
-                return error_response(413, "payload_too_large", str(exc))
-            except ParamError as exc:
-                return exc.response()
+                data = upload.model.model_validate(body).model_dump(mode="json")
             except ValidationError as exc:
-                detail = [{"loc": ["body", p["truong"]], "msg": p["lyDo"]} for p in problems(exc)]
-                message = "; ".join(f"{d['loc'][1]}: {d['msg']}" for d in detail)
-                return responses.to_response(responses.rest_error(422, "validation_error", message, detail))
-            data = record.model_dump(mode="json")
+                raise InvalidBodyError([(p["truong"], p["lyDo"]) for p in problems(exc)]) from None
             if upload.item_field and str(data[upload.item_field]) not in item_ids:
                 reason = f"{upload.item_field} {data[upload.item_field]!r} không phải bản tin đã phát hành"
-                return ParamError(upload.item_field, reason, error="unknown_item", location="body").response()
+                raise ParamError(upload.item_field, reason, error="unknown_item", location="body")
             held = len(host.engines.store(store_name))
             key = str(data[upload.device]) if upload.latest_only else f"{held + 1:09d}"
             stored = {"maBanGhi": key, "thoiGianNhan": now_vn().isoformat(timespec="seconds"), **data}
             host.engines.put(store_name, key, stored)
-            log_access(host, service, upload.operation, caller(request), str(data[upload.device]), "accepted")
+            return stored
+
+        async def receive(request: Request) -> Response:
+            try:
+                stored = accept(await json_body(request, upload.max_body_bytes))
+            except PayloadTooLargeError as exc:
+                return error_response(413, "payload_too_large", str(exc))
+            except ParamError as exc:
+                log_access(host, service, upload.operation, caller(request), None, "invalid")
+                return exc.response()
+            device = str(stored[upload.device])
+            log_access(host, service, upload.operation, caller(request), device, "accepted")
             return responses.json_response(stored, 201)
 
         filters: list[Filter[Item]] = [Filter(upload.device, lambda r: str(r[upload.device]))]

@@ -118,6 +118,7 @@ class Catalogue:
             try:
                 _, values = await read((version, on), request)
             except ParamError as exc:
+                log_access(host, service, self.operation, caller(request), None, "invalid")
                 return exc.response()
             log_access(host, service, self.operation, caller(request), None, "found")
             return _with_etag(request, self.download(values["phienBan"], values["ngayHieuLuc"]))
@@ -126,6 +127,7 @@ class Catalogue:
             try:
                 _, values = await read((since,), request)
             except ParamError as exc:
+                log_access(host, service, f"{self.operation}.thayDoi", caller(request), None, "invalid")
                 return exc.response()
             log_access(host, service, f"{self.operation}.thayDoi", caller(request), None, "found")
             return _with_etag(request, self.changes(values["tuPhienBan"]))

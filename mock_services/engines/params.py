@@ -50,6 +50,19 @@ class ParamError(Exception):
         return responses.to_response(responses.rest_error(422, self.error, self.reason, detail))
 
 
+class InvalidBodyError(ParamError):
+    """A JSON body failed its model: every problem is named in `detail` and in the message."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]):
+        message = "; ".join(f"{field}: {why}" for field, why in problems)
+        super().__init__(problems[0][0], message, location="body")
+        self.problems = problems
+
+    def response(self) -> Response:
+        detail = [{"loc": ["body", field], "msg": why} for field, why in self.problems]
+        return responses.to_response(responses.rest_error(422, self.error, self.reason, detail))
+
+
 class PayloadTooLargeError(Exception):
     """The request body is larger than the engine accepts."""
 

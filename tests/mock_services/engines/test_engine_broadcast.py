@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import httpx
 import pytest
-from conftest import DemoClient
+from conftest import DemoClient, DemoHost
 from engine_helpers import field_of, scenario
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -176,3 +176,18 @@ async def test_an_upload_route_below_the_items_route_is_not_taken_for_an_item(de
         assert (await client.post("/demo/ban-tin/thong-ke", json=PLAYS)).status_code == 201
         assert (await ok(client.get("/demo/ban-tin/thong-ke")))["total"] == 1
         assert (await ok(client.get("/demo/ban-tin/BT-01")))["maBanTin"] == "BT-01"
+
+
+async def test_an_upload_with_several_faults_names_each_and_is_logged(
+    client: httpx.AsyncClient, host: DemoHost
+) -> None:
+    response = await client.post(
+        "/demo/thiet-bi/trang-thai", json=STATUS | {"maThietBi": "X", "trangThai": "?"}
+    )
+    assert response.status_code == 422
+    assert sorted(problem["loc"][-1] for problem in response.json()["detail"]) == ["maThietBi", "trangThai"]
+    await client.post("/demo/thiet-bi/trang-thai", json=STATUS)
+    assert [(e["operation"], e["ketQua"]) for e in host.access_log] == [
+        ("trangThaiThietBi", "invalid"),
+        ("trangThaiThietBi", "accepted"),
+    ]
