@@ -25,8 +25,8 @@ class CaseFileError(ValueError):
 
     def __init__(self, path: Path, problem: str) -> None:
         self.path = path
-        self.problem = problem
-        super().__init__(f"{_shown(path)}: {problem}")
+        self.problem = " ".join(problem.split())  # one line, whatever YAML or pydantic put in the text
+        super().__init__(f"{_shown(path)}: {self.problem}")
 
 
 @dataclass(frozen=True)
