@@ -37,6 +37,8 @@ def test_vietnamese_text_survives_the_contract_file_as_written() -> None:
     assert sex["TinhTrangHonNhan"]["enum"] == ["Chưa kết hôn", "Đã kết hôn", "Ly hôn", "Góa"]
     title = document("csdl_dan_cu.openapi.yaml")["info"]["title"]
     assert title == "2. Cơ sở dữ liệu quốc gia về dân cư"
+    birth = document("ho_tich.openapi.yaml")["components"]["schemas"]["HoTichKhaiSinh"]["properties"]
+    assert birth["nksGioiTinh"]["pattern"] == "^(Nam|Nữ)$"
 
 
 @pytest.mark.parametrize("key", KEYS)
