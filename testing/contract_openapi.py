@@ -71,7 +71,10 @@ def load_openapi(path: Path) -> schemathesis.BaseSchema:
     except OSError as exc:
         raise ContractFileError(f"{path}: cannot read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
-        raise ContractFileError(f"{path}: not valid YAML ({_first_line(exc)})") from None
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or _first_line(exc)
+        raise ContractFileError(f"{path}: not valid YAML{at}: {problem}") from None
     if not isinstance(document, dict):
         raise ContractFileError(f"{path}: not an OpenAPI document (no mapping at the top)")
     try:

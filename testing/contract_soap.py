@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import shlex
 import time
 from collections.abc import Mapping
@@ -22,6 +23,8 @@ _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
 )
 _FAULT = f"{{{soap.SOAP_ENV}}}Fault"
+_NS_PREFIX = re.compile(r"[\w.-]+:")
+_ELEMENT_PREFIX = re.compile(r"^Element '[^']*': ")  # the path already says which element
 
 
 def load_xsd(path: Path) -> etree.XMLSchema:
@@ -60,12 +63,18 @@ def play_soap_case(
             [
                 "curl -X POST",
                 *(f"-H {shlex.quote(f'{name}: {value}')}" for name, value in headers.items()),
-                f"--data-binary {shlex.quote(envelope.decode('utf-8'))}",
+                f"--data-binary {shlex.quote(_without_declaration(envelope))}",
                 shlex.quote(url),
             ]
         )
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def _without_declaration(envelope: bytes) -> str:
+    """The envelope for a shell line: UTF-8 is XML's default, so the declaration can go."""
+    text = envelope.decode("utf-8")
+    return text.split("?>", 1)[1].lstrip() if text.startswith("<?xml") else text
 
 
 def _judge(
@@ -101,7 +110,14 @@ def _invalid(element: etree._Element, xsd: etree.XMLSchema) -> list[str]:
     """Where the element breaks the XSD, as `field <path>: <why>`."""
     if xsd.validate(etree.ElementTree(copy.deepcopy(element))):
         return []
-    return [f"field {error.path}: {error.message}" for error in xsd.error_log]
+    return [
+        f"field {_dotted(error.path)}: {_ELEMENT_PREFIX.sub('', error.message)}" for error in xsd.error_log
+    ]
+
+
+def _dotted(xpath: str) -> str:
+    """`/dc:A/dc:B[2]/dc:C` as `A.B[2].C`, like the JSON field paths."""
+    return _NS_PREFIX.sub("", xpath).strip("/").replace("/", ".")
 
 
 def _fault_status(fault: etree._Element, adapter: type[SoapAdapter]) -> int:
