@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from ndxp_sim.contracts import CONTRACTS_DIR
 from ndxp_sim.core.catalogue import services
 
-CASES_DIR = CONTRACTS_DIR / "cases"
+CASES_DIR = Path(__file__).resolve().parent
 _KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _INDEX = re.compile(r"^\d+$")
 
