@@ -37,7 +37,7 @@ def load_xsd(path: Path) -> etree.XMLSchema:
 
 
 def play_soap_case(
-    case: Case, params: Mapping[str, Any], adapter: type[SoapAdapter], *, base_url: str, xsd: etree.XMLSchema
+    case: Case, params: Mapping[str, Any], adapter: SoapAdapter, *, base_url: str, xsd: etree.XMLSchema
 ) -> Outcome:
     """POST `params` as the case's envelope; the answer must validate against the XSD and match the case.
 
@@ -77,9 +77,7 @@ def _without_declaration(envelope: bytes) -> str:
     return text.split("?>", 1)[1].lstrip() if text.startswith("<?xml") else text
 
 
-def _judge(
-    case: Case, adapter: type[SoapAdapter], response: httpx.Response, xsd: etree.XMLSchema
-) -> list[str]:
+def _judge(case: Case, adapter: SoapAdapter, response: httpx.Response, xsd: etree.XMLSchema) -> list[str]:
     if "xml" not in response.headers.get("content-type", ""):
         return [f"answer: HTTP {response.status_code} with {response.headers.get('content-type')!r}, not XML"]
     try:
@@ -101,7 +99,10 @@ def _judge(
             return [f"answer: body element {first.tag}, expected {expected}"]
         problems = _invalid(first, xsd)
         status = response.status_code
-        payload = _listed_along(soap.parse_envelope(response.content)[1], case.fields)
+        # The case's fields are the gateway's JSON: the adapter's own shaping turns the SOAP answer into it.
+        payload = adapter.shape_response(
+            adapter.by_name[case.operation], soap.parse_envelope(response.content)[1]
+        )
     problems.extend(check_answer(case, status, payload, None))
     return problems
 
@@ -120,26 +121,9 @@ def _dotted(xpath: str) -> str:
     return _NS_PREFIX.sub("", xpath).strip("/").replace("/", ".")
 
 
-def _fault_status(fault: etree._Element, adapter: type[SoapAdapter]) -> int:
+def _fault_status(fault: etree._Element, adapter: SoapAdapter) -> int:
     """The status the fault means: 404 for a not-found code, 422 for a client fault, else 502."""
     codes = {(node.text or "").strip() for node in fault.iter() if etree.QName(node).localname == "MaLoi"}
     if codes & adapter.not_found_codes:
         return 404
     return 422 if (fault.findtext("faultcode") or "").endswith("Client") else 502
-
-
-def _listed_along(payload: Any, fields: Mapping[str, Any]) -> Any:
-    """A repeated SOAP element parses to a dict when it occurs once: a list again where a case indexes it."""
-    for path in fields:
-        parent: Any = None
-        node, key = payload, ""
-        for part in path.split("."):
-            if part.isdigit() and isinstance(node, dict) and isinstance(parent, dict):
-                node = parent[key] = [node]
-            if isinstance(node, dict) and part in node:
-                parent, node, key = node, node[part], part
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                parent, node, key = None, node[int(part)], part
-            else:
-                break
-    return payload
