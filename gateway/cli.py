@@ -12,8 +12,6 @@ from pydantic import ValidationError
 from ndxp_sim.core.errors import describe_validation
 from ndxp_sim.core.settings import Settings
 
-COMMANDS_ENTRY_POINT_GROUP = "ndxp_sim.commands"  # each entry: a function that adds commands to `app`
-
 app = typer.Typer(help="ndxp-sim: a local LGSP/NDXP gateway simulator.", no_args_is_help=True)
 
 
@@ -129,6 +127,9 @@ def _add_logs() -> None:
 
 
 _add_logs()
+
+
+COMMANDS_ENTRY_POINT_GROUP = "ndxp_sim.commands"  # each entry: a function that adds commands to `app`
 
 
 def _add_plugged_commands() -> None:
