@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 TIMEOUT_S = 30.0
+ANSWER_SHOWN = 200  # characters of a failing answer's body in the report
 
 Op = schemathesis.APIOperation[Any, Any, Any, Any]
 GeneratedCase = schemathesis.Case[Any]
@@ -129,10 +130,14 @@ def call_example(
     }
     if body is not None:
         kwargs.update(body=body, media_type="application/json")
-    case = operation.Case(**kwargs)
     outcome = Outcome(cases_run=1)
     try:
+        case = operation.Case(**kwargs)
         response = case.call(base_url=base_url, headers=dict(headers), timeout=TIMEOUT_S)
+    except SchemathesisError as exc:
+        outcome.reasons.append(f"the request cannot be sent as the contract describes it: {_first_line(exc)}")
+        outcome.seconds = time.monotonic() - started
+        return outcome
     except requests.RequestException as exc:
         outcome.reasons.append(f"no answer: {_first_line(exc)}")
     else:
@@ -142,6 +147,8 @@ def call_example(
                 case.validate_response(response, checks=CONFORMANCE, headers=dict(headers))
         except FailureGroup as group:
             outcome.reasons.extend(describe(failure) for failure in group.exceptions)
+        if outcome.reasons:
+            outcome.reasons.append(answered(response))
     if outcome.reasons:
         outcome.curl = curl_line(case, base_url, headers)
     outcome.seconds = time.monotonic() - started
@@ -185,7 +192,7 @@ def run_generated(
         try:
             case.validate_response(response, checks=checks, headers=dict(headers))
         except FailureGroup as group:
-            last_failure[:] = [(case, [describe(failure) for failure in group.exceptions])]
+            last_failure[:] = [(case, [*(describe(f) for f in group.exceptions), answered(response)])]
             raise _ViolationError from None
 
     try:
@@ -193,6 +200,10 @@ def run_generated(
     except _ViolationError:
         case, reasons = last_failure[0]  # Hypothesis replays the shrunk request last
         outcome.reasons = reasons
+        outcome.curl = curl_line(case, base_url, headers)
+    except hypothesis.errors.FlakyFailure:
+        case, reasons = last_failure[0]  # a failure that did not happen again when Hypothesis replayed it
+        outcome.reasons = [*reasons, "(intermittent: the same request did not fail again)"]
         outcome.curl = curl_line(case, base_url, headers)
     except (hypothesis.errors.HypothesisException, SchemathesisError) as exc:
         outcome.reasons = [f"could not generate {mode.value} requests: {_first_line(exc)}"]
@@ -207,6 +218,13 @@ def describe(failure: Failure) -> str:
         return f"field {where}: {failure.validation_message or _first_line(failure.message)}"
     detail = " ".join(line.strip() for line in failure.message.splitlines() if line.strip())
     return f"{failure.title}: {detail}" if detail else failure.title
+
+
+def answered(response: schemathesis.Response) -> str:
+    """`answer: HTTP 500 {"type": …}`: the status and the start of the body, on one line."""
+    text = " ".join(response.text_lossy().split())
+    shown = text if len(text) <= ANSWER_SHOWN else text[:ANSWER_SHOWN] + "…"
+    return f"answer: HTTP {response.status_code} {shown}"
 
 
 def curl_line(case: GeneratedCase, base_url: str, headers: Mapping[str, str]) -> str:

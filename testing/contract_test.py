@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
+from hypothesis.configuration import set_hypothesis_home_dir
 from lxml import etree
 from schemathesis import BaseSchema, GenerationMode, Response
 
@@ -71,11 +74,14 @@ class _Service:
 def main(options: Options, echo: Echo | None = None) -> int:
     """Run, print, write JUnit; 0 all passed, 1 something failed, 2 bad usage (one line on stderr)."""
     out = echo or _print
-    try:
-        return _run(options, out)
-    except UsageError as exc:
-        print(f"contract-test: {exc}", file=sys.stderr, flush=True)
-        return 2
+    with tempfile.TemporaryDirectory(prefix="ndxp-contract-test-") as scratch:
+        if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+            set_hypothesis_home_dir(scratch)  # Hypothesis's caches, else .hypothesis/ in the caller's folder
+        try:
+            return _run(options, out)
+        except UsageError as exc:
+            print(f"contract-test: {exc}", file=sys.stderr, flush=True)
+            return 2
 
 
 def _run(options: Options, echo: Echo) -> int:
