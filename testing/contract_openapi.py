@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 TIMEOUT_S = 30.0
-ANSWER_SHOWN = 200  # characters of a failing answer's body in the report
+ANSWER_SHOWN = 200  # characters of an error message in the report
 
 Op = schemathesis.APIOperation[Any, Any, Any, Any]
 GeneratedCase = schemathesis.Case[Any]
@@ -221,10 +221,19 @@ def describe(failure: Failure) -> str:
 
 
 def answered(response: schemathesis.Response) -> str:
-    """`answer: HTTP 500 {"type": …}`: the status and the start of the body, on one line."""
-    text = " ".join(response.text_lossy().split())
-    shown = text if len(text) <= ANSWER_SHOWN else text[:ANSWER_SHOWN] + "…"
-    return f"answer: HTTP {response.status_code} {shown}"
+    """The answer in one line: status, and the error type and message of an error body.
+
+    Other bodies are summarised, not shown: answers can carry personal data and reports get archived.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("type"), str):
+        message = str(body.get("message", ""))[:ANSWER_SHOWN]
+        return f"answer: HTTP {response.status_code} {body['type']}: {message}"
+    kind = (response.headers.get("content-type") or ["no content type"])[0]
+    return f"answer: HTTP {response.status_code}, {kind}, {len(response.content)} bytes"
 
 
 def curl_line(case: GeneratedCase, base_url: str, headers: Mapping[str, str]) -> str:
