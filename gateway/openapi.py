@@ -205,3 +205,44 @@ def service_openapi(adapter: type[Adapter]) -> dict[str, Any]:
         },
         "security": [{"lgsp": []}],
     }
+
+
+def _renamed_refs(node: Any, names: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: names.get(value, value) if key == "$ref" else _renamed_refs(value, names)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_renamed_refs(item, names) for item in node]
+    return node
+
+
+def with_services(gateway: dict[str, Any], adapters: Iterable[type[Adapter]]) -> dict[str, Any]:
+    """The gateway's own document with every service operation added, so /docs shows them side by side.
+
+    Each service's schemas get its key as prefix (`csdl_dan_cu.ThongTinCongDan`): two services may use
+    one model name for different things. Error and the token scheme are shared.
+    """
+    merged = {**gateway, "paths": dict(gateway.get("paths", {})), "tags": list(gateway.get("tags", []))}
+    components = merged.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemes = components.setdefault("securitySchemes", {})
+    for adapter in adapters:
+        info, spec = adapter.info(), service_openapi(adapter)
+        tag = f"{info.number}. {info.key}"
+        merged["tags"].append({"name": tag, "description": f"{info.name_vi} — {info.name_en}"})
+        names = {
+            f"#/components/schemas/{name}": f"#/components/schemas/{adapter.key}.{name}"
+            for name in spec["components"]["schemas"]
+            if name != "Error"
+        }
+        for name, schema in spec["components"]["schemas"].items():
+            schemas[name if name == "Error" else f"{adapter.key}.{name}"] = _renamed_refs(schema, names)
+        schemes.update(spec["components"]["securitySchemes"])
+        for path, methods in spec["paths"].items():
+            merged["paths"][path] = {
+                method: {**_renamed_refs(operation, names), "tags": [tag], "security": spec["security"]}
+                for method, operation in methods.items()
+            }
+    return merged

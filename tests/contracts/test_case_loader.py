@@ -10,6 +10,7 @@ from ndxp_sim.contracts.cases import (
     CaseFileError,
     case_services,
     check_answer,
+    check_operations,
     diagnostic_case,
     load_case_file,
     load_cases,
@@ -77,10 +78,6 @@ BAD = [
         GOOD.replace("enterprise-missing", "enterprise-found"),
         "cases[1].name: 'enterprise-found' is used twice",
     ),
-    (
-        GOOD.replace("operation: chiTietDoanhNghiep", "operation: khongCo", 1),
-        "cases[0].operation: 'khongCo' is not",
-    ),
     (GOOD.replace("status: 200", "status: '200'"), "cases[0].expect.status: Input should be a valid integer"),
     (GOOD.replace("status: 200", "status: 700"), "cases[0].expect.status: Input should be less than"),
     (
@@ -141,6 +138,16 @@ def test_a_service_outside_the_catalogue_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("service: csdl_dkdn", "service: khong_co"), name="khong_co")
     with pytest.raises(CaseFileError, match="'khong_co' is not in the service catalogue"):
         load_case_file(path)
+
+
+def test_a_case_naming_an_operation_the_service_lacks_is_refused() -> None:
+    check_operations("csdl_dkdn", ["chiTietDoanhNghiep", "danhSachDoanhNghiep", "trangThaiHoSo"])
+    with pytest.raises(CaseFileError) as caught:
+        check_operations("csdl_dkdn", ["chiTietDoanhNghiep", "trangThaiHoSo"])
+    assert str(caught.value) == (
+        "contracts/cases/csdl_dkdn.yaml: cases[8].operation: 'danhSachDoanhNghiep' is not one of "
+        "chiTietDoanhNghiep, trangThaiHoSo"
+    )
 
 
 def test_missing_and_non_utf8_files_are_refused(tmp_path: Path) -> None:
