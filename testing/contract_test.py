@@ -94,7 +94,7 @@ def _run(options: Options, echo: Echo) -> int:
     seed = options.seed if options.seed is not None else random.randrange(2**32)
     headers = {} if options.backend else {"Authorization": f"Bearer {_token(target, options)}"}
     _probe(target, selected[0], headers, options.backend)
-    what = "mock backends" if options.backend else "gateway"
+    what = "backends" if options.backend else "gateway"
     echo(f"contract-test: {what} at {target}, seed {seed} (pass --seed {seed} to repeat)")
     results: list[CheckResult] = []
     for service in selected:
@@ -105,7 +105,10 @@ def _run(options: Options, echo: Echo) -> int:
             results.extend(found)
     print_summary(results, echo)
     if options.junit:
-        write_junit(results, options.junit)
+        try:
+            write_junit(results, options.junit)
+        except OSError as exc:
+            raise UsageError(f"cannot write the JUnit report {options.junit}: {exc.strerror}") from None
     return 0 if all(result.passed for result in results) else 1
 
 
