@@ -197,7 +197,10 @@ class SoapAdapter(Adapter):
 
     async def _call_once(self, call: Call) -> Reply:
         op = call.operation
-        envelope = soap.build_envelope(self.namespace, op.name, call.params)
+        try:
+            envelope = soap.build_envelope(self.namespace, op.name, call.params)
+        except soap.SoapValueError as exc:
+            raise InvalidRequestError(f"body.{exc}") from None
         headers = {
             **call.headers,
             "content-type": soap.CONTENT_TYPE,
