@@ -66,8 +66,10 @@ def test_ndxp_sim_gives_a_working_token_and_client(pytester: pytest.Pytester) ->
     pytester.makepyfile(
         f"""
         import httpx
+        from ndxp_sim.testing import Simulator
 
-        def test_call(ndxp_sim):
+        def test_call(ndxp_sim: Simulator):
+            assert isinstance(ndxp_sim, Simulator)
             assert ndxp_sim.settings.log_level == "warning"  # not the NDXP_LOG_LEVEL of the caller
             assert ndxp_sim.gateway_url == f"http://127.0.0.1:{{ndxp_sim.settings.port}}"
             response = ndxp_sim.client.post(
