@@ -42,11 +42,11 @@ def child_environment(config_file: Path) -> dict[str, str]:
 
 
 class _Child:
-    """One `python -m ndxp_sim.gateway <part>` process with its output in `<state_dir>/<name>.log`."""
+    """One `python -m ndxp_sim.gateway <part>` process with its output in `<state_dir>/<part>.log`."""
 
     def __init__(self, name: str, args: list[str], state_dir: Path, env: dict[str, str]) -> None:
         self.name = name
-        self.log_path = state_dir / f"{name}.log"
+        self.log_path = state_dir / f"{args[0]}.log"
         with self.log_path.open("ab") as sink:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "ndxp_sim.gateway", *args],
