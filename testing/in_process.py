@@ -18,7 +18,7 @@ from typing import Any
 
 import uvicorn
 
-from ndxp_sim.testing.settings import SimulatorStartError, build_settings, default_values, merged
+from ndxp_sim.testing.settings import SimulatorStartError, build_settings, merged, simulator_values
 from ndxp_sim.testing.simulator import Simulator
 
 _STOP_TIMEOUT_S = 10.0
@@ -105,7 +105,7 @@ def run_in_process(
     from ndxp_sim.gateway.app import create_app
     from ndxp_sim.mock_services.app import create_mock_app
 
-    values = merged(default_values(state_dir, exchange_log=False), overrides)
+    values = simulator_values(state_dir, overrides, exchange_log=False)
     wanted = build_settings(values)  # reports bad overrides before any port is taken
     with ExitStack() as stack:
         mock_sock = stack.enter_context(bind(wanted.mocks.host, wanted.mocks.port, "mock server"))

@@ -24,8 +24,8 @@ from ndxp_sim.testing.in_process import bind
 from ndxp_sim.testing.settings import (
     SimulatorStartError,
     build_settings,
-    default_values,
     merged,
+    simulator_values,
     write_config_file,
 )
 from ndxp_sim.testing.simulator import Simulator
@@ -140,7 +140,7 @@ def run_processes(
     state_dir: Path, overrides: dict[str, Any], *, start_timeout_s: float = 120.0
 ) -> Iterator[Simulator]:
     """Broker (unless kafka.bootstrap_servers is given), mocks, gateway and indexer, until the block ends."""
-    values = merged(default_values(state_dir, exchange_log=True), overrides)
+    values = simulator_values(state_dir, overrides, exchange_log=True)
     wanted = build_settings(values)
     deadline = time.monotonic() + start_timeout_s
     with ExitStack() as stack:

@@ -34,14 +34,19 @@ class ExplicitSettings(Settings):
         return super().settings_customise_sources(settings_cls, init_settings, nothing, nothing, nothing)
 
 
-def default_values(state_dir: Path, *, exchange_log: bool) -> dict[str, Any]:
+def simulator_values(state_dir: Path, overrides: dict[str, Any], *, exchange_log: bool) -> dict[str, Any]:
+    """The caller's `overrides` over the test defaults; whether the exchange log runs is the runner's call."""
+    return merged(merged(_defaults(state_dir), overrides), {"log": {"enabled": exchange_log}})
+
+
+def _defaults(state_dir: Path) -> dict[str, Any]:
     """What a test simulator differs in from `ndxp-sim up`: free ports, state under `state_dir`,
-    a smaller population, quick dossier steps, day-long tokens, and the exchange log only on request."""
+    a smaller population, quick dossier steps and day-long tokens."""
     return {
         "host": "127.0.0.1",
         "port": 0,
         "token_ttl_s": 86_400,
-        "log": {"enabled": exchange_log, "spool_dir": state_dir / "spool"},
+        "log": {"spool_dir": state_dir / "spool"},
         "store": {"url": f"sqlite+aiosqlite:///{state_dir / 'exchanges.db'}"},
         "kafka": {"embedded_port": 0},
         "mocks": {
