@@ -126,5 +126,6 @@ def run_in_process(
         simulator = Simulator.connect(
             f"http://{settings.host}:{settings.port}", settings.mock_base_url, settings, exchange_log=False
         )
+        simulator.state_dir = state_dir
         stack.callback(simulator.close)
         yield simulator

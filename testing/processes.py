@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,14 @@ class _Launcher:
         self.values = merged(self.values, update)
         write_config_file(build_settings(self.values), self.config_file)
 
-    def server(self, name: str, command: str, host: str, configured_port: int, port_update: Any) -> int:
+    def server(
+        self,
+        name: str,
+        command: str,
+        host: str,
+        configured_port: int,
+        port_update: Callable[[int], dict[str, Any]],
+    ) -> int:
         """Start a listening part; returns its port. `port_update(port)` is the settings change for it."""
         if configured_port:
             bind(host, configured_port, name).close()  # say "in use" rather than let the child die on it
@@ -159,6 +166,7 @@ def run_processes(
         simulator = Simulator.connect(
             f"http://{settings.host}:{settings.port}", settings.mock_base_url, settings, exchange_log=True
         )
+        simulator.state_dir = state_dir
         stack.callback(simulator.close)
         if indexer.process.poll() is not None:
             raise SimulatorStartError(f"the indexer exited while starting; its output:\n{indexer.output()}")

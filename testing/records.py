@@ -60,7 +60,7 @@ class ExchangeRecords:
             if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"only {indexed} of {submitted} exchange records reached the store "
-                    f"in {self.timeout_s:.0f} s"
+                    f"in {self.timeout_s:.0f} s (logs: {self.simulator.state_dir})"
                 )
             time.sleep(0.1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -51,6 +52,7 @@ class Simulator:
     identities: ModuleType = field(default=test_identities, repr=False)
     consumer: tuple[str, str] = CONSUMER
     operator: tuple[str, str] = OPERATOR
+    state_dir: Path | None = None  # the simulator's files: store, spool, and each process's log
 
     @classmethod
     def connect(cls, gateway_url: str, mock_url: str, settings: Settings, *, exchange_log: bool) -> Simulator:
