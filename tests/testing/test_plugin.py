@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -179,10 +180,13 @@ def test_records_hold_the_exchanges_of_the_current_test_only(pytester: pytest.Py
     pytester.makepyfile(
         f"""
         import json
+        from pathlib import Path
         import httpx
 
         def test_1_two_calls(ndxp_sim_with_log, ndxp_sim_records):
             sim = ndxp_sim_with_log
+            children = [Path(task, "children").read_text() for task in Path("/proc/self/task").iterdir()]
+            Path("children.txt").write_text(" ".join(children))  # broker, mocks, gateway, indexer
             first = sim.client.post(
                 "/apiCSDLDanCu/1.0/TraCuuThongTinCongDan",
                 json={{"MaYeuCau": "YC-REC", "MaCanBo": "CB-1", "SoDinhDanh": sim.identities.CITIZEN_EXISTS}},
@@ -210,6 +214,9 @@ def test_records_hold_the_exchanges_of_the_current_test_only(pytester: pytest.Py
         """
     )
     run(pytester).assert_outcomes(passed=2)
+    children = (pytester.path / "children.txt").read_text().split()
+    assert len(children) == 4
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]  # all stopped with the session
 
 
 def test_a_configured_port_already_held_fails_the_test_with_the_reason(
