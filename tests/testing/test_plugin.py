@@ -250,18 +250,3 @@ def test_a_configured_port_already_held_fails_the_test_with_the_reason(
         ]
     )
 
-
-def test_invalid_settings_fail_the_test_naming_the_field(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest(
-        """
-        import pytest
-
-        @pytest.fixture(scope="session")
-        def ndxp_sim_config():
-            return {"mocks": {"population": 5}}
-        """
-    )
-    pytester.makepyfile("def test_it(ndxp_sim):\n    pass\n")
-    result = run(pytester)
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*invalid simulator settings (ndxp_sim_config): mocks.population:*"])
