@@ -249,4 +249,3 @@ def test_a_configured_port_already_held_fails_the_test_with_the_reason(
             f"Port 127.0.0.1:{held_port} is already in use*",
         ]
     )
-
