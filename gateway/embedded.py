@@ -102,7 +102,7 @@ def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) 
             return 1
         bootstrap = broker.bootstrap_servers
     env = {**os.environ, "NDXP_KAFKA__BOOTSTRAP_SERVERS": bootstrap}
-    command = [sys.executable, "-m", "gateway"]
+    command = [sys.executable, "-m", "ndxp_sim.gateway"]  # never a `gateway` of the folder it runs in
     children = [
         _Child("mocks", [*command, "mocks"], f"{settings.mock_base_url}/health"),
         _Child(

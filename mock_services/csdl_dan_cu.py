@@ -14,8 +14,8 @@ from fastapi.responses import Response
 from ndxp_sim.contracts import CONTRACTS_DIR
 from ndxp_sim.core.identifiers import cccd_is_valid
 from ndxp_sim.mock_services import responses
-from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
+from ndxp_sim.mock_services.engines.host import log_access as record_access
 from ndxp_sim.mock_services.soap_server import CONTENT_TYPE, SoapRequestError, answer, read_request
 
 if TYPE_CHECKING:
@@ -59,10 +59,6 @@ def fold_name(name: str) -> str:
     """Upper case, no diacritics, no spaces: how LGSP clients send HoVaTen (docs/data-formats.md)."""
     decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and not ch.isspace()).upper()
-
-
-def mask(identifier: str) -> str:
-    return identifier[:3] + "*" * (len(identifier) - 6) + identifier[-3:] if len(identifier) > 6 else "***"
 
 
 # Request fields -----------------------------------------------------------------------------------------
@@ -278,17 +274,7 @@ def create_router(ctx: MockContext) -> APIRouter:
 
     def log_access(operation: str, payload: Mapping[str, Any], outcome: str) -> None:
         key = payload.get("SoDinhDanh") or payload.get("SoCMND")
-        ctx.access_log.append(
-            {
-                "thoiGian": now_vn().isoformat(timespec="milliseconds"),
-                "service": SERVICE,
-                "operation": operation,
-                "MaCanBo": payload.get("MaCanBo"),
-                "MaYeuCau": payload.get("MaYeuCau"),
-                "SoDinhDanh": mask(key) if isinstance(key, str) else None,
-                "ketQua": outcome,
-            }
-        )
+        record_access(ctx, SERVICE, operation, payload, key if isinstance(key, str) else None, outcome)
 
     @router.post("/soap")
     async def soap(request: Request) -> Response:
