@@ -1,4 +1,4 @@
-"""The Population: citizens in households and enterprises, with lookups and birth registration."""
+"""The Population: citizens in households and enterprises, what they hold, lookups and birth registration."""
 
 from __future__ import annotations
 
@@ -9,11 +9,26 @@ from typing import Any
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.identifiers import make_cccd
-from ndxp_sim.core.model import Address, Citizen, Enterprise, Household
+from ndxp_sim.core.model import (
+    Address,
+    Citizen,
+    CivilServant,
+    DrivingLicence,
+    Enterprise,
+    HealthInsurance,
+    Household,
+    HouseholdInsurance,
+    LandParcel,
+    Vehicle,
+)
+from ndxp_sim.mock_services.population import insurance, work
+from ndxp_sim.mock_services.population.assets import Assets, FixedAssets, build_assets, fixed_assets
 
 # Births registered before the 2025 reorganisation carry the old province code in their CCCD.
 REORGANISATION_DATE = date(2025, 7, 1)
 HEAD_OR_SPOUSE = frozenset({"Chủ hộ", "Vợ", "Chồng"})
+MARRIED = "Đã kết hôn"
+_ACTIVE = "00"
 
 
 def cccd_prefix(birth_ward_code: str, province_code: str, birth_date: date) -> str:
@@ -49,12 +64,22 @@ class Population:
         self._build_indexes()
 
     def _build_indexes(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: register_birth reads the lazily built indexes
         self._by_cmnd = {person.so_cmnd: person for person in self.citizens.values() if person.so_cmnd}
         by_province: dict[str, list[Enterprise]] = {}
         for enterprise in sorted(self.enterprises.values(), key=lambda item: item.ma_so_doanh_nghiep):
             by_province.setdefault(enterprise.tru_so.province_code, []).append(enterprise)
         self._enterprises_by_province = by_province
+        self._enterprise_pools = {code: tuple(items) for code, items in by_province.items()}
+        self._active_pools = {
+            code: tuple(item for item in items if item.ma_tinh_trang == _ACTIVE)
+            for code, items in by_province.items()
+        }
+        self._all_active = tuple(item for items in self._active_pools.values() for item in items)
+        # Built on first use and never pickled: derived from the records above.
+        self._by_bhxh: dict[str, Citizen] | None = None
+        self._assets: Assets | None = None
+        self._fixed_assets: FixedAssets | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -93,6 +118,99 @@ class Population:
     def household_of(self, citizen: Citizen) -> Household:
         return self.households[citizen.household_id]
 
+    def spouse_of(self, citizen: Citizen) -> Citizen | None:
+        """The current spouse: only while the marriage lasts (a widowed person's late spouse is not one).
+
+        The one rule every operation that shows a spouse follows; `vo_chong` itself keeps the late spouse
+        of a widowed person as the family link.
+        """
+        if citizen.tinh_trang_hon_nhan != MARRIED or citizen.vo_chong is None:
+            return None
+        return self.citizens.get(citizen.vo_chong)
+
+    # Enterprises by province, for employers.
+
+    def enterprises_of_province(self, province_code: str) -> tuple[Enterprise, ...]:
+        return self._enterprise_pools.get(province_code, ())
+
+    def active_enterprises(self, province_code: str | None) -> tuple[Enterprise, ...]:
+        """Active enterprises of a province (ordered by MST), or of the whole country for None."""
+        if province_code is None:
+            return self._all_active
+        return self._active_pools.get(province_code, ())
+
+    # Insurance, derived per person on each call.
+
+    @property
+    def fixed_assets(self) -> FixedAssets:
+        if self._fixed_assets is None:
+            self._fixed_assets = fixed_assets()
+        return self._fixed_assets
+
+    def find_by_bhxh(self, ma_so_bhxh: str) -> Citizen | None:
+        return self._bhxh_index().get(ma_so_bhxh)
+
+    def _bhxh_index(self) -> dict[str, Citizen]:
+        with self._lock:
+            if self._by_bhxh is None:
+                self._by_bhxh = {
+                    person.ma_so_bhxh: person for person in self.citizens.values() if person.ma_so_bhxh
+                }
+            return self._by_bhxh
+
+    def health_insurance(self, so_dinh_danh: str) -> HealthInsurance | None:
+        person = self.citizens.get(so_dinh_danh)
+        return insurance.health_insurance(self, person) if person else None
+
+    def insurance_by_card(self, ma_the: str) -> HealthInsurance | None:
+        """The record whose current card is `ma_the` (15 characters); None if unknown or not current."""
+        person = self.find_by_bhxh(ma_the[-10:])
+        record = insurance.health_insurance(self, person) if person else None
+        return record if record and record.ma_the == ma_the else None
+
+    def household_insurance(self, household_id: str) -> HouseholdInsurance | None:
+        household = self.households.get(household_id)
+        return insurance.household_insurance(self, household) if household else None
+
+    def work_of(self, citizen: Citizen) -> work.Work:
+        return work.work_of(self, citizen)
+
+    # Vehicles, licences, land and civil servants, from registries built on first use.
+
+    @property
+    def assets(self) -> Assets:
+        with self._lock:
+            if self._assets is None:
+                self._assets = build_assets(self)
+            return self._assets
+
+    def vehicle(self, bien_so: str) -> Vehicle | None:
+        return self.assets.vehicles.get(bien_so)
+
+    def vehicles_of(self, so_dinh_danh: str) -> list[Vehicle]:
+        return list(self.assets.vehicles_by_owner.get(so_dinh_danh, ()))
+
+    def licence(self, so_gplx: str) -> DrivingLicence | None:
+        return self.assets.licences.get(so_gplx)
+
+    def licences_of(self, so_dinh_danh: str) -> list[DrivingLicence]:
+        return list(self.assets.licences_by_holder.get(so_dinh_danh, ()))
+
+    def parcel(self, ma_xa: str, so_to: int, so_thua: int) -> LandParcel | None:
+        return self.assets.parcels.get((ma_xa, so_to, so_thua))
+
+    def parcel_by_certificate(self, so_phat_hanh: str) -> LandParcel | None:
+        return self.assets.parcels_by_certificate.get(so_phat_hanh)
+
+    def parcels_of(self, so_dinh_danh: str) -> list[LandParcel]:
+        return list(self.assets.parcels_by_holder.get(so_dinh_danh, ()))
+
+    def civil_servant(self, so_dinh_danh: str) -> CivilServant | None:
+        return self.assets.servants.get(so_dinh_danh)
+
+    def civil_servants_of(self, ma_co_quan: str) -> list[CivilServant]:
+        return list(self.assets.servants_by_agency.get(ma_co_quan, ()))
+
     def register_birth(
         self,
         *,
@@ -115,8 +233,9 @@ class Population:
                 raise ValueError("a birth needs a mother or father who is in the population")
             household = self.households[parent.household_id]
             prefix = cccd_prefix(noi_sinh.ward_code, noi_sinh.province_code, ngay_sinh)
+            rng = random.Random(self.seed * 1_000_003 + self.births_registered)
             child = Citizen(
-                so_dinh_danh=self._fresh_id(prefix, gioi_tinh, ngay_sinh.year),
+                so_dinh_danh=self._fresh_id(rng, prefix, gioi_tinh, ngay_sinh.year),
                 ho=ho,
                 chu_dem=chu_dem,
                 ten=ten,
@@ -134,16 +253,27 @@ class Population:
                 tinh_trang_hon_nhan="Chưa kết hôn",
                 cha=father.so_dinh_danh if father else None,
                 me=mother.so_dinh_danh if mother else None,
+                ma_so_bhxh=self._fresh_bhxh(rng, prefix[1:]),  # children under 6 are insured from birth
             )
             self.citizens[child.so_dinh_danh] = child
+            if child.ma_so_bhxh:
+                self._bhxh_index()[child.ma_so_bhxh] = child
             household.members.append(child.so_dinh_danh)
             self.births_registered += 1
             return child
 
-    def _fresh_id(self, prefix: str, sex: str, birth_year: int) -> str:
-        # Seeded by the population's seed and birth count, so a replayed scenario issues the same ids.
-        rng = random.Random(self.seed * 1_000_003 + self.births_registered)
+    # Both draw from a rng seeded by the population's seed and birth count, so a replayed scenario
+    # issues the same ids.
+    def _fresh_id(self, rng: random.Random, prefix: str, sex: str, birth_year: int) -> str:
         while True:
             candidate = make_cccd(prefix, sex, birth_year, rng.randrange(1_000_000))
             if candidate not in self.citizens and candidate not in self.reserved_ids:
+                return candidate
+
+    def _fresh_bhxh(self, rng: random.Random, province_code: str) -> str:
+        taken = self._bhxh_index()
+        taken_by_fixed = {record.ma_so_bhxh for record in self.fixed_assets.insurance.values()}
+        while True:
+            candidate = f"{province_code}{rng.randrange(10**8):08d}"
+            if candidate not in taken and candidate not in taken_by_fixed:
                 return candidate

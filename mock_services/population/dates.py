@@ -1,0 +1,34 @@
+"""The population's fixed "today" and the date arithmetic every generator shares."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+# The population's "today": fixed so that the same seed always yields the same ages and validity periods.
+REFERENCE_DATE = date(2026, 11, 1)
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    for last_day in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def age_on(born: date, day: date = REFERENCE_DATE) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def day_before(day: date) -> date:
+    return day - timedelta(days=1)
