@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 
 # The population's "today": fixed so that the same seed always yields the same ages and validity periods.
@@ -32,3 +33,8 @@ def age_on(born: date, day: date = REFERENCE_DATE) -> int:
 
 def day_before(day: date) -> date:
     return day - timedelta(days=1)
+
+
+def day_between(rng: random.Random, start: date, end: date) -> date:
+    """A uniformly drawn day from start to end inclusive (start when end is earlier)."""
+    return start + timedelta(days=rng.randint(0, max(0, (end - start).days)))

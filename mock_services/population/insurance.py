@@ -119,7 +119,7 @@ def household_insurance(population: Population, household: Household) -> Househo
     fixed = population.fixed_assets.household_insurance.get(household.id)
     if fixed is not None:
         return fixed
-    members = []
+    members: list[HouseholdInsuranceMember] = []
     for member_id in household.members:
         person = population.citizen(member_id)
         record = health_insurance(population, person) if person and not person.da_mat else None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Container
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.identifiers import PLATE_LETTERS
@@ -50,77 +53,91 @@ def holders(household: Household, citizens: dict[str, Citizen]) -> tuple[str, ..
     return (head.so_dinh_danh,)
 
 
-def parcels_for(
-    seed: int,
+class ParcelEntry(NamedTuple):
+    """What the registry pass keeps per parcel; the rest of the record is derived on lookup."""
+
+    household_id: str
+    use_code: str
+    serial: str  # certificate serial, unique nationwide
+
+
+def claim_parcels(
+    rng: random.Random,
     household: Household,
     citizens: dict[str, Citizen],
-    taken_keys: set[ParcelKey],
-    taken_serials: set[str],
-) -> list[LandParcel]:
-    """The household's parcels; parcel keys and certificate serials are kept unique through the taken sets."""
+    registry: dict[ParcelKey, ParcelEntry],
+    serials: dict[str, ParcelKey],
+) -> list[ParcelKey]:
+    """Register the household's parcels under free (ward, sheet, parcel) keys and certificate serials."""
     address = household.address
-    head = citizens[household.chu_ho]
     ward = catalogues.ward(address.ward_code) if address else None
-    if address is None or ward is None or head.da_mat:
+    if ward is None or citizens[household.chu_ho].da_mat:
         return []
-    stream = Stream(seed, "land", household.id)
-    if not stream.chance(LANDHOLDING_SHARE.get(ward.type, 0.7)):
+    if rng.random() >= LANDHOLDING_SHARE.get(ward.type, 0.7):
         return []
     urban = ward.type == "Phường"
+    uses = [catalogues.land_use_types()["ODT" if urban else "ONT"]]
+    uses += [_other_uses(urban).pick(rng) for _ in range(rng.randint(0, 1 if urban else 3))]
+    keys = []
+    for use in uses:
+        key = _free_key(rng, ward.code, registry)
+        serial = _serial(rng, serials)
+        registry[key] = ParcelEntry(household.id, use.code, serial)
+        serials[serial] = key
+        keys.append(key)
+    return keys
+
+
+def parcel_record(
+    seed: int, key: ParcelKey, entry: ParcelEntry, household: Household, citizens: dict[str, Citizen]
+) -> LandParcel:
+    """The full parcel: area, certificate dates and holders, derived from its key and its household."""
+    ward_code, sheet, number = key
+    stream = Stream(seed, "parcel", f"{ward_code}-{sheet}-{number}")
+    use = catalogues.land_use_types()[entry.use_code]
+    address = household.address
+    ward = catalogues.ward(ward_code)
+    assert address is not None and ward is not None, key
     owners = holders(household, citizens)
     youngest_holder = max(citizens[owner].ngay_sinh for owner in owners)
-    earliest = max(FIRST_CERTIFICATE, add_years(youngest_holder, 18))
-    residential = catalogues.land_use_types()["ODT" if urban else "ONT"]
-    uses = [residential]
-    for _ in range(stream.randint(0, 1 if urban else 3)):
-        uses.append(stream.pick(_other_uses(urban)))
-    parcels = []
-    for use in uses:
-        issued = stream.day_between(earliest, REFERENCE_DATE)
-        sheet, number = _free_key(stream, ward.code, taken_keys)
-        if use is residential:
-            area = stream.randint(400, 3000 if urban else 10_000) / 10
-            located, origin, term = address, stream.choice(_RESIDENTIAL_ORIGIN), None
-        else:
-            area = stream.randint(3_000, 100_000) / 10
-            located = Address(
-                address.province_code, address.province_name, ward.code, ward.name, f"Tờ bản đồ số {sheet}"
-            )
-            origin, term = stream.choice(_FARM_ORIGIN), add_years(issued, AGRICULTURAL_TERM_YEARS)
-        parcels.append(
-            LandParcel(
-                ma_xa=ward.code,
-                so_to=sheet,
-                so_thua=number,
-                dien_tich=area,
-                muc_dich=use.code,
-                ten_muc_dich=use.name,
-                thoi_han=term,
-                nguon_goc=origin,
-                dia_chi=located,
-                chu_su_dung=owners,
-                household_id=household.id,
-                so_phat_hanh=_serial(stream, taken_serials),
-                so_vao_so=f"{'CS' if issued >= CS_REGISTER_FROM else 'CH'}{stream.randint(1, 99_999):05d}",
-                ngay_cap=issued,
-            )
+    issued = stream.day_between(max(FIRST_CERTIFICATE, add_years(youngest_holder, 18)), REFERENCE_DATE)
+    urban = ward.type == "Phường"
+    if use.group == "residential":
+        area = stream.randint(400, 3000 if urban else 10_000) / 10
+        located, origin, term = address, stream.choice(_RESIDENTIAL_ORIGIN), None
+    else:
+        area = stream.randint(3_000, 100_000) / 10
+        located = Address(
+            address.province_code, address.province_name, ward.code, ward.name, f"Tờ bản đồ số {sheet}"
         )
-    return parcels
+        origin, term = stream.choice(_FARM_ORIGIN), add_years(issued, AGRICULTURAL_TERM_YEARS)
+    return LandParcel(
+        ma_xa=ward_code,
+        so_to=sheet,
+        so_thua=number,
+        dien_tich=area,
+        muc_dich=use.code,
+        ten_muc_dich=use.name,
+        thoi_han=term,
+        nguon_goc=origin,
+        dia_chi=located,
+        chu_su_dung=owners,
+        household_id=household.id,
+        so_phat_hanh=entry.serial,
+        so_vao_so=f"{'CS' if issued >= CS_REGISTER_FROM else 'CH'}{stream.randint(1, 99_999):05d}",
+        ngay_cap=issued,
+    )
 
 
-def _free_key(stream: Stream, ward_code: str, taken: set[ParcelKey]) -> tuple[int, int]:
+def _free_key(rng: random.Random, ward_code: str, taken: Container[ParcelKey]) -> ParcelKey:
     while True:
-        key = (ward_code, stream.randint(1, 80), stream.randint(1, 999))
+        key = (ward_code, rng.randint(1, 80), rng.randint(1, 999))
         if key not in taken:
-            taken.add(key)
-            return key[1], key[2]
+            return key
 
 
-def _serial(stream: Stream, taken: set[str]) -> str:
+def _serial(rng: random.Random, taken: Container[str]) -> str:
     while True:
-        serial = (
-            f"{stream.choice(PLATE_LETTERS)}{stream.choice(PLATE_LETTERS)} {stream.randint(0, 999_999):06d}"
-        )
+        serial = f"{rng.choice(PLATE_LETTERS)}{rng.choice(PLATE_LETTERS)} {rng.randrange(1_000_000):06d}"
         if serial not in taken:
-            taken.add(serial)
             return serial

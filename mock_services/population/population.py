@@ -21,7 +21,7 @@ from ndxp_sim.core.model import (
     LandParcel,
     Vehicle,
 )
-from ndxp_sim.mock_services.population import insurance, work
+from ndxp_sim.mock_services.population import insurance, land, vehicles, work
 from ndxp_sim.mock_services.population.assets import Assets, FixedAssets, build_assets, fixed_assets
 
 # Births registered before the 2025 reorganisation carry the old province code in their CCCD.
@@ -185,31 +185,61 @@ class Population:
             return self._assets
 
     def vehicle(self, bien_so: str) -> Vehicle | None:
-        return self.assets.vehicles.get(bien_so)
+        fixed = self.fixed_assets.vehicles.get(bien_so)
+        entry = self.assets.vehicles.get(bien_so)
+        if fixed or entry is None or entry.model is None:
+            return fixed
+        return vehicles.vehicle_record(self.seed, bien_so, entry.model, self.citizens[entry.owner])
 
     def vehicles_of(self, so_dinh_danh: str) -> list[Vehicle]:
-        return list(self.assets.vehicles_by_owner.get(so_dinh_danh, ()))
+        return [
+            item
+            for plate in self.assets.vehicles_by_owner.get(so_dinh_danh, ())
+            if (item := self.vehicle(plate))
+        ]
 
     def licence(self, so_gplx: str) -> DrivingLicence | None:
-        return self.assets.licences.get(so_gplx)
+        fixed = self.fixed_assets.licences.get(so_gplx)
+        entry = self.assets.licences.get(so_gplx)
+        if fixed or entry is None:
+            return fixed
+        return vehicles.licence_record(self.seed, so_gplx, entry, self.citizens[entry.holder])
 
     def licences_of(self, so_dinh_danh: str) -> list[DrivingLicence]:
-        return list(self.assets.licences_by_holder.get(so_dinh_danh, ()))
+        numbers = self.assets.licences_by_holder.get(so_dinh_danh, ())
+        return [item for number in numbers if (item := self.licence(number))]
 
     def parcel(self, ma_xa: str, so_to: int, so_thua: int) -> LandParcel | None:
-        return self.assets.parcels.get((ma_xa, so_to, so_thua))
+        key = (ma_xa, so_to, so_thua)
+        fixed = self.fixed_assets.parcels.get(key)
+        entry = self.assets.parcels.get(key)
+        if fixed or entry is None:
+            return fixed
+        return land.parcel_record(self.seed, key, entry, self.households[entry.household_id], self.citizens)
 
     def parcel_by_certificate(self, so_phat_hanh: str) -> LandParcel | None:
-        return self.assets.parcels_by_certificate.get(so_phat_hanh)
+        key = self.assets.parcels_by_certificate.get(so_phat_hanh)
+        return self.parcel(*key) if key else None
 
     def parcels_of(self, so_dinh_danh: str) -> list[LandParcel]:
-        return list(self.assets.parcels_by_holder.get(so_dinh_danh, ()))
+        """The parcels the person holds a certificate for (as a holder of their household's land)."""
+        person = self.citizens.get(so_dinh_danh)
+        if person is None:
+            return []
+        keys = self.assets.parcels_by_household.get(person.household_id, ())
+        found = (self.parcel(*key) for key in keys)
+        return [parcel for parcel in found if parcel and so_dinh_danh in parcel.chu_su_dung]
 
     def civil_servant(self, so_dinh_danh: str) -> CivilServant | None:
-        return self.assets.servants.get(so_dinh_danh)
+        """The person's post in a provincial agency; only living people hold one."""
+        person = self.citizens.get(so_dinh_danh)
+        if person is None or person.da_mat:
+            return None
+        return work.servant_of(self, person)
 
     def civil_servants_of(self, ma_co_quan: str) -> list[CivilServant]:
-        return list(self.assets.servants_by_agency.get(ma_co_quan, ()))
+        ids = self.assets.servants_by_agency.get(ma_co_quan, ())
+        return [servant for person_id in ids if (servant := self.civil_servant(person_id))]
 
     def register_birth(
         self,

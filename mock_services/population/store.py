@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 @cache
 def data_fingerprint() -> str:
-    """Hash of DATA_VERSION, the data files, this package's code and the record types: any edit invalidates."""
+    """Hash of DATA_VERSION, data files, this package's code and the record types: any edit invalidates."""
     digest = hashlib.sha256(str(DATA_VERSION).encode())
     sources = [*DATA_DIR.glob("*.csv"), *DATA_DIR.glob("*.json"), *_PACKAGE_DIR.glob("*.py"), *_CORE_SOURCES]
     for path in sorted(sources):

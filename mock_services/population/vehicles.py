@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.catalogues import read_csv
@@ -15,7 +18,14 @@ from ndxp_sim.core.identifiers import (
     make_motorbike_plate,
 )
 from ndxp_sim.core.model import Citizen, DrivingLicence, Inspection, Vehicle
-from ndxp_sim.mock_services.population.dates import REFERENCE_DATE, add_months, add_years, age_on, day_before
+from ndxp_sim.mock_services.population.dates import (
+    REFERENCE_DATE,
+    add_months,
+    add_years,
+    age_on,
+    day_before,
+    day_between,
+)
 from ndxp_sim.mock_services.population.derive import Stream
 from ndxp_sim.mock_services.population.sampling import Weighted
 
@@ -66,26 +76,46 @@ def _models(kind: str) -> Weighted[Model]:
     )
 
 
-def vehicles_for(seed: int, person: Citizen, taken: set[str]) -> list[Vehicle]:
-    """The vehicles a living adult owns; plates are drawn until one not in `taken` (then added to it)."""
-    stream = Stream(seed, "vehicles", person.so_dinh_danh)
+class VehicleEntry(NamedTuple):
+    """What the registry pass keeps per plate; the rest of the record is derived on lookup."""
+
+    owner: str
+    model: Model | None  # None for a fixed test identity's vehicle
+
+
+class LicenceEntry(NamedTuple):
+    holder: str
+    licence_class: str
+    issued: date
+
+
+def claim_vehicles(rng: random.Random, person: Citizen, registry: dict[str, VehicleEntry]) -> list[str]:
+    """Register the vehicles a living adult owns under plates not in `registry` yet; returns the plates."""
     age = age_on(person.ngay_sinh)
     owned = []
     for kind, (share, youngest, oldest) in OWNERSHIP.items():
-        if youngest <= age <= oldest and stream.chance(share):
-            owned.append(_vehicle(stream, person, stream.pick(_models(kind)), taken))
+        if youngest <= age <= oldest and rng.random() < share:
+            model = _models(kind).pick(rng)
+            plate = _plate(rng, _locality(rng, person), model, registry)
+            registry[plate] = VehicleEntry(person.so_dinh_danh, model)
+            owned.append(plate)
     return owned
 
 
-def _vehicle(stream: Stream, person: Citizen, model: Model, taken: set[str]) -> Vehicle:
+def _locality(rng: random.Random, person: Citizen) -> str:
     ward = catalogues.ward(person.thuong_tru.ward_code)
     assert ward is not None, person.thuong_tru
-    adult = add_years(person.ngay_sinh, 18)
+    return rng.choice(catalogues.plate_codes(ward.old_province_code))
+
+
+def vehicle_record(seed: int, plate: str, model: Model, owner: Citizen) -> Vehicle:
+    """The full record of a registered plate: make, year, VIN and inspection, derived from the plate."""
+    stream = Stream(seed, "vehicle", plate)
+    adult = add_years(owner.ngay_sinh, 18)
     built = stream.randint(max(2005, adult.year - 1), REFERENCE_DATE.year)
     registered = stream.day_between(max(date(built, 1, 1), adult), REFERENCE_DATE)
-    locality = stream.choice(catalogues.plate_codes(ward.old_province_code))
-    plate = _plate(stream, locality, model, taken)
     make_code = "".join(char for char in model.make.upper() if char.isalpha())[:2]
+    locality = plate[:2]
     return Vehicle(
         bien_so=plate,
         loai_xe=VEHICLE_KINDS[model.kind],
@@ -98,7 +128,7 @@ def _vehicle(stream: Stream, person: Citizen, model: Model, taken: set[str]) -> 
         tai_trong=model.load_kg,
         so_khung="RL" + _vin_tail(stream),
         so_may=f"{make_code}{stream.randint(10, 99)}E{stream.randint(0, 9_999_999):07d}",
-        chu_so_huu=person.so_dinh_danh,
+        chu_so_huu=owner.so_dinh_danh,
         ngay_dang_ky=registered,
         dang_kiem=None
         if model.kind == MOTORBIKE
@@ -115,18 +145,15 @@ def _vin_tail(stream: Stream) -> str:
     return "".join(characters)
 
 
-def _plate(stream: Stream, locality: str, model: Model, taken: set[str]) -> str:
+def _plate(rng: random.Random, locality: str, model: Model, taken: Container[str]) -> str:
     while True:
-        serial = stream.randint(1, 99_999)
+        serial = rng.randint(1, 99_999)
         if model.kind == MOTORBIKE:
-            letter = "A" if model.engine_cc > _BIG_BIKE_CC else stream.choice(_BIKE_LETTERS)
-            plate = make_motorbike_plate(locality, letter, stream.randint(1, 9), serial)
+            letter = "A" if model.engine_cc > _BIG_BIKE_CC else rng.choice(_BIKE_LETTERS)
+            plate = make_motorbike_plate(locality, letter, rng.randint(1, 9), serial)
         else:
-            plate = make_car_plate(
-                locality, "C" if model.kind == TRUCK else stream.choice(_CAR_LETTERS), serial
-            )
+            plate = make_car_plate(locality, "C" if model.kind == TRUCK else rng.choice(_CAR_LETTERS), serial)
         if plate not in taken:
-            taken.add(plate)
             return plate
 
 
@@ -162,22 +189,20 @@ def _letters(stream: Stream, count: int) -> str:
     return "".join(stream.choice(PLATE_LETTERS) for _ in range(count))
 
 
-def licence_classes_for(stream: Stream, person: Citizen, vehicles: list[Vehicle]) -> list[str]:
+def licence_classes_for(rng: random.Random, person: Citizen, owned: list[VehicleEntry]) -> list[str]:
     """One motorbike class and at most one car class; owners almost always hold the class they need."""
     age = age_on(person.ngay_sinh)
-    kinds = {vehicle.loai_xe for vehicle in vehicles}
+    kinds = {entry.model.kind for entry in owned if entry.model}
     big_bike = any(
-        vehicle.loai_xe == VEHICLE_KINDS[MOTORBIKE] and vehicle.dung_tich > _BIG_BIKE_CC
-        for vehicle in vehicles
+        entry.model and entry.model.kind == MOTORBIKE and entry.model.engine_cc > _BIG_BIKE_CC
+        for entry in owned
     )
     classes = []
-    rides = VEHICLE_KINDS[MOTORBIKE] in kinds
-    if stream.chance(0.92 if rides else 0.5):
+    if rng.random() < (0.92 if MOTORBIKE in kinds else 0.5):
         classes.append("A" if big_bike else "A1")
-    drives = stream.chance(0.95) if kinds - {VEHICLE_KINDS[MOTORBIKE]} else stream.chance(0.1)
-    if drives:
-        car_class = "C1" if VEHICLE_KINDS[TRUCK] in kinds else "B"
-        roll = stream.random()
+    if rng.random() < (0.95 if kinds - {MOTORBIKE} else 0.1):
+        car_class = "C1" if TRUCK in kinds else "B"
+        roll = rng.random()
         for candidate, share in (("DE", 0.002), ("D", 0.01), ("CE", 0.02), ("C", 0.08), ("D2", 0.09)):
             if roll < share and age >= LICENCE_CLASSES[candidate][0]:
                 car_class = candidate
@@ -186,39 +211,44 @@ def licence_classes_for(stream: Stream, person: Citizen, vehicles: list[Vehicle]
     return classes
 
 
-def licences_for(
-    seed: int, person: Citizen, vehicles: list[Vehicle], taken: set[str]
-) -> list[DrivingLicence]:
-    stream = Stream(seed, "licences", person.so_dinh_danh)
-    return [
-        _licence(stream, person, licence_class, taken)
-        for licence_class in licence_classes_for(stream, person, vehicles)
-    ]
-
-
-def _licence(stream: Stream, person: Citizen, licence_class: str, taken: set[str]) -> DrivingLicence:
-    minimum_age, years = LICENCE_CLASSES[licence_class]
-    eligible = add_years(person.ngay_sinh, minimum_age)
-    issued = stream.day_between(max(eligible, date(1995, 1, 1)), REFERENCE_DATE)
-    expires = add_years(issued, years) if years else None
-    if expires and expires < REFERENCE_DATE and stream.chance(0.8):  # renewed
-        issued = stream.day_between(max(eligible, add_years(REFERENCE_DATE, -years + 1)), REFERENCE_DATE)
-        expires = add_years(issued, years)
+def claim_licences(
+    rng: random.Random, person: Citizen, owned: list[VehicleEntry], registry: dict[str, LicenceEntry]
+) -> list[str]:
+    """Register the person's licences under numbers not in `registry` yet; returns the numbers."""
     ward = catalogues.ward(person.thuong_tru.ward_code)
     assert ward is not None, person.thuong_tru
-    province_code = ward.province_code if issued >= REORGANISATION else ward.old_province_code
-    number = _licence_number(stream, province_code, taken)
+    numbers = []
+    for licence_class in licence_classes_for(rng, person, owned):
+        minimum_age, years = LICENCE_CLASSES[licence_class]
+        eligible = add_years(person.ngay_sinh, minimum_age)
+        issued = day_between(rng, max(eligible, date(1995, 1, 1)), REFERENCE_DATE)
+        if years and add_years(issued, years) < REFERENCE_DATE and rng.random() < 0.8:  # renewed since
+            issued = day_between(rng, max(eligible, add_years(REFERENCE_DATE, -years + 1)), REFERENCE_DATE)
+        province_code = ward.province_code if issued >= REORGANISATION else ward.old_province_code
+        number = _licence_number(rng, province_code, registry)
+        registry[number] = LicenceEntry(person.so_dinh_danh, licence_class, issued)
+        numbers.append(number)
+    return numbers
+
+
+def licence_record(seed: int, number: str, entry: LicenceEntry, holder: Citizen) -> DrivingLicence:
+    """The full licence: expiry from the class's validity, status and points derived from the number."""
+    stream = Stream(seed, "licence", number)
+    years = LICENCE_CLASSES[entry.licence_class][1]
+    expires = add_years(entry.issued, years) if years else None
     points = MAX_POINTS if stream.chance(0.85) else stream.randint(2, MAX_POINTS - 1)
     status = EXPIRED if expires and expires < REFERENCE_DATE else VALID
     if stream.chance(0.005):
         status, points = REVOKED, 0
+    ward = catalogues.ward(holder.thuong_tru.ward_code)
+    assert ward is not None, holder.thuong_tru
     return DrivingLicence(
         so_gplx=number,
-        so_dinh_danh=person.so_dinh_danh,
-        hang=licence_class,
-        ngay_cap=issued,
+        so_dinh_danh=holder.so_dinh_danh,
+        hang=entry.licence_class,
+        ngay_cap=entry.issued,
         ngay_het_han=expires,
-        noi_cap=issuer(ward, issued),
+        noi_cap=issuer(ward, entry.issued),
         trang_thai=status,
         diem=points,
     )
@@ -240,9 +270,8 @@ def _old_province_names() -> dict[str, str]:
     }
 
 
-def _licence_number(stream: Stream, province_code: str, taken: set[str]) -> str:
+def _licence_number(rng: random.Random, province_code: str, taken: Container[str]) -> str:
     while True:
-        number = f"{province_code}{stream.randint(0, 9_999_999_999):010d}"
+        number = f"{province_code}{rng.randrange(10**10):010d}"
         if number not in taken:
-            taken.add(number)
             return number

@@ -79,6 +79,8 @@ def _decide(seed: int, person: Citizen) -> tuple[str, Stream, date]:
     if age < 18:
         return PUPIL, stream, today
     draw = stream.random()
+    if person.ma_so_bhxh is None:  # never insured: no compulsory-insurance job, no pension
+        return HOUSEHOLD, stream, today
     if age < retirement_age(person.gioi_tinh):
         if age <= 22 and draw < STUDENT_SHARE:
             return STUDENT, stream, today

@@ -34,7 +34,9 @@ from ndxp_sim.mock_services.population.population import REORGANISATION_DATE
 
 SIZE = 1000
 FIXED_CONSTANTS = [
-    name for name in vars(identities) if re.fullmatch(r"(CITIZEN|COUPLE|ENTERPRISE)_[A-Z_]+", name)
+    name
+    for name in vars(identities)
+    if re.fullmatch(r"(CITIZEN|COUPLE|ENTERPRISE|BHYT|AGENCY|PLATE|LICENCE|PARCEL|CERTIFICATE)_[A-Z_]+", name)
 ]
 
 
@@ -310,7 +312,7 @@ def test_test_identities_are_present_whatever_the_seed(seed: int, size: int) -> 
 
 def test_identities_doc_lists_every_constant() -> None:
     doc = (Path(identities.__file__).parent / "TEST_IDENTITIES.md").read_text(encoding="utf-8")
-    assert len(FIXED_CONSTANTS) == 9
+    assert len(FIXED_CONSTANTS) == 27
     for name in FIXED_CONSTANTS:
         assert re.search(rf"`{name}` \| `{re.escape(getattr(identities, name))}`", doc), name
 
