@@ -1,8 +1,11 @@
-"""Print how long the synthetic population takes to generate and to load back from the disk cache."""
+"""Print how long the synthetic population takes to generate, to load from the disk cache and to answer
+holdings lookups (the registry pass on first use, then per-person insurance), and the peak memory."""
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +26,23 @@ def main() -> None:
         f"generate: {generated:.3f} s for {len(population.citizens)} citizens, "
         f"{len(population.households)} households, {len(population.enterprises)} enterprises"
     )
+    started = time.perf_counter()
+    assets = population.assets
+    print(
+        f"holdings registry (first use): {time.perf_counter() - started:.3f} s for {len(assets.vehicles)} "
+        f"vehicles, {len(assets.licences)} licences, {len(assets.parcels)} parcels, "
+        f"{sum(map(len, assets.servants_by_agency.values()))} civil servants"
+    )
+    sample = list(itertools.islice(population.citizens, 10_000))
+    started = time.perf_counter()
+    for person_id in sample:
+        population.health_insurance(person_id)
+        population.vehicles_of(person_id)
+        population.licences_of(person_id)
+    elapsed = time.perf_counter() - started
+    print(f"insurance + vehicles + licences per person: {elapsed / len(sample) * 1e6:.0f} µs")
+    print(f"peak memory after generation and holdings: {_peak_mb():.0f} MB")
+    del population, assets
     with tempfile.TemporaryDirectory() as cache_dir:
         store.forget_memoised()
         started = time.perf_counter()
@@ -34,6 +54,11 @@ def main() -> None:
         print(f"cache load: {time.perf_counter() - started:.3f} s")
         size = sum(path.stat().st_size for path in Path(cache_dir).iterdir())
         print(f"cache file: {size / 1e6:.1f} MB")
+    print(f"peak memory overall: {_peak_mb():.0f} MB")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 if __name__ == "__main__":

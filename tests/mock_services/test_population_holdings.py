@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import pickle
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -46,6 +46,21 @@ def population() -> Population:
 
 def _living_adult(person: Citizen, on: date = REFERENCE_DATE) -> bool:
     return not person.da_mat and age_on(person.ngay_sinh, on) >= 18
+
+
+def _couple_has_a_son(population: Population, born: date) -> Citizen:
+    """Register a son of the fixed couple, born at their home."""
+    return population.register_birth(
+        ho="Lê",
+        chu_dem="Minh",
+        ten="Khang",
+        gioi_tinh="Nam",
+        ngay_sinh=born,
+        noi_sinh=population.citizen(identities.COUPLE_WIFE).thuong_tru,
+        dan_toc="01",
+        cha=identities.COUPLE_HUSBAND,
+        me=identities.COUPLE_WIFE,
+    )
 
 
 # Identifier rules.
@@ -171,9 +186,11 @@ def test_children_under_six_are_insured_until_72_months(population: Population) 
         record = population.health_insurance(child.so_dinh_danh)
         assert record is not None and record.ma_doi_tuong == "TE" and record.muc_huong == 2, child
         sixth = add_years(child.ngay_sinh, 6)
-        assert record.gt_the_tu == child.ngay_sinh and record.trang_thai == VALID
-        assert record.gt_the_den in {date(sixth.year, 9, 30), sixth - (sixth - record.gt_the_den)}
-        assert sixth - record.gt_the_den <= (sixth - date(sixth.year, 1, 1)) or record.gt_the_den.month == 9
+        school_start = date(sixth.year, 9, 30)
+        # 72 months, or until 30 September when the sixth birthday comes earlier in the year
+        expected_end = school_start if sixth <= school_start else sixth - timedelta(days=1)
+        assert record.gt_the_tu == child.ngay_sinh and record.gt_the_den == expected_end
+        assert record.trang_thai == VALID
         assert record.ngay_du_5_nam == add_years(child.ngay_sinh, 5)
 
 
@@ -369,17 +386,7 @@ def test_holdings_are_reproducible_and_independent_of_lookup_order() -> None:
     someone = next(p for p in second.citizens.values() if p.ma_so_bhxh and not p.da_mat)
     before = second.health_insurance(someone.so_dinh_danh)
     # A birth registered before the first registry lookup must not change who holds what.
-    second.register_birth(
-        ho="Lê",
-        chu_dem="Minh",
-        ten="An",
-        gioi_tinh="Nam",
-        ngay_sinh=date(2026, 10, 1),
-        noi_sinh=second.citizen(identities.COUPLE_WIFE).thuong_tru,
-        dan_toc="01",
-        cha=identities.COUPLE_HUSBAND,
-        me=identities.COUPLE_WIFE,
-    )
+    _couple_has_a_son(second, date(2026, 10, 1))
     assert first.assets.vehicles == second.assets.vehicles
     assert first.assets.licences == second.assets.licences and first.assets.parcels == second.assets.parcels
     assert first.assets.servants_by_agency == second.assets.servants_by_agency
@@ -402,17 +409,7 @@ def test_holdings_survive_the_pickle_cache() -> None:
 
 def test_a_registered_birth_gets_a_bhxh_number_and_a_child_card() -> None:
     population = build_population(11, 200)
-    child = population.register_birth(
-        ho="Lê",
-        chu_dem="Minh",
-        ten="Khang",
-        gioi_tinh="Nam",
-        ngay_sinh=date(2026, 10, 2),
-        noi_sinh=population.citizen(identities.COUPLE_WIFE).thuong_tru,
-        dan_toc="01",
-        cha=identities.COUPLE_HUSBAND,
-        me=identities.COUPLE_WIFE,
-    )
+    child = _couple_has_a_son(population, date(2026, 10, 2))
     assert bhxh_is_valid(child.ma_so_bhxh) and child.ma_so_bhxh.startswith("91")  # born after 2025: new code
     assert population.find_by_bhxh(child.ma_so_bhxh) is child
     card = population.health_insurance(child.so_dinh_danh)
