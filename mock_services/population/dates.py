@@ -5,6 +5,10 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from ndxp_sim.core.catalogues import Ward
+
+# Births registered (and numbers issued) before the 2025 reorganisation carry old province codes.
+REORGANISATION_DATE = date(2025, 7, 1)
 # The population's "today": fixed so that the same seed always yields the same ages and validity periods.
 REFERENCE_DATE = date(2026, 11, 1)
 
@@ -29,6 +33,11 @@ def add_months(day: date, months: int) -> date:
 
 def age_on(born: date, day: date = REFERENCE_DATE) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def province_code_on(ward: Ward, day: date) -> str:
+    """The province code in force for the ward on `day`: the old one before the reorganisation."""
+    return ward.province_code if day >= REORGANISATION_DATE else ward.old_province_code
 
 
 def day_before(day: date) -> date:

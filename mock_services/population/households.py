@@ -11,8 +11,8 @@ from ndxp_sim.core.catalogues import Ward
 from ndxp_sim.core.identifiers import FEMALE, MALE, make_cccd
 from ndxp_sim.core.model import Address, Citizen, Household
 from ndxp_sim.mock_services.population import names, people
-from ndxp_sim.mock_services.population.dates import REFERENCE_DATE, add_years, age_on
-from ndxp_sim.mock_services.population.population import REORGANISATION_DATE, cccd_prefix
+from ndxp_sim.mock_services.population.dates import REFERENCE_DATE, add_years, age_on, province_code_on
+from ndxp_sim.mock_services.population.population import cccd_prefix
 from ndxp_sim.mock_services.population.sampling import Weighted
 
 MAX_AGE = 95
@@ -202,8 +202,14 @@ class HouseholdBuilder:
             start = max(add_years(REFERENCE_DATE, -8), add_years(member.ngay_sinh, 30), youngest_child)
             member.da_mat, member.ngay_mat = True, _between(rng, start, REFERENCE_DATE)
             spouse = self.citizens.get(member.vo_chong or "")
-            if spouse and not spouse.da_mat:
+            if spouse is None:
+                continue
+            if not spouse.da_mat:
                 spouse.tinh_trang_hon_nhan = WIDOWED
+            else:  # both have died: only one who outlived the other had been widowed
+                for person, other in ((member, spouse), (spouse, member)):
+                    outlived = (other.ngay_mat or date.max) < (person.ngay_mat or date.min)
+                    person.tinh_trang_hon_nhan = WIDOWED if outlived else MARRIED
 
     def _born(self, first_year: int, last_year: int) -> date:
         return people.birth_date(
@@ -264,8 +270,7 @@ class HouseholdBuilder:
         if age >= INSURED_FROM_BIRTH_AGE and self.rng.random() >= INSURED_SHARE:
             return None
         # The issuing office's province: the old one for numbers issued before the reorganisation.
-        ward = home.ward
-        return self.draws.bhxh(ward.province_code if born >= REORGANISATION_DATE else ward.old_province_code)
+        return self.draws.bhxh(province_code_on(home.ward, born))
 
     def _birth_ward(self, home: _Home, child: bool) -> Ward:
         rng = self.rng

@@ -15,7 +15,7 @@ from ndxp_sim.core.model import (
     HouseholdInsuranceMember,
 )
 from ndxp_sim.mock_services.population import work
-from ndxp_sim.mock_services.population.dates import REFERENCE_DATE, add_years, day_before
+from ndxp_sim.mock_services.population.dates import REFERENCE_DATE, add_years, day_before, province_code_on
 from ndxp_sim.mock_services.population.derive import Stream
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ BHYT_LAW = date(2009, 7, 1)  # the health-insurance law: no card starts earlier
 _STATE_PAID = frozenset({work.CHILD, work.ELDERLY, POOR})
 _EMPLOYER_PAID = frozenset({work.SERVANT, work.EMPLOYEE, work.RETIRED})
 _MAY_BE_POOR = frozenset({work.HOUSEHOLD, work.PUPIL, work.STUDENT, work.ELDERLY})
-_REORGANISATION = date(2025, 7, 1)
 
 
 def beneficiary_group(population: Population, person: Citizen, kind: str) -> str:
@@ -59,7 +58,7 @@ def health_insurance(population: Population, person: Citizen) -> HealthInsurance
         end, status = min(end, person.ngay_mat), WITHDRAWN
     ward = catalogues.ward(person.thuong_tru.ward_code)
     assert ward is not None, person.thuong_tru
-    province = ward.province_code if start >= _REORGANISATION else ward.old_province_code
+    province = province_code_on(ward, start)
     facility = _first_care(stream, person, group)
     return HealthInsurance(
         so_dinh_danh=person.so_dinh_danh,
@@ -93,8 +92,7 @@ def _validity(
         # Employers and the pension fund renew the card each calendar year.
         first = max(job.periods[0].tu_ngay, BHYT_LAW)
         start = max(date(today.year, 1, 1), first)
-        since = born if add_years(born, 18) > first else first
-        return start, date(today.year, 12, 31), since
+        return start, date(today.year, 12, 31), first
     # Household-paid and state-paid cards run twelve months from the enrolment anniversary.
     anniversary = stream.day_between(date(today.year - 1, today.month, 1), today)
     if group not in _STATE_PAID and stream.chance(LAPSED_SHARE):

@@ -22,10 +22,18 @@ from ndxp_sim.core.model import (
     Vehicle,
 )
 from ndxp_sim.mock_services.population import insurance, land, vehicles, work
-from ndxp_sim.mock_services.population.assets import Assets, FixedAssets, build_assets, fixed_assets
+from ndxp_sim.mock_services.population.assets import (
+    FixedAssets,
+    LandRegistry,
+    ServantRegistry,
+    VehicleRegistry,
+    build_land_registry,
+    build_servant_registry,
+    build_vehicle_registry,
+    fixed_assets,
+)
+from ndxp_sim.mock_services.population.dates import province_code_on
 
-# Births registered before the 2025 reorganisation carry the old province code in their CCCD.
-REORGANISATION_DATE = date(2025, 7, 1)
 HEAD_OR_SPOUSE = frozenset({"Chủ hộ", "Vợ", "Chồng"})
 MARRIED = "Đã kết hôn"
 _ACTIVE = "00"
@@ -35,7 +43,7 @@ def cccd_prefix(birth_ward_code: str, province_code: str, birth_date: date) -> s
     """The CCCD prefix: "0" + the province code in force where and when the birth was registered."""
     ward = catalogues.ward(birth_ward_code)
     if ward is not None:
-        return "0" + (ward.old_province_code if birth_date < REORGANISATION_DATE else ward.province_code)
+        return "0" + province_code_on(ward, birth_date)
     if catalogues.province(province_code) is None:
         raise ValueError(
             f"unknown birth-registration place: ward {birth_ward_code!r}, province {province_code!r}"
@@ -78,7 +86,9 @@ class Population:
         self._all_active = tuple(item for items in self._active_pools.values() for item in items)
         # Built on first use and never pickled: derived from the records above.
         self._by_bhxh: dict[str, Citizen] | None = None
-        self._assets: Assets | None = None
+        self._vehicle_registry: VehicleRegistry | None = None
+        self._land_registry: LandRegistry | None = None
+        self._servant_registry: ServantRegistry | None = None
         self._fixed_assets: FixedAssets | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -178,15 +188,29 @@ class Population:
     # Vehicles, licences, land and civil servants, from registries built on first use.
 
     @property
-    def assets(self) -> Assets:
+    def vehicle_registry(self) -> VehicleRegistry:
         with self._lock:
-            if self._assets is None:
-                self._assets = build_assets(self)
-            return self._assets
+            if self._vehicle_registry is None:
+                self._vehicle_registry = build_vehicle_registry(self)
+            return self._vehicle_registry
+
+    @property
+    def land_registry(self) -> LandRegistry:
+        with self._lock:
+            if self._land_registry is None:
+                self._land_registry = build_land_registry(self)
+            return self._land_registry
+
+    @property
+    def servant_registry(self) -> ServantRegistry:
+        with self._lock:
+            if self._servant_registry is None:
+                self._servant_registry = build_servant_registry(self)
+            return self._servant_registry
 
     def vehicle(self, bien_so: str) -> Vehicle | None:
         fixed = self.fixed_assets.vehicles.get(bien_so)
-        entry = self.assets.vehicles.get(bien_so)
+        entry = self.vehicle_registry.vehicles.get(bien_so)
         if fixed or entry is None or entry.model is None:
             return fixed
         return vehicles.vehicle_record(self.seed, bien_so, entry.model, self.citizens[entry.owner])
@@ -194,31 +218,31 @@ class Population:
     def vehicles_of(self, so_dinh_danh: str) -> list[Vehicle]:
         return [
             item
-            for plate in self.assets.vehicles_by_owner.get(so_dinh_danh, ())
+            for plate in self.vehicle_registry.vehicles_by_owner.get(so_dinh_danh, ())
             if (item := self.vehicle(plate))
         ]
 
     def licence(self, so_gplx: str) -> DrivingLicence | None:
         fixed = self.fixed_assets.licences.get(so_gplx)
-        entry = self.assets.licences.get(so_gplx)
+        entry = self.vehicle_registry.licences.get(so_gplx)
         if fixed or entry is None:
             return fixed
         return vehicles.licence_record(self.seed, so_gplx, entry, self.citizens[entry.holder])
 
     def licences_of(self, so_dinh_danh: str) -> list[DrivingLicence]:
-        numbers = self.assets.licences_by_holder.get(so_dinh_danh, ())
+        numbers = self.vehicle_registry.licences_by_holder.get(so_dinh_danh, ())
         return [item for number in numbers if (item := self.licence(number))]
 
     def parcel(self, ma_xa: str, so_to: int, so_thua: int) -> LandParcel | None:
         key = (ma_xa, so_to, so_thua)
         fixed = self.fixed_assets.parcels.get(key)
-        entry = self.assets.parcels.get(key)
+        entry = self.land_registry.parcels.get(key)
         if fixed or entry is None:
             return fixed
         return land.parcel_record(self.seed, key, entry, self.households[entry.household_id], self.citizens)
 
     def parcel_by_certificate(self, so_phat_hanh: str) -> LandParcel | None:
-        key = self.assets.parcels_by_certificate.get(so_phat_hanh)
+        key = self.land_registry.parcels_by_certificate.get(so_phat_hanh)
         return self.parcel(*key) if key else None
 
     def parcels_of(self, so_dinh_danh: str) -> list[LandParcel]:
@@ -226,7 +250,7 @@ class Population:
         person = self.citizens.get(so_dinh_danh)
         if person is None:
             return []
-        keys = self.assets.parcels_by_household.get(person.household_id, ())
+        keys = self.land_registry.parcels_by_household.get(person.household_id, ())
         found = (self.parcel(*key) for key in keys)
         return [parcel for parcel in found if parcel and so_dinh_danh in parcel.chu_su_dung]
 
@@ -238,7 +262,7 @@ class Population:
         return work.servant_of(self, person)
 
     def civil_servants_of(self, ma_co_quan: str) -> list[CivilServant]:
-        ids = self.assets.servants_by_agency.get(ma_co_quan, ())
+        ids = self.servant_registry.servants_by_agency.get(ma_co_quan, ())
         return [servant for person_id in ids if (servant := self.civil_servant(person_id))]
 
     def register_birth(

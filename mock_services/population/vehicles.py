@@ -25,6 +25,7 @@ from ndxp_sim.mock_services.population.dates import (
     age_on,
     day_before,
     day_between,
+    province_code_on,
 )
 from ndxp_sim.mock_services.population.derive import Stream
 from ndxp_sim.mock_services.population.sampling import Weighted
@@ -40,7 +41,6 @@ _COLOURS = ("Đen", "Trắng", "Đỏ", "Xanh", "Bạc", "Xám", "Vàng")
 _VIN_CHARACTERS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 # Licensing moved from the transport departments to the traffic police on 1 March 2025.
 POLICE_LICENSING = date(2025, 3, 1)
-REORGANISATION = date(2025, 7, 1)
 VALID, EXPIRED, REVOKED = "Còn hiệu lực", "Hết hạn", "Bị thu hồi"
 MAX_POINTS = 12
 
@@ -224,7 +224,7 @@ def claim_licences(
         issued = day_between(rng, max(eligible, date(1995, 1, 1)), REFERENCE_DATE)
         if years and add_years(issued, years) < REFERENCE_DATE and rng.random() < 0.8:  # renewed since
             issued = day_between(rng, max(eligible, add_years(REFERENCE_DATE, -years + 1)), REFERENCE_DATE)
-        province_code = ward.province_code if issued >= REORGANISATION else ward.old_province_code
+        province_code = province_code_on(ward, issued)
         number = _licence_number(rng, province_code, registry)
         registry[number] = LicenceEntry(person.so_dinh_danh, licence_class, issued)
         numbers.append(number)

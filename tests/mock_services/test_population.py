@@ -29,8 +29,8 @@ from ndxp_sim.mock_services.population import (
     load_population,
     store,
 )
+from ndxp_sim.mock_services.population.dates import REORGANISATION_DATE
 from ndxp_sim.mock_services.population.households import MAX_AGE, REFERENCE_DATE, add_years, age_on
-from ndxp_sim.mock_services.population.population import REORGANISATION_DATE
 
 SIZE = 1000
 FIXED_CONSTANTS = [
@@ -242,6 +242,9 @@ def test_family_links_are_consistent(population: Population) -> None:
                 assert person.tinh_trang_hon_nhan == spouse.tinh_trang_hon_nhan == "Đã kết hôn"
             elif not person.da_mat:
                 assert person.tinh_trang_hon_nhan == "Góa"
+            elif spouse.da_mat:  # both died: widowed if the spouse died first, still married otherwise
+                widowed = spouse.ngay_mat < person.ngay_mat
+                assert person.tinh_trang_hon_nhan == ("Góa" if widowed else "Đã kết hôn")
         for parent_id, sex in ((person.cha, "Nam"), (person.me, "Nữ")):
             if parent_id:
                 parent = citizens[parent_id]

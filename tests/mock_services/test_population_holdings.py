@@ -32,9 +32,8 @@ from ndxp_sim.core.model import Citizen
 from ndxp_sim.mock_services import csdl_dan_cu
 from ndxp_sim.mock_services.population import Population, build_population
 from ndxp_sim.mock_services.population.civil_service import RANKS, coefficient
-from ndxp_sim.mock_services.population.dates import REFERENCE_DATE, add_years, age_on
+from ndxp_sim.mock_services.population.dates import REFERENCE_DATE, REORGANISATION_DATE, add_years, age_on
 from ndxp_sim.mock_services.population.insurance import EXPIRED, HOUSEHOLD_DISCOUNTS, VALID, WITHDRAWN
-from ndxp_sim.mock_services.population.population import REORGANISATION_DATE
 
 SEED, SIZE = 7, 3000
 
@@ -132,20 +131,20 @@ def test_land_and_civil_service_code_rules() -> None:
 
 
 def test_every_generated_identifier_validates(population: Population) -> None:
-    assets = population.assets
+    cars, land, posts = population.vehicle_registry, population.land_registry, population.servant_registry
     for person in population.citizens.values():
         record = population.health_insurance(person.so_dinh_danh)
         if record:
             assert bhxh_is_valid(record.ma_so_bhxh) and bhyt_card_is_valid(record.ma_the), record
-    assert all(plate_is_valid(plate) for plate in assets.vehicles)
-    assert all(licence_number_is_valid(number) for number in assets.licences)
-    for key, entry in assets.parcels.items():
+    assert all(plate_is_valid(plate) for plate in cars.vehicles)
+    assert all(licence_number_is_valid(number) for number in cars.licences)
+    for key, entry in land.parcels.items():
         assert parcel_key_is_valid(*key) and land_certificate_is_valid(entry.serial)
         parcel = population.parcel(*key)
         assert parcel is not None and land_certificate_is_valid(parcel.so_phat_hanh, parcel.so_vao_so)
-    servants = [servant for ids in assets.servants_by_agency.values() for servant in ids]
+    servants = [servant for ids in posts.servants_by_agency.values() for servant in ids]
     assert len(servants) == len(set(servants)) > 0.01 * len(population.citizens)
-    for agency in assets.servants_by_agency:
+    for agency in posts.servants_by_agency:
         assert agency_code_is_valid(agency)
         for servant in population.civil_servants_of(agency):
             assert rank_code_is_valid(servant.ma_ngach)
@@ -267,7 +266,7 @@ def test_household_insurance_members_pay_the_decreasing_rates(population: Popula
 
 
 def test_civil_servants_are_living_citizens_insured_by_their_agency(population: Population) -> None:
-    for agency, ids in population.assets.servants_by_agency.items():
+    for agency, ids in population.servant_registry.servants_by_agency.items():
         for person_id in ids:
             person = population.citizen(person_id)
             servant = population.civil_servant(person_id)
@@ -292,8 +291,8 @@ def test_civil_servants_are_living_citizens_insured_by_their_agency(population: 
 
 
 def test_vehicles_belong_to_living_adults_of_the_plate_province(population: Population) -> None:
-    owners = population.assets.vehicles_by_owner
-    assert sum(len(plates) for plates in owners.values()) == len(population.assets.vehicles)
+    owners = population.vehicle_registry.vehicles_by_owner
+    assert sum(len(plates) for plates in owners.values()) == len(population.vehicle_registry.vehicles)
     for owner_id in owners:
         owner = population.citizen(owner_id)
         assert _living_adult(owner)
@@ -314,13 +313,15 @@ def test_vehicles_belong_to_living_adults_of_the_plate_province(population: Popu
                     check is not None and vehicle.ngay_dang_ky <= check.ngay_kiem_dinh < check.han_kiem_dinh
                 )
                 assert check.ma_don_vi.startswith(vehicle.bien_so[:2] + "-")
-    kinds = Counter(vehicle.loai_xe for vehicle in map(population.vehicle, population.assets.vehicles))
+    kinds = Counter(
+        vehicle.loai_xe for vehicle in map(population.vehicle, population.vehicle_registry.vehicles)
+    )
     assert kinds["Xe mô tô"] > kinds["Ô tô con"] > kinds["Ô tô tải"] > 0
 
 
 def test_licence_classes_fit_ages_and_validity_follows_the_class(population: Population) -> None:
     statuses = Counter()
-    for holder_id, numbers in population.assets.licences_by_holder.items():
+    for holder_id, numbers in population.vehicle_registry.licences_by_holder.items():
         holder = population.citizen(holder_id)
         assert _living_adult(holder)
         classes = []
@@ -341,7 +342,7 @@ def test_licence_classes_fit_ages_and_validity_follows_the_class(population: Pop
     assert statuses["Còn hiệu lực"] > 0.8 * sum(statuses.values())
     car_owners = [
         owner
-        for owner, plates in population.assets.vehicles_by_owner.items()
+        for owner, plates in population.vehicle_registry.vehicles_by_owner.items()
         if any(population.vehicle(plate).loai_xe == "Ô tô con" for plate in plates)
     ]
     licensed = sum(
@@ -355,7 +356,7 @@ def test_licence_classes_fit_ages_and_validity_follows_the_class(population: Pop
 
 
 def test_parcels_are_held_by_living_adults_of_their_household(population: Population) -> None:
-    for key, entry in population.assets.parcels.items():
+    for key, entry in population.land_registry.parcels.items():
         parcel = population.parcel(*key)
         household = population.households[entry.household_id]
         assert parcel.household_id == household.id and parcel.ma_xa == household.address.ward_code
@@ -374,7 +375,7 @@ def test_parcels_are_held_by_living_adults_of_their_household(population: Popula
             assert parcel.thoi_han == add_years(parcel.ngay_cap, 50)
         assert parcel.so_vao_so[:2] == ("CS" if parcel.ngay_cap >= date(2014, 12, 10) else "CH")
         assert 0 < parcel.dien_tich < 20_000
-    uses = Counter(entry.use_code for entry in population.assets.parcels.values())
+    uses = Counter(entry.use_code for entry in population.land_registry.parcels.values())
     assert {"ONT", "ODT", "LUC", "CLN"} <= set(uses)
 
 
@@ -387,21 +388,24 @@ def test_holdings_are_reproducible_and_independent_of_lookup_order() -> None:
     before = second.health_insurance(someone.so_dinh_danh)
     # A birth registered before the first registry lookup must not change who holds what.
     _couple_has_a_son(second, date(2026, 10, 1))
-    assert first.assets.vehicles == second.assets.vehicles
-    assert first.assets.licences == second.assets.licences and first.assets.parcels == second.assets.parcels
-    assert first.assets.servants_by_agency == second.assets.servants_by_agency
+    assert first.vehicle_registry.vehicles == second.vehicle_registry.vehicles
+    assert (
+        first.vehicle_registry.licences == second.vehicle_registry.licences
+        and first.land_registry.parcels == second.land_registry.parcels
+    )
+    assert first.servant_registry.servants_by_agency == second.servant_registry.servants_by_agency
     assert (
         second.health_insurance(someone.so_dinh_danh)
         == before
         == first.health_insurance(someone.so_dinh_danh)
     )
     other = build_population(SEED + 1, 800)
-    assert set(other.assets.vehicles) != set(first.assets.vehicles)
+    assert set(other.vehicle_registry.vehicles) != set(first.vehicle_registry.vehicles)
 
 
 def test_holdings_survive_the_pickle_cache() -> None:
     original = build_population(5, 300)
-    plate = next(iter(original.assets.vehicles_by_owner.values()))[0]
+    plate = next(iter(original.vehicle_registry.vehicles_by_owner.values()))[0]
     copy = pickle.loads(pickle.dumps(original, protocol=pickle.HIGHEST_PROTOCOL))
     assert copy == original and copy.vehicle(plate) == original.vehicle(plate)
     assert copy.health_insurance(identities.COUPLE_BABY) == original.health_insurance(identities.COUPLE_BABY)
@@ -500,7 +504,7 @@ def test_fixed_identities_hold_the_same_records_whatever_the_seed(seed: int, siz
     assert [member.so_dinh_danh for member in cover.thanh_vien] == [identities.COUPLE_WIFE]
     # Generated records never take a fixed identity's number, plate or parcel.
     fixed_people = set(population.fixed_assets.people)
-    owners = {entry.owner for plate, entry in population.assets.vehicles.items()}
+    owners = {entry.owner for plate, entry in population.vehicle_registry.vehicles.items()}
     assert owners & fixed_people == {identities.CITIZEN_EXISTS, identities.COUPLE_HUSBAND}
     numbers = [p.ma_so_bhxh for p in population.citizens.values() if p.ma_so_bhxh]
     assert len(numbers) == len(set(numbers))
