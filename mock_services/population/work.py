@@ -26,7 +26,6 @@ EMPLOYEE_SHARE = 0.35  # employees of an enterprise with compulsory insurance
 STUDENT_SHARE = 0.3  # of 18-22 year olds
 RETIRED_SHARE = 0.35  # of people past retirement age who draw a pension
 SOCIAL_ALLOWANCE_AGE = 80  # from 80 the state pays the card of people without a pension
-_ACTIVE = "00"
 
 
 @dataclass(frozen=True, slots=True)
