@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import pickle
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -28,7 +29,7 @@ from ndxp_sim.core.identifiers import (
     plate_parse,
     rank_code_is_valid,
 )
-from ndxp_sim.core.model import Citizen
+from ndxp_sim.core.model import Citizen, HealthInsurance
 from ndxp_sim.mock_services import csdl_dan_cu
 from ndxp_sim.mock_services.population import Population, build_population
 from ndxp_sim.mock_services.population.civil_service import RANKS, coefficient
@@ -45,6 +46,13 @@ def population() -> Population:
 
 def _living_adult(person: Citizen, on: date = REFERENCE_DATE) -> bool:
     return not person.da_mat and age_on(person.ngay_sinh, on) >= 18
+
+
+def _insured(population: Population) -> Iterator[tuple[Citizen, HealthInsurance]]:
+    for person in population.citizens.values():
+        record = population.health_insurance(person.so_dinh_danh)
+        if record is not None:
+            yield person, record
 
 
 def _couple_has_a_son(population: Population, born: date) -> Citizen:
@@ -132,10 +140,8 @@ def test_land_and_civil_service_code_rules() -> None:
 
 def test_every_generated_identifier_validates(population: Population) -> None:
     cars, land, posts = population.vehicle_registry, population.land_registry, population.servant_registry
-    for person in population.citizens.values():
-        record = population.health_insurance(person.so_dinh_danh)
-        if record:
-            assert bhxh_is_valid(record.ma_so_bhxh) and bhyt_card_is_valid(record.ma_the), record
+    for _, record in _insured(population):
+        assert bhxh_is_valid(record.ma_so_bhxh) and bhyt_card_is_valid(record.ma_the), record
     assert all(plate_is_valid(plate) for plate in cars.vehicles)
     assert all(licence_number_is_valid(number) for number in cars.licences)
     for key, entry in land.parcels.items():
@@ -194,11 +200,8 @@ def test_children_under_six_are_insured_until_72_months(population: Population) 
 
 
 def test_card_validity_periods_are_consistent(population: Population) -> None:
-    statuses = Counter()
-    for person in population.citizens.values():
-        record = population.health_insurance(person.so_dinh_danh)
-        if record is None:
-            continue
+    statuses: Counter[str] = Counter()
+    for person, record in _insured(population):
         statuses[record.trang_thai] += 1
         assert person.ngay_sinh <= record.gt_the_tu <= record.gt_the_den, record
         assert record.ngay_du_5_nam >= add_years(person.ngay_sinh, 5)
@@ -211,11 +214,8 @@ def test_card_validity_periods_are_consistent(population: Population) -> None:
 
 
 def test_insurance_history_names_real_employers(population: Population) -> None:
-    kinds = Counter()
-    for person in population.citizens.values():
-        record = population.health_insurance(person.so_dinh_danh)
-        if record is None:
-            continue
+    kinds: Counter[str] = Counter()
+    for person, record in _insured(population):
         kinds[record.ma_doi_tuong] += 1
         periods = record.qua_trinh
         for earlier, later in itertools.pairwise(periods):
