@@ -32,26 +32,39 @@ class SoapFault(Exception):  # noqa: N818 - "SOAP fault" is the protocol's own t
         self.detail = dict(detail or {})
 
 
-def _append(parent: etree._Element, ns: str, name: str, value: SoapValue) -> None:
+class SoapValueError(ValueError):
+    """A value XML 1.0 cannot carry (a control character); str() is `field.path: why`."""
+
+
+def _append(parent: etree._Element, ns: str, name: str, value: SoapValue, where: str = "") -> None:
     if value is None:
         return
+    path = f"{where}.{name}" if where else name
     if isinstance(value, list):
         for item in value:
-            _append(parent, ns, name, item)
+            _append(parent, ns, name, item, where)
         return
     child = etree.SubElement(parent, f"{{{ns}}}{name}")
     if isinstance(value, Mapping):
         for key, sub in value.items():
-            _append(child, ns, key, sub)
-    else:
+            _append(child, ns, key, sub, path)
+        return
+    try:
         child.text = str(value)
+    except ValueError:  # lxml refuses what XML 1.0 cannot hold rather than write a broken document
+        raise SoapValueError(f"{path}: contains a character XML cannot carry (a control character)") from None
 
 
 def build_envelope(ns: str, operation: str, payload: Mapping[str, SoapValue]) -> bytes:
-    """`<soap:Envelope><soap:Body><ns:operation>…payload…</ns:operation></soap:Body></soap:Envelope>`."""
+    """`<soap:Envelope><soap:Body><ns:operation>…payload…</ns:operation></soap:Body></soap:Envelope>`.
+
+    Raises SoapValueError, naming the field, for a value XML cannot carry.
+    """
     envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "dc": ns})
     body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-    _append(body, ns, operation, dict(payload))
+    request = etree.SubElement(body, f"{{{ns}}}{operation}")
+    for key, value in payload.items():  # field paths start below the operation element
+        _append(request, ns, key, value)
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
 
 

@@ -7,12 +7,14 @@ import time
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ndxp_sim.adapters._base import Call
 from ndxp_sim.adapters.upstream import UpstreamClient
+from ndxp_sim.contracts.cases import case_services, check_answer, diagnostic_case
 from ndxp_sim.core.catalogue import PATTERN_NAMES
 from ndxp_sim.core.errors import (
     BackendError,
@@ -97,28 +99,43 @@ async def openapi(service: str, rt: RuntimeDep) -> dict[str, Any]:
     return service_openapi(type(adapter))
 
 
-@router.get("/_diag/connect/{service}", tags=["meta"], summary="Run a canned call against the backend")
+@router.get("/_diag/connect/{service}", tags=["meta"], summary="Play the service's diagnostic case")
 async def connect(service: str, rt: RuntimeDep, who: CallerDep) -> dict[str, Any]:
+    return await connectivity(rt, service)
+
+
+async def connectivity(rt: Runtime, service: str) -> dict[str, Any]:
+    """The connectivity self-test of one service (also shown by the operator console)."""
     adapter = rt.adapters.get(service)
     if adapter is None:
         raise UnknownServiceError(f"no implemented service {service!r}")
-    op = next((op for op in adapter.operations if op.sample is not None), None)
-    if op is None:
-        return {"service": service, "status": "unknown", "reason": "no canned call declared"}
+    if service not in case_services():
+        return {"service": service, "status": "unknown", "reason": "no example cases (contracts/cases/)"}
+    case = diagnostic_case(service)
+    op = adapter.by_name.get(case.operation)
+    if op is None:  # a province's own adapter may not have the operation the shipped case calls
+        reason = f"the diagnostic case calls {case.operation}, which this adapter does not offer"
+        return {"service": service, "status": "unknown", "reason": reason}
+    headers = {"x-request-id": "diag-" + service, **{k.lower(): v for k, v in case.headers.items()}}
     started = time.perf_counter()
     try:
-        await adapter.call(Call(op, dict(op.sample or {}), {"x-request-id": "diag-" + service}))
+        reply = await adapter.call(Call(op, op.validate(dict(case.body or case.query)), headers))
+        answer: tuple[int, Any, str | None] = (reply.status, orjson.loads(reply.body), None)
         status, reason = "green", "the backend answered"
     except BackendError as error:
+        answer = (error.status_code, None, error.type)
         status, reason = "red", error.message
     except GatewayError as error:  # the backend answered, with a client-side error: it is reachable
+        answer = (error.status_code, {"message": error.message}, error.type)
         status, reason = "green", f"the backend answered ({error.type})"
     return {
         "service": service,
         "operation": op.name,
+        "case": case.name,
         "backend": adapter.base_url,
         "status": status,
         "reason": reason,
+        "mismatches": check_answer(case, *answer) if status == "green" else None,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
     }
 

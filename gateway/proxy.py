@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
-from pydantic import BaseModel, ValidationError
 
 from ndxp_sim.adapters._base import Adapter, Call, Operation, Reply
 from ndxp_sim.core.errors import (
@@ -27,7 +26,6 @@ from ndxp_sim.core.errors import (
     MethodNotAllowedError,
     PayloadTooLargeError,
     UnknownServiceError,
-    describe_validation,
 )
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
@@ -171,7 +169,7 @@ class Proxy:
                 exchange.correlation[key] = str(value)[:128]
         if "MaDonVi" not in exchange.correlation:
             exchange.correlation["MaDonVi"] = consumer.id
-        validated = self._validate(op.request, params)
+        validated = op.validate(params)
         if op.callback_field:
             callback = validated.get(op.callback_field)
             self._check_callback(callback, consumer.callback_urls, op.callback_field, runtime.settings)
@@ -218,15 +216,6 @@ class Proxy:
         if not isinstance(params, dict):
             raise InvalidRequestError("body: a JSON object is required")
         return params
-
-    @staticmethod
-    def _validate(model: type[BaseModel] | None, params: dict[str, Any]) -> dict[str, Any]:
-        if model is None:
-            return params
-        try:
-            return model.model_validate(params).model_dump(mode="json", exclude_none=True)
-        except ValidationError as exc:
-            raise InvalidRequestError(describe_validation(exc.errors())) from None
 
     @staticmethod
     def _check_callback(url: Any, registered: list[str], field: str, settings: Settings) -> None:

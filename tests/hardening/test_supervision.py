@@ -105,7 +105,7 @@ def test_a_busy_port_is_named_with_its_setting_before_anything_starts(
         env.pop("NDXP_KAFKA__BOOTSTRAP_SERVERS", None)
         started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "gateway", "up"],
+            [sys.executable, "-m", "ndxp_sim.gateway", "up"],
             cwd=ROOT,
             env=env,
             capture_output=True,
