@@ -38,8 +38,8 @@ KHAI_SINH = "/apiHoTich/1.0/dangKyKhaiSinh"
 async def test_the_gateway_refuses_callbacks_aimed_at_the_simulator(
     gateway: GatewayHarness, url: str
 ) -> None:
-    """Case: a consumer submits a dossier whose callbackUrl points at the mock's admin API, the gateway,
-    the broker, or outside the registered `/callbacks` path. Expected: 422 Client.InvalidRequest naming
+    """A consumer submits a dossier whose callbackUrl points at the mock's admin API, the gateway,
+    the broker, or outside the registered `/callbacks` path → 422 Client.InvalidRequest naming
     callbackUrl; nothing reaches the backend."""
     with respx.mock:
         backend = respx.post(url__regex=r".*/ho_tich/.*").respond(json={"status": 1, "value": {}})
@@ -53,8 +53,8 @@ async def test_the_gateway_refuses_callbacks_aimed_at_the_simulator(
 
 
 async def test_a_registered_callback_url_still_passes(gateway: GatewayHarness) -> None:
-    """Case: a callbackUrl under the shipped registration (`http://127.0.0.1:*/callbacks`) on a port of
-    the consumer's own. Expected: the dossier reaches the backend."""
+    """A callbackUrl under the shipped registration (`http://127.0.0.1:*/callbacks`) on a port of
+    the consumer's own → the dossier reaches the backend."""
     receipt = {
         "status": 1,
         "statusDescription": "ok",
@@ -80,8 +80,8 @@ async def test_a_registered_callback_url_still_passes(gateway: GatewayHarness) -
 def test_configuration_refuses_wide_or_self_pointing_callback_patterns(
     make_settings: MakeSettings, patterns: list[str], complaint: str
 ) -> None:
-    """Case: a consumer's callback_urls holds a bare host (any port, any path) or names the mocks' or the
-    gateway's port. Expected: the settings do not load; the error names callback_urls."""
+    """A consumer's callback_urls holds a bare host (any port, any path) or names the mocks' or the
+    gateway's port → the settings do not load; the error names callback_urls."""
     consumer = {"id": "000.00.00.H99", "secret_hash": "x", "callback_urls": patterns}
     with pytest.raises(ValidationError) as caught:
         make_settings(consumers=[consumer])
@@ -126,8 +126,8 @@ async def _dead_letters(app: FastAPI, settings: Settings, count: int) -> list[di
 async def test_the_mock_does_not_deliver_to_its_own_port(
     make_settings: MakeSettings, tmp_path: Path, receiver: CallbackReceiver
 ) -> None:
-    """Case: a dossier submitted straight to the mock (no gateway check) with a callbackUrl whose host
-    name resolves to loopback and whose port is the mocks' own. Expected: no request is sent there; the
+    """A dossier submitted straight to the mock (no gateway check) with a callbackUrl whose host
+    name resolves to loopback and whose port is the mocks' own → no request is sent there; the
     callback becomes a dead letter after one attempt whose error says why."""
     own_port = int(receiver.url.split(":")[2].split("/")[0])  # the receiver stands in for the mocks' port
     mocks = {"population": 300, "cache_dir": tmp_path / "cache", "state_file": None, "dossier_step_s": 0.02}
@@ -145,7 +145,7 @@ async def test_the_mock_does_not_deliver_to_its_own_port(
 
 
 async def test_a_redirect_is_not_followed(mock_app: FastAPI, mock_settings: Settings) -> None:
-    """Case: the consumer's callback endpoint answers 307 pointing somewhere else. Expected: the mock
+    """The consumer's callback endpoint answers 307 pointing somewhere else → the mock
     does not follow it (the other server gets nothing); the delivery is a dead letter with status 307."""
     async with callback_receiver() as elsewhere:
 
@@ -174,8 +174,8 @@ async def test_a_redirect_is_not_followed(mock_app: FastAPI, mock_settings: Sett
 async def test_the_admin_api_needs_the_admin_token(
     mock_app: FastAPI, mock_settings: Settings, authorization: str | None
 ) -> None:
-    """Case: POST /_admin/reset (and the other admin routes) without the admin token, or with a wrong
-    one. Expected: 401, and nothing is reset (the dossier is still there); with the token from
+    """POST /_admin/reset (and the other admin routes) without the admin token, or with a wrong
+    one → 401, and nothing is reset (the dossier is still there); with the token from
     `mocks.admin_token` the same reset works."""
     headers = {"Authorization": authorization} if authorization else {}
     async with _client(mock_app, headers) as client:

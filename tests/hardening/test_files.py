@@ -28,7 +28,7 @@ def _mode(path: Path) -> int:
 
 
 async def test_the_sqlite_store_is_owner_only(tmp_path: Path) -> None:
-    """Case: the exchange store is a SQLite file in a folder that does not exist yet. Expected: the file
+    """The exchange store is a SQLite file in a folder that does not exist yet → the file
     and its WAL/shared-memory files are 0600, the folder created for it 0700."""
     database = tmp_path / "var" / "exchanges.db"
     store = Store(f"sqlite+aiosqlite:///{database}")
@@ -44,7 +44,7 @@ async def test_the_sqlite_store_is_owner_only(tmp_path: Path) -> None:
 
 
 async def test_an_existing_world_readable_store_is_tightened(tmp_path: Path) -> None:
-    """Case: a store file left world-readable by an earlier version. Expected: 0600 once the store starts."""
+    """A store file left world-readable by an earlier version → 0600 once the store starts."""
     database = tmp_path / "exchanges.db"
     database.touch(mode=0o644)
     store = Store(f"sqlite+aiosqlite:///{database}")
@@ -54,7 +54,7 @@ async def test_an_existing_world_readable_store_is_tightened(tmp_path: Path) -> 
 
 
 def test_spool_folders_and_files_are_owner_only(tmp_path: Path) -> None:
-    """Case: the gateway spools records (segment, lock and position files). Expected: the spool root and
+    """The gateway spools records (segment, lock and position files) → the spool root and
     the process's folder are 0700, every file in them 0600."""
     root = tmp_path / "spool"
     root.mkdir(mode=0o755)  # made earlier, e.g. by hand
@@ -74,7 +74,7 @@ def test_spool_folders_and_files_are_owner_only(tmp_path: Path) -> None:
 
 
 def test_the_mock_journal_is_owner_only(tmp_path: Path) -> None:
-    """Case: the mocks journal dossiers (personal data) to `mocks.state_file`. Expected: 0600 files."""
+    """The mocks journal dossiers (personal data) to `mocks.state_file` → 0600 files."""
     path = tmp_path / "state" / "mock-state.db"
     journal = MockJournal(path)
     journal.save_dossier("ho_tich", "HS-1", {"hoTich": {"meHoTen": "x"}})

@@ -49,7 +49,7 @@ async def _produce(settings: Settings, count: int) -> None:
 async def test_a_broker_outage_gives_the_indexer_one_line_out_and_one_back(
     make_settings: MakeSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Case: the broker stops for several seconds under a running indexer, then comes back. Expected: one
+    """The broker stops for several seconds under a running indexer, then comes back → one
     warning when it goes (within a few seconds), none while it stays away (it used to be ~80 error lines
     a second from the Kafka client), one when it is back, and indexing resumes."""
     caplog.set_level(logging.INFO)
@@ -153,8 +153,8 @@ def _outage_then_sigkill(
 def test_a_dead_broker_is_noticed_within_seconds_and_a_sigkill_then_loses_almost_nothing(
     processes: Processes,
 ) -> None:
-    """Case: the broker dies under steady traffic; 3 s later the gateway is killed with SIGKILL; broker,
-    gateway and indexer are restarted. Expected: /health/ready says 503 within 3 s of the broker's death
+    """The broker dies under steady traffic; 3 s later the gateway is killed with SIGKILL; broker,
+    gateway and indexer are restarted → /health/ready says 503 within 3 s of the broker's death
     (it used to say ready for ~10 s while records piled up in memory; ~1.2 s measured), and the kill
     loses at most the few records answered in the last milliseconds (it used to lose two thirds of the
     outage's records)."""

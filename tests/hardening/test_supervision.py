@@ -22,8 +22,8 @@ pytestmark = pytest.mark.e2e
 
 
 def test_ctrl_c_under_load_loses_no_record(tmp_path: Path) -> None:
-    """Case: `up` runs under steady traffic and gets Ctrl+C (SIGINT to its process group, as a terminal
-    sends it); then `up` starts again on the same store and spool. Expected: it exits 0, and every call
+    """`up` runs under steady traffic and gets Ctrl+C (SIGINT to its process group, as a terminal
+    sends it); then `up` starts again on the same store and spool → it exits 0, and every call
     answered before the stop has its exchange record in the store (the gateway drained into the broker
     or the spool, the indexer consumed the broker before it stopped, the broker stopped last)."""
     first = start_simulator(tmp_path)
@@ -50,7 +50,7 @@ def _mock_pid(simulator: Simulator) -> int:
 
 
 def test_a_killed_mock_process_is_started_again(simulator: Simulator) -> None:
-    """Case: the mock process dies (SIGKILL by its pid) under `up`. Expected: `up` says so in one line,
+    """The mock process dies (SIGKILL by its pid) under `up` → `up` says so in one line,
     starts it again within seconds, and calls through the gateway succeed again; `up` keeps running."""
     victim = _mock_pid(simulator)
     os.kill(victim, signal.SIGKILL)
@@ -87,7 +87,7 @@ def test_a_killed_mock_process_is_started_again(simulator: Simulator) -> None:
 def test_a_busy_port_is_named_with_its_setting_before_anything_starts(
     tmp_path: Path, variable: str, setting: str
 ) -> None:
-    """Case: a port `up` needs is held by another program (another ndxp-sim, say). Expected: exit code 2
+    """A port `up` needs is held by another program (another ndxp-sim, say) → exit code 2
     within seconds, one line naming the port and the setting that moves it, no banner."""
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
@@ -137,7 +137,7 @@ def _children(pid: int) -> dict[int, str]:
 
 
 def test_a_killed_embedded_broker_is_started_again(simulator: Simulator) -> None:
-    """Case: the embedded broker dies (SIGKILL by its pid) under `up`. Expected: `up` says so in one line
+    """The embedded broker dies (SIGKILL by its pid) under `up` → `up` says so in one line
     and starts it again on the same port; `up` keeps running, the gateway keeps answering calls and
     reports ready. (What the dead broker held in memory is gone.)"""
     broker = next(pid for pid, command in _children(simulator.process.pid).items() if "tansu" in command)

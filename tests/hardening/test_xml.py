@@ -88,8 +88,8 @@ async def _still_serves(client: httpx.AsyncClient) -> None:
 
 
 async def test_a_utf16_envelope_with_a_doctype_is_refused(client: httpx.AsyncClient) -> None:
-    """Case: a SOAP envelope encoded in UTF-16 carrying a DOCTYPE with an external entity (a byte search
-    for "<!DOCTYPE" does not see it). Expected: HTTP 500 soap fault CD-400 (SOAP forbids DTDs), no file
+    """a SOAP envelope encoded in UTF-16 carrying a DOCTYPE with an external entity (a byte search
+    for "<!DOCTYPE" does not see it) → HTTP 500 soap fault CD-400 (SOAP forbids DTDs), no file
     content in the answer; the service then answers a normal lookup."""
     status, code, reason = await _fault_with_reason(client, UTF16_DOCTYPE, "text/xml; charset=utf-16")
     assert (status, code) == (500, "CD-400")
@@ -98,7 +98,7 @@ async def test_a_utf16_envelope_with_a_doctype_is_refused(client: httpx.AsyncCli
 
 
 async def test_billion_laughs_is_refused_quickly(client: httpx.AsyncClient) -> None:
-    """Case: the "billion laughs" entity bomb (10^9 expansions of nested entities). Expected: CD-400 in
+    """the "billion laughs" entity bomb (10^9 expansions of nested entities) → CD-400 in
     well under a second (nothing is expanded), and the service keeps serving."""
     started = time.perf_counter()
     status, code = await _fault(client, BILLION_LAUGHS.encode(), "text/xml; charset=utf-8")
@@ -109,8 +109,8 @@ async def test_billion_laughs_is_refused_quickly(client: httpx.AsyncClient) -> N
 
 @pytest.mark.parametrize("depth", [64, 100_000])
 async def test_deep_nesting_is_refused(client: httpx.AsyncClient, depth: int) -> None:
-    """Case: elements nested 64 deep inside the operation (past the reader's 32) and 100,000 deep (past
-    the parser's own limit). Expected: CD-400 either way, no crash, and the service keeps serving."""
+    """Elements nested 64 deep inside the operation (past the reader's 32) and 100,000 deep (past
+    the parser's own limit) → CD-400 either way, no crash, and the service keeps serving."""
     payload = _envelope(identities.CITIZEN_EXISTS, _nested(depth)).encode()
     status, code = await _fault(client, payload, "text/xml; charset=utf-8")
     assert (status, code) == (500, "CD-400")
