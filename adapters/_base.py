@@ -79,7 +79,7 @@ class Call:
 class Reply:
     status: int
     body: bytes
-    backend_status: int
+    backend_status: int | None  # None: the backend was not reached
     content_type: str = JSON
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -11,11 +10,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from ndxp_sim.adapters._base import Call
 from ndxp_sim.adapters.upstream import UpstreamClient
 from ndxp_sim.core.catalogue import PATTERN_NAMES
 from ndxp_sim.core.errors import (
-    BackendError,
     ClientError,
     GatewayError,
     UnauthorizedError,
@@ -23,6 +20,7 @@ from ndxp_sim.core.errors import (
 )
 from ndxp_sim.gateway.auth import Caller, parse_basic
 from ndxp_sim.gateway.openapi import service_openapi
+from ndxp_sim.gateway.proxy import Proxy
 from ndxp_sim.gateway.runtime import Runtime
 
 router = APIRouter()
@@ -97,30 +95,16 @@ async def openapi(service: str, rt: RuntimeDep) -> dict[str, Any]:
     return service_openapi(type(adapter))
 
 
-@router.get("/_diag/connect/{service}", tags=["meta"], summary="Run a canned call against the backend")
-async def connect(service: str, rt: RuntimeDep, who: CallerDep) -> dict[str, Any]:
-    adapter = rt.adapters.get(service)
-    if adapter is None:
-        raise UnknownServiceError(f"no implemented service {service!r}")
-    op = next((op for op in adapter.operations if op.sample is not None), None)
-    if op is None:
-        return {"service": service, "status": "unknown", "reason": "no canned call declared"}
-    started = time.perf_counter()
-    try:
-        await adapter.call(Call(op, dict(op.sample or {}), {"x-request-id": "diag-" + service}))
-        status, reason = "green", "the backend answered"
-    except BackendError as error:
-        status, reason = "red", error.message
-    except GatewayError as error:  # the backend answered, with a client-side error: it is reachable
-        status, reason = "green", f"the backend answered ({error.type})"
-    return {
-        "service": service,
-        "operation": op.name,
-        "backend": adapter.base_url,
-        "status": status,
-        "reason": reason,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-    }
+@router.get(
+    "/_diag/connect/{service}",
+    tags=["meta"],
+    summary="Run the service's canned call against its backend: green or red, and why",
+    description="A call of that operation: the same ACL, quota and exchange record as a service call.",
+)
+async def connect(service: str, request: Request) -> Response:
+    proxy: Proxy = request.app.state.proxy
+    status, body, headers = await proxy.diagnose(service, request.url.path, dict(request.headers))
+    return Response(body, status, {name.decode(): value.decode() for name, value in headers})
 
 
 @router.get("/health", tags=["health"], summary="Liveness")

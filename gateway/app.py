@@ -154,4 +154,6 @@ def create_app(
     async def _validation(_: Request, exc: RequestValidationError) -> Response:
         return _error_response(InvalidRequestError(describe_validation(exc.errors(), where="request")))
 
-    return GatewayApp(api_app, Proxy(runtime))
+    proxy = Proxy(runtime)
+    api_app.state.proxy = proxy  # /_diag/connect makes its canned call through the proxy
+    return GatewayApp(api_app, proxy)
