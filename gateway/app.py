@@ -31,6 +31,7 @@ from ndxp_sim.gateway.exchange import ExchangeSink, sortable_uuid
 from ndxp_sim.gateway.logpipe import build_sink
 from ndxp_sim.gateway.ops_api import ops_router
 from ndxp_sim.gateway.proxy import Proxy
+from ndxp_sim.gateway.readiness import BackendReadiness
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.store import Store
 
@@ -139,6 +140,9 @@ def create_app(
         lifespan=lifespan,
     )
     api_app.state.runtime = runtime
+    api_app.state.readiness = BackendReadiness(
+        runtime.upstream, {key: adapter.base_url for key, adapter in runtime.adapters.items()}
+    )
     api_app.include_router(api.router)
     api_app.include_router(ops_router(ops_store, runtime.tokens))
 
