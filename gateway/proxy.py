@@ -223,8 +223,8 @@ class Proxy:
         op = next((op for op in adapter.operations if op.sample is not None), None)
         if op is None:
             self._note_caller(headers, exchange)
-            answer = {"service": service, "status": "unknown", "reason": "no canned call declared"}
-            return Reply(200, orjson.dumps(answer), None)
+            unknown = {"service": service, "status": "unknown", "reason": "no canned call declared"}
+            return Reply(200, orjson.dumps(unknown), None)
         exchange.operation = op.name
         consumer = self._admit(headers, exchange, service, op.name)
         params = dict(op.sample or {})
@@ -249,7 +249,7 @@ class Proxy:
             )
         finally:
             exchange.t_backend_in = time.time()
-        answer = {
+        answer: dict[str, Any] = {
             "service": service,
             "operation": op.name,
             "status": status,
