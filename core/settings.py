@@ -121,7 +121,11 @@ class Settings(BaseSettings):
     instance: str = "ndxp-sim-1"
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "warning"
     simulator_mode: bool = Field(True, description="pass X-Mock-Scenario through to the mocks")
-    max_body_bytes: int = Field(1_048_576, gt=0)
+    max_body_bytes: int = Field(1_048_576, gt=0, description="request bodies of service calls (413 over it)")
+    max_header_bytes: int = Field(65_536, ge=1024, description="a request's header section (431 over it)")
+    header_timeout_s: float = Field(10.0, gt=0, description="from a request's first byte to its last header")
+    body_timeout_s: float = Field(30.0, gt=0, description="from a request's headers to its last body byte")
+    max_connections: int = Field(1000, ge=1, description="open connections per gateway process")
     jwt_secret: SecretStr = SecretStr("fake-jwt-signing-secret-for-the-simulator-only")
     token_ttl_s: int = Field(3600, gt=0)
     tiers: dict[str, int] = Field(

@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from ndxp_sim.core.errors import describe_validation
 from ndxp_sim.core.settings import Settings
 
+GUARDED_HTTP = "ndxp_sim.gateway.http_protocol:GuardedHttpToolsProtocol"
+
 app = typer.Typer(help="ndxp-sim: a local LGSP/NDXP gateway simulator.", no_args_is_help=True)
 
 
@@ -27,7 +29,7 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _serve(factory: str, host: str, port: int, workers: int, log_level: str) -> None:
+def _serve(factory: str, host: str, port: int, workers: int, log_level: str, max_connections: int) -> None:
     import uvicorn
 
     uvicorn.run(
@@ -37,7 +39,8 @@ def _serve(factory: str, host: str, port: int, workers: int, log_level: str) -> 
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=GUARDED_HTTP,  # httptools with header size, header/body read time and connection limits
+        limit_concurrency=max_connections,
         access_log=False,
         proxy_headers=False,  # nothing here uses forwarded client addresses; saves a middleware per request
         log_level=log_level,
@@ -60,6 +63,7 @@ def gateway(
         port or settings.port,
         workers,
         settings.log_level,
+        settings.max_connections,
     )
 
 
@@ -76,6 +80,7 @@ def mocks(
         port or settings.mocks.port,
         1,
         settings.log_level,
+        settings.max_connections,
     )
 
 

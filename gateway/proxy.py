@@ -294,6 +294,8 @@ class Proxy:
         size = 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":  # gone, or cut off by the body read timeout
+                raise ClientError("the request body did not arrive completely")
             chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)
