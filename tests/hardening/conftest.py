@@ -69,5 +69,10 @@ async def serving(settings: Settings) -> AsyncIterator[tuple[str, int]]:
         yield sock.getsockname()
     finally:
         server.should_exit = True
-        await task
+        try:
+            async with asyncio.timeout(5):
+                await asyncio.shield(task)
+        except TimeoutError:
+            server.force_exit = True  # connections a broken limit left open must not hang the run
+            await task
         sock.close()

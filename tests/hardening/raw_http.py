@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 import orjson
@@ -25,8 +26,11 @@ async def connect(address: tuple[str, int]) -> tuple[asyncio.StreamReader, async
 
 async def read_until_closed(reader: asyncio.StreamReader, limit_s: float) -> Answer | None:
     """What the server wrote before it closed the connection (None if it wrote nothing)."""
-    async with asyncio.timeout(limit_s):
-        raw = await reader.read(-1)
+    try:
+        async with asyncio.timeout(limit_s):
+            raw = await reader.read(-1)
+    except ConnectionError:  # reset, or our own write failed: nothing readable arrived
+        return None
     if not raw:
         return None
     head, _, body = raw.partition(b"\r\n\r\n")
@@ -38,7 +42,13 @@ async def read_until_closed(reader: asyncio.StreamReader, limit_s: float) -> Ans
 async def flood(writer: asyncio.StreamWriter, reader: asyncio.StreamReader, chunk: bytes, total: int) -> int:
     """Sends `chunk` until `total` bytes, the server answers, or it closes; returns the bytes sent."""
     sent = 0
-    while sent < total and not reader.at_eof() and await send_quietly(writer, chunk):
+    deadline = time.monotonic() + 10  # bounded in time too, whatever the server does
+    while (
+        sent < total
+        and time.monotonic() < deadline
+        and not reader.at_eof()
+        and await send_quietly(writer, chunk)
+    ):
         sent += len(chunk)
         await asyncio.sleep(0)  # lets the answer, if any, reach the reader
         if reader._buffer:
