@@ -186,6 +186,9 @@ class SoapAdapter(Adapter):
 
     async def _call_once(self, call: Call) -> Reply:
         op = call.operation
+        field = soap.unsayable(call.params)
+        if field is not None:  # caught here, naming the field, rather than as lxml's error inside the build
+            raise InvalidRequestError(f"{field}: contains control characters XML cannot carry")
         envelope = soap.build_envelope(self.namespace, op.name, call.params)
         headers = {
             **call.headers,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,9 @@ _PARSER = etree.XMLParser(
 )
 
 SoapValue = str | Mapping[str, Any] | list[Any] | None
+
+# What XML 1.0 cannot carry at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF); lxml refuses it.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class SoapParseError(ValueError):
@@ -45,6 +49,28 @@ def _append(parent: etree._Element, ns: str, name: str, value: SoapValue) -> Non
             _append(child, ns, key, sub)
     else:
         child.text = str(value)
+
+
+def unsayable(payload: Mapping[str, SoapValue], where: str = "") -> str | None:
+    """The dotted path of the first value XML cannot carry, or None when every value can go in a SOAP body."""
+    for key, value in payload.items():
+        path = f"{where}{key}"
+        found = _unsayable_value(value, path)
+        if found is not None:
+            return found
+    return None
+
+
+def _unsayable_value(value: SoapValue, path: str) -> str | None:
+    if isinstance(value, Mapping):
+        return unsayable(value, path + ".")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _unsayable_value(item, f"{path}.{index}")
+            if found is not None:
+                return found
+        return None
+    return path if value is not None and _NOT_XML.search(str(value)) else None
 
 
 def build_envelope(ns: str, operation: str, payload: Mapping[str, SoapValue]) -> bytes:
