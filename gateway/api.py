@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -21,6 +20,7 @@ from ndxp_sim.gateway.auth import Caller, parse_basic
 from ndxp_sim.gateway.openapi import service_openapi
 from ndxp_sim.gateway.proxy import Proxy
 from ndxp_sim.gateway.runtime import Runtime
+from ndxp_sim.gateway.token_throttle import TokenThrottle
 
 router = APIRouter()
 
@@ -51,7 +51,14 @@ async def token(request: Request, rt: RuntimeDep) -> JSONResponse:
     )
     if not all(credentials):
         raise UnauthorizedError("client credentials are required (Basic header or client_id/client_secret)")
-    consumer = await asyncio.to_thread(rt.tokens.authenticate, *credentials)  # PBKDF2 is slow on purpose
+    throttle: TokenThrottle = request.app.state.token_throttle
+    client_id = credentials[0]
+    throttle.admit(client_id, request.client.host if request.client else "-")
+    try:
+        consumer = await rt.tokens.authenticate(*credentials)  # PBKDF2: slow on purpose
+    except UnauthorizedError:
+        throttle.failed(client_id)
+        raise
     return JSONResponse(rt.tokens.issue(consumer), headers={"cache-control": "no-store"})
 
 

@@ -36,6 +36,7 @@ from ndxp_sim.gateway.proxy import Proxy
 from ndxp_sim.gateway.readiness import BackendReadiness
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.store import Store
+from ndxp_sim.gateway.token_throttle import TokenThrottle
 
 log = logging.getLogger("ndxp.gateway")
 
@@ -171,6 +172,7 @@ def create_app(
         finally:
             await runtime.sink.stop()
             await runtime.upstream.close()
+            runtime.tokens.close()
             await ops_store.stop()
 
     api_app = FastAPI(
@@ -180,6 +182,7 @@ def create_app(
         lifespan=lifespan,
     )
     api_app.state.runtime = runtime
+    api_app.state.token_throttle = TokenThrottle()
     api_app.state.readiness = BackendReadiness(
         runtime.upstream, {key: adapter.base_url for key, adapter in runtime.adapters.items()}
     )

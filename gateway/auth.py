@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
-from ndxp_sim.core.errors import UnauthorizedError
+from ndxp_sim.core.errors import QuotaExceededError, UnauthorizedError
 from ndxp_sim.core.settings import ConsumerSettings, Settings
 
 _ALGORITHM = "HS256"
 _PBKDF2_ITERATIONS = 100_000
 _CACHE_MAX = 10_000
+_HASHING_THREADS = 2
+_HASHING_QUEUE_MAX = 32  # PBKDF2 checks waiting or running (~50 ms each); more are told to retry
 
 
 def hash_secret(secret: str, *, iterations: int = _PBKDF2_ITERATIONS) -> str:
@@ -26,6 +31,16 @@ def hash_secret(secret: str, *, iterations: int = _PBKDF2_ITERATIONS) -> str:
     salt = secrets.token_hex(8)
     digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt.encode(), iterations)
     return f"pbkdf2_sha256${iterations}${salt}${digest.hex()}"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_secret(secrets.token_hex(16))
+
+
+def _check_secret(secret: str, stored: str | None) -> bool:
+    """`verify_secret`, against a dummy hash for unknown ids: the same work, so time tells nothing."""
+    return verify_secret(secret, stored if stored is not None else _dummy_hash())
 
 
 def verify_secret(secret: str, stored: str) -> bool:
@@ -54,12 +69,29 @@ class TokenService:
         self._settings = settings
         self._key = OctKey.import_key(settings.jwt_secret.get_secret_value().encode())
         self._verified: dict[str, Caller] = {}
+        # PBKDF2 has its own small pool: a flood of wrong secrets queues here, not in the pool every
+        # other blocking call of the process shares.
+        self._hashing = ThreadPoolExecutor(max_workers=_HASHING_THREADS, thread_name_prefix="pbkdf2")
+        self._hashing_in_flight = 0
 
-    def authenticate(self, client_id: str, client_secret: str) -> ConsumerSettings:
+    async def authenticate(self, client_id: str, client_secret: str) -> ConsumerSettings:
+        """The consumer whose id and secret these are, or UnauthorizedError; as slow for unknown ids."""
+        if self._hashing_in_flight >= _HASHING_QUEUE_MAX:
+            raise QuotaExceededError("the token service is busy", 1)
         consumer = self._settings.consumer(client_id)
-        if consumer is None or not verify_secret(client_secret, consumer.secret_hash):
+        stored = consumer.secret_hash if consumer is not None else None
+        self._hashing_in_flight += 1
+        try:
+            loop = asyncio.get_running_loop()
+            matches = await loop.run_in_executor(self._hashing, _check_secret, client_secret, stored)
+        finally:
+            self._hashing_in_flight -= 1
+        if consumer is None or not matches:
             raise UnauthorizedError("invalid client credentials")
         return consumer
+
+    def close(self) -> None:
+        self._hashing.shutdown(wait=False, cancel_futures=True)
 
     def issue(self, consumer: ConsumerSettings) -> dict[str, object]:
         now = int(time.time())
