@@ -22,8 +22,8 @@ class BirthDate(BaseModel):
     """Year of birth, or the full date as yyyyMMdd (the SOAP service's two forms)."""
 
     model_config = ConfigDict(extra="forbid")
-    Nam: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
-    NgayThangNam: Annotated[str, StringConstraints(pattern=r"^\d{8}$")] | None = None
+    Nam: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
+    NgayThangNam: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")] | None = None
 
     @model_validator(mode="after")
     def _has_one(self) -> BirthDate:

@@ -27,7 +27,7 @@ class HoTichKhaiSinh(BaseModel):
     nksGioiTinh: str = Field(..., pattern=r"^(Nam|Nữ)$")
     nksNgaySinh: date
     nksNoiSinh: NoiSinh
-    nksDanToc: str = Field("01", pattern=r"^\d{2}$")
+    nksDanToc: str = Field("01", pattern=r"^[0-9]{2}$")
     nksQuocTich: str = "VN"
     meHoTen: ShortText
     meSoDDCN: PersonalId

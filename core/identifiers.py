@@ -21,10 +21,10 @@ MOBILE_PREFIXES: dict[str, tuple[str, ...]] = {
 }
 MALE, FEMALE = "Nam", "Nữ"
 
-_CCCD = re.compile(r"\d{12}")
-_MST = re.compile(r"(\d{10})(?:-(\d{3}))?")
-_S10 = re.compile(r"([A-Z]{2})(\d{8})(\d)([A-Z]{2})")
-_PHONE = re.compile(r"(?:0|\+84)(\d{9})")
+_CCCD = re.compile(r"[0-9]{12}")
+_MST = re.compile(r"([0-9]{10})(?:-([0-9]{3}))?")
+_S10 = re.compile(r"([A-Z]{2})([0-9]{8})([0-9])([A-Z]{2})")
+_PHONE = re.compile(r"(?:0|\+84)([0-9]{9})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -288,7 +288,7 @@ class Proxy:
     async def _read_body(self, headers: dict[str, str], receive: Any) -> bytes:
         limit = self.runtime.settings.max_body_bytes
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLargeError(f"request body over {limit} bytes")
         chunks: list[bytes] = []
         size = 0

@@ -30,9 +30,9 @@ MAX_ENVELOPE_BYTES = 1_048_576
 ALIVE, DEAD = "Còn sống", "Đã chết"
 MARRIED = "Đã kết hôn"
 
-_CMND = re.compile(r"\d{9}|\d{12}")
-_DAY = re.compile(r"\d{8}")
-_YEAR = re.compile(r"\d{4}")
+_CMND = re.compile(r"[0-9]{9}|[0-9]{12}")
+_DAY = re.compile(r"[0-9]{8}")
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 class CitizenLookupError(Exception):
