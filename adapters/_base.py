@@ -141,6 +141,14 @@ def raise_for_backend_status(status: int) -> None:
     raise error
 
 
+def _path_segment(field: str, value: Any) -> str:
+    """`value` as one path segment; never a dot segment, which the URL would resolve to another path."""
+    segment = quote(str(value), safe="")
+    if segment.strip(".") == "":
+        raise InvalidRequestError(f"{field}: cannot be empty or made of dots only")
+    return segment
+
+
 class RestAdapter(Adapter):
     """JSON over HTTP: LGSP/NGSP style REST backends."""
 
@@ -150,7 +158,7 @@ class RestAdapter(Adapter):
         op = call.operation
         params = dict(call.params)
         path = op.backend_path.format(
-            **{name: quote(str(params.pop(name)), safe="") for name in op.path_fields}
+            **{name: _path_segment(name, params.pop(name)) for name in op.path_fields}
         )
         url = self.base_url + path
         headers = dict(call.headers)

@@ -35,5 +35,16 @@ ProvinceCode = Annotated[
 CommuneCode = Annotated[
     str, StringConstraints(pattern=r"^[0-9]{5}$"), Field(description="5-digit commune code")
 ]
-DossierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$")]
+
+
+def _not_a_dot_segment(value: str) -> str:
+    # "." and ".." go into backend paths (/ho-so/{maHoSo}), where they mean "here" and "up".
+    if value.strip(".") == "":
+        raise ValueError("a dossier code cannot be made of dots only")
+    return value
+
+
+DossierCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$"), AfterValidator(_not_a_dot_segment)
+]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
