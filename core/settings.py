@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     max_connections: int = Field(1000, ge=1, description="open connections per gateway process")
     jwt_secret: SecretStr = SecretStr(FAKE_JWT_SECRET)
     token_ttl_s: int = Field(3600, gt=0)
+    token_issuer: str = Field(
+        "ndxp-sim", min_length=1, description="iss and aud of tokens; the same on every replica"
+    )
     tiers: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_TIERS),
         description="requests per minute per consumer (WSO2 style); 0 = unlimited; merged over the defaults",

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 from joserfc.jwk import OctKey
 
 from ndxp_sim.core.errors import QuotaExceededError, UnauthorizedError
@@ -22,6 +22,7 @@ from ndxp_sim.core.settings import ConsumerSettings, Settings
 _ALGORITHM = "HS256"
 _PBKDF2_ITERATIONS = 100_000
 _CACHE_MAX = 10_000
+_CLOCK_LEEWAY_S = 30  # between replicas that issue and verify each other's tokens
 _HASHING_THREADS = 2
 _HASHING_QUEUE_MAX = 32  # PBKDF2 checks waiting or running (~50 ms each); more are told to retry
 
@@ -71,7 +72,7 @@ class TokenService:
         self._verified: dict[str, Caller] = {}
         # PBKDF2 has its own small pool: a flood of wrong secrets queues here, not in the pool every
         # other blocking call of the process shares.
-        self._hashing = ThreadPoolExecutor(max_workers=_HASHING_THREADS, thread_name_prefix="pbkdf2")
+        self._hashing: ThreadPoolExecutor | None = None  # started on first use, again after close()
         self._hashing_in_flight = 0
 
     async def authenticate(self, client_id: str, client_secret: str) -> ConsumerSettings:
@@ -82,6 +83,8 @@ class TokenService:
         stored = consumer.secret_hash if consumer is not None else None
         self._hashing_in_flight += 1
         try:
+            if self._hashing is None:
+                self._hashing = ThreadPoolExecutor(max_workers=_HASHING_THREADS, thread_name_prefix="pbkdf2")
             loop = asyncio.get_running_loop()
             matches = await loop.run_in_executor(self._hashing, _check_secret, client_secret, stored)
         finally:
@@ -91,13 +94,17 @@ class TokenService:
         return consumer
 
     def close(self) -> None:
-        self._hashing.shutdown(wait=False, cancel_futures=True)
+        if self._hashing is not None:
+            self._hashing.shutdown(wait=False, cancel_futures=True)
+            self._hashing = None
 
     def issue(self, consumer: ConsumerSettings) -> dict[str, object]:
         now = int(time.time())
         ttl = self._settings.token_ttl_s
         claims = {
-            "iss": self._settings.instance,
+            "iss": self._settings.token_issuer,
+            "aud": self._settings.token_issuer,  # tokens are for this gateway (every replica) only
+            "nbf": now,
             "sub": consumer.id,
             "iat": now,
             "exp": now + ttl,
@@ -131,13 +138,30 @@ class TokenService:
         except (JoseError, ValueError, TypeError):
             raise UnauthorizedError("invalid token") from None
         claims = decoded.claims
-        exp = claims.get("exp")
-        if not isinstance(exp, int | float) or exp <= now:
-            raise UnauthorizedError("token expired")
+        try:
+            self._claims(int(now)).validate(claims)
+        except ExpiredTokenError:
+            raise UnauthorizedError("token expired") from None
+        except ClaimError as error:
+            raise UnauthorizedError(f"invalid token ({error.claim}: {error.description})") from None
         consumer = self._settings.consumer(str(claims.get("sub")))
         if consumer is None:
             raise UnauthorizedError("token names an unknown consumer")
-        return Caller(consumer=consumer, token_expires_at=float(exp))
+        return Caller(consumer=consumer, token_expires_at=float(claims["exp"]))
+
+    def _claims(self, now: int) -> jwt.JWTClaimsRegistry:
+        """What a token of this gateway must claim: its issuer and audience, a subject, an expiry, and
+        validity now (nbf and iat not in the future, up to _CLOCK_LEEWAY_S of clock skew)."""
+        issuer = self._settings.token_issuer
+        return jwt.JWTClaimsRegistry(
+            now=now,
+            leeway=_CLOCK_LEEWAY_S,
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": issuer},
+            sub={"essential": True},
+            exp={"essential": True},
+            nbf={"essential": True},
+        )
 
 
 def parse_basic(authorization: str | None) -> tuple[str, str] | None:
