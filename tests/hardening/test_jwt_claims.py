@@ -9,21 +9,13 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 
 from tests.conftest import CONSUMER, GatewayHarness
+from tests.samples import token_claims
 
 ALLOWED = "/_meta/allowed"
 
 
 def _token(gateway: GatewayHarness, **changes: object) -> str:
-    now = int(time.time())
-    claims: dict[str, object] = {
-        "iss": "ndxp-sim",
-        "aud": "ndxp-sim",
-        "sub": CONSUMER[0],
-        "iat": now,
-        "nbf": now,
-        "exp": now + 600,
-    }
-    claims.update(changes)
+    claims = token_claims(CONSUMER[0], int(time.time())) | changes
     claims = {name: value for name, value in claims.items() if value is not None}
     key = OctKey.import_key(gateway.app.runtime.settings.jwt_secret.get_secret_value().encode())
     return jwt.encode({"alg": "HS256"}, claims, key, algorithms=["HS256"])
