@@ -54,7 +54,7 @@ async def test_a_flood_of_wrong_secrets_does_not_starve_other_blocking_work(
     make_gateway: MakeGateway, make_settings: MakeSettings
 ) -> None:
     """While 64 wrong-secret requests from many addresses hash, the default thread pool (shared by
-    every other blocking call) stays free: a job on it starts within 100 ms; excess requests are told
+    every other blocking call) stays free: a job on it starts within 250 ms; excess requests are told
     to retry (429) rather than queued for seconds."""
     gateway = make_gateway(make_settings())
     clients = [_from(gateway, f"10.1.{n // 250}.{n % 250}") for n in range(64)]
@@ -66,7 +66,7 @@ async def test_a_flood_of_wrong_secrets_does_not_starve_other_blocking_work(
     answers = await flood
     for client in clients:
         await client.aclose()
-    assert waited < 0.1
+    assert waited < 0.25
     assert {answer.status_code for answer in answers} <= {401, 429}
 
 
