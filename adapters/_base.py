@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from string import Formatter
@@ -10,7 +9,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ndxp_sim.adapters import soap
 from ndxp_sim.adapters.upstream import UpstreamClient, UpstreamResponse
@@ -26,6 +25,7 @@ from ndxp_sim.core.errors import (
     GatewayError,
     InvalidRequestError,
     NotFoundError,
+    describe_validation,
 )
 from ndxp_sim.core.settings import ServiceSettings
 
@@ -36,9 +36,11 @@ JSON = "application/json"
 class Operation:
     """One operation a service offers through the gateway, and how it maps to its backend.
 
-    `request` validates the query (GET) or the JSON body (POST). For REST backends `backend_path`
-    is a template filled from the validated request; the remaining fields go in the query (GET) or
-    the JSON body (other methods). SOAP operations are called by name.
+    `request` validates the query (GET) or the JSON body (POST); `response` describes the success
+    answer (the OpenAPI document is generated from both; answers are not re-validated at run time).
+    For REST backends `backend_path` is a template filled from the validated request; the remaining
+    fields go in the query (GET) or the JSON body (other methods). SOAP operations are called by name.
+    Example requests and answers live in contracts/cases/<service>.yaml, not here.
     """
 
     name: str
@@ -46,8 +48,8 @@ class Operation:
     request: type[BaseModel] | None = None
     backend_method: str = "GET"
     backend_path: str = ""
+    response: type[BaseModel] | None = None
     summary: str = ""
-    sample: Mapping[str, Any] | None = None  # a canned request: docs and /_diag/connect
     idempotent: bool | None = None  # default: true for GET
     callback_field: str | None = None  # request field naming a callback URL the consumer registered
 
@@ -58,6 +60,15 @@ class Operation:
     @property
     def path_fields(self) -> tuple[str, ...]:
         return _template_fields(self.backend_path)
+
+    def validate(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The request's fields checked by `request`, as JSON values; InvalidRequestError names the field."""
+        if self.request is None:
+            return params
+        try:
+            return self.request.model_validate(params).model_dump(mode="json", exclude_none=True)
+        except ValidationError as exc:
+            raise InvalidRequestError(describe_validation(exc.errors())) from None
 
 
 @lru_cache(maxsize=256)
@@ -194,10 +205,10 @@ class SoapAdapter(Adapter):
 
     async def _call_once(self, call: Call) -> Reply:
         op = call.operation
-        field = soap.unsayable(call.params)
-        if field is not None:  # caught here, naming the field, rather than as lxml's error inside the build
-            raise InvalidRequestError(f"{field}: contains control characters XML cannot carry")
-        envelope = soap.build_envelope(self.namespace, op.name, call.params)
+        try:
+            envelope = soap.build_envelope(self.namespace, op.name, call.params)
+        except soap.SoapValueError as exc:
+            raise InvalidRequestError(f"body.{exc}") from None
         headers = {
             **call.headers,
             "content-type": soap.CONTENT_TYPE,

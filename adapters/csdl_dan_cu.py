@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ndxp_sim.adapters._base import Operation, SoapAdapter
-from ndxp_sim.adapters.fields import LegacyIdCard, PersonalId, ShortText
-from ndxp_sim.core import identities
+from ndxp_sim.adapters.fields import Answer, LegacyIdCard, PersonalId, ShortText
 
 
 class FullName(BaseModel):
@@ -65,7 +64,100 @@ class XacMinhTinhTrangHonNhan(_CongDanRequest):
     SoDinhDanh: PersonalId
 
 
-_CALLER = {"MaYeuCau": "DIAG-0001", "MaDVC": "1.000656", "MaTichHop": "LGSP", "MaCanBo": "CB-DIAG"}
+# Answers: SOAP carries no nulls, so a field without a value is left out (hence the many `= None`).
+
+Sex = Literal["Nam", "Nữ"]
+MaritalStatus = Literal["Chưa kết hôn", "Đã kết hôn", "Ly hôn", "Góa"]
+LifeStatus = Literal["Còn sống", "Đã chết"]
+MismatchedField = Literal["HoVaTen", "NgayThangNamSinh", "GioiTinh"]
+
+
+class HoVaTenCongDan(Answer):
+    Ho: str
+    ChuDem: str | None = None
+    Ten: str
+
+
+class NgaySinhCongDan(Answer):
+    Nam: str = Field(..., pattern=r"^[0-9]{4}$")
+    NgayThangNam: str = Field(..., pattern=r"^[0-9]{8}$", description="yyyyMMdd")
+
+
+class DiaChiCongDan(Answer):
+    MaTinhThanh: str = Field(..., pattern=r"^[0-9]{2}$")
+    TenTinhThanh: str
+    MaPhuongXa: str = Field(..., pattern=r"^[0-9]{5}$")
+    TenPhuongXa: str
+    ChiTiet: str | None = None
+    QuocGia: str
+
+
+class NguoiLienQuan(Answer):
+    """A parent or spouse: name and nationality when the person is in the population."""
+
+    HoVaTen: str | None = None
+    SoDinhDanh: str
+    QuocTich: str | None = None
+
+
+class ThongTinChuHo(Answer):
+    QuanHe: str = Field(..., examples=["Chủ hộ", "Vợ", "Con"])
+    SoDinhDanh: str
+    HoVaTen: str | None = None
+
+
+class ThongTinCongDan(Answer):
+    SoDinhDanh: str = Field(..., pattern=r"^[0-9]{12}$")
+    SoCMND: str | None = None
+    HoVaTen: HoVaTenCongDan
+    GioiTinh: Sex
+    DanToc: str = Field(..., pattern=r"^[0-9]{2}$")
+    TonGiao: str
+    TinhTrangHonNhan: MaritalStatus
+    NhomMau: str | None = None
+    NgayThangNamSinh: NgaySinhCongDan
+    NoiDangKyKhaiSinh: DiaChiCongDan
+    QueQuan: DiaChiCongDan
+    ThuongTru: DiaChiCongDan
+    NoiOHienTai: DiaChiCongDan
+    QuocTich: str
+    Cha: NguoiLienQuan | None = None
+    Me: NguoiLienQuan | None = None
+    VoChong: NguoiLienQuan | None = None
+    ChuHo: ThongTinChuHo
+    SoSoHoKhau: str
+    TrangThai: LifeStatus
+    NgayMat: str | None = Field(None, pattern=r"^[0-9]{8}$", description="yyyyMMdd")
+
+
+class DanhSachCongDan(Answer):
+    CongDan: list[ThongTinCongDan] = Field(..., description="always a list, even for one citizen")
+
+
+class TraCuuThongTinCongDanAnswer(Answer):
+    MaYeuCau: str | None = None
+    CongdanCollection: DanhSachCongDan
+
+
+class XacThucThongTinCongDanAnswer(Answer):
+    MaYeuCau: str | None = None
+    SoDinhDanh: str
+    KetQua: Literal["true", "false"]
+    TruongKhongKhop: list[MismatchedField] = Field(..., description="the given fields that disagree")
+    TrangThai: LifeStatus
+
+
+class XacMinhTinhTrangHonNhanAnswer(Answer):
+    MaYeuCau: str | None = None
+    SoDinhDanh: str
+    HoVaTen: str
+    TinhTrangHonNhan: MaritalStatus
+    VoChong: NguoiLienQuan | None = Field(None, description="only when married")
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A repeated element parses to a value when it occurs once and is absent when it never does."""
+    return [] if value is None else value if isinstance(value, list) else [value]
 
 
 class CsdlDanCuAdapter(SoapAdapter):
@@ -80,14 +172,15 @@ class CsdlDanCuAdapter(SoapAdapter):
             method="POST",
             request=TraCuuThongTinCongDan,
             idempotent=True,
+            response=TraCuuThongTinCongDanAnswer,
             summary="Look up a citizen by số định danh (or CMND)",
-            sample={**_CALLER, "SoDinhDanh": identities.CITIZEN_EXISTS},
         ),
         Operation(
             "XacThucThongTinCongDan",
             method="POST",
             request=XacThucThongTinCongDan,
             idempotent=True,
+            response=XacThucThongTinCongDanAnswer,
             summary="Check a name and date of birth against the record of a số định danh",
         ),
         Operation(
@@ -95,14 +188,16 @@ class CsdlDanCuAdapter(SoapAdapter):
             method="POST",
             request=XacMinhTinhTrangHonNhan,
             idempotent=True,
+            response=XacMinhTinhTrangHonNhanAnswer,
             summary="Marital status of a citizen, and the spouse if married",
         ),
     )
 
     def shape_response(self, operation: Operation, payload: dict[str, Any]) -> dict[str, Any]:
-        # One citizen parses to a dict and several to a list; clients always get a list.
+        # Repeated elements: clients always get a list, whether the backend sent none, one or several.
         collection = payload.get("CongdanCollection")
         if isinstance(collection, dict):
-            people = collection.get("CongDan")
-            collection["CongDan"] = [] if people is None else people if isinstance(people, list) else [people]
+            collection["CongDan"] = _as_list(collection.get("CongDan"))
+        if operation.name == "XacThucThongTinCongDan":
+            payload["TruongKhongKhop"] = _as_list(payload.get("TruongKhongKhop"))
         return payload

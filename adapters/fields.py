@@ -1,11 +1,11 @@
-"""Reusable request field types with the real Vietnamese identifier rules."""
+"""Reusable request field types with the real Vietnamese identifier rules, and the base of answer models."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from ndxp_sim.core.identifiers import mst_is_valid
 
@@ -48,3 +48,9 @@ DossierCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$"), AfterValidator(_not_a_dot_segment)
 ]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Answer(BaseModel):
+    """Base of the models that describe a success answer: closed, so a field the backend adds is drift."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import CommuneCode, DossierCode, PersonalId, ProvinceCode, ShortText
+from ndxp_sim.adapters.fields import Answer, CommuneCode, DossierCode, PersonalId, ProvinceCode, ShortText
 
 
 class NoiSinh(BaseModel):
@@ -61,6 +62,74 @@ class BoSungHoSo(BaseModel):
     ghiChu: str | None = None
 
 
+# Answers: the BTP envelope {status, statusDescription, value} around a receipt or a dossier view.
+
+DossierStatus = Literal["received", "processing", "supplement_requested", "done", "rejected"]
+
+
+class BienNhan(Answer):
+    """The receipt of a submitted dossier."""
+
+    maHoSo: str
+    maHoSoLT: str = Field(..., description="the liên thông code the backend gives the dossier")
+    trangThai: Literal["received"]
+    ngayTiepNhan: str
+
+
+class BuocXuLy(Answer):
+    trangThai: DossierStatus
+    thoiGianThucHien: datetime
+    nguoiXuLy: str
+    noiDungXuLy: str
+
+
+class KetQuaKhaiSinh(Answer):
+    """The registration result: the child's new số định danh and the register entry."""
+
+    soDinhDanh: str = Field(..., pattern=r"^[0-9]{12}$")
+    ngayDangKy: date
+    soDangKy: str
+    quyenSo: str = Field(..., examples=["01/2025"])
+    trangSo: str
+    ndkksMaTinh: str
+    ndkksMaXa: str
+    giayKhaiSinh: str
+    maGiayToKetQua: str
+
+
+class HoSo(Answer):
+    maHoSo: str
+    maHoSoLT: str
+    trangThai: DossierStatus
+    lichSu: list[BuocXuLy]
+    hanBoSungHoSo: datetime | None = Field(None, description="while supplement_requested")
+    ketQuaXuLy: KetQuaKhaiSinh | None = Field(None, description="once done")
+
+
+class HoSoBoSung(Answer):
+    maHoSo: str
+    maHoSoLT: str
+    trangThai: DossierStatus
+
+
+class DangKyKhaiSinhAnswer(Answer):
+    status: Literal[1]
+    statusDescription: str
+    value: BienNhan
+
+
+class TraCuuHoSoAnswer(Answer):
+    status: Literal[1]
+    statusDescription: str
+    value: HoSo
+
+
+class BoSungHoSoAnswer(Answer):
+    status: Literal[1]
+    statusDescription: str
+    value: HoSoBoSung
+
+
 class HoTichAdapter(RestAdapter):
     key = "ho_tich"
     operations = (
@@ -72,14 +141,15 @@ class HoTichAdapter(RestAdapter):
             backend_path="/khai-sinh",
             idempotent=True,  # the backend deduplicates by maHoSo
             callback_field="callbackUrl",
+            response=DangKyKhaiSinhAnswer,
             summary="Submit a birth registration (khai sinh) dossier; status callbacks go to callbackUrl",
         ),
         Operation(
             "traCuuHoSo",
             request=TraCuuHoSo,
             backend_path="/ho-so/{maHoSo}",
+            response=TraCuuHoSoAnswer,
             summary="Status, history and result of a civil-status dossier",
-            sample={"maHoSo": "000.00.00.H91-DIAG-0001"},
         ),
         Operation(
             "boSungHoSo",
@@ -88,6 +158,7 @@ class HoTichAdapter(RestAdapter):
             backend_method="POST",
             backend_path="/ho-so/{maHoSo}/bo-sung",
             idempotent=False,
+            response=BoSungHoSoAnswer,
             summary="Supply the documents a dossier in supplement_requested is waiting for",
         ),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,9 +16,6 @@ _PARSER = etree.XMLParser(
 )
 
 SoapValue = str | Mapping[str, Any] | list[Any] | None
-
-# What XML 1.0 cannot carry at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF); lxml refuses it.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class SoapParseError(ValueError):
@@ -36,48 +32,39 @@ class SoapFault(Exception):  # noqa: N818 - "SOAP fault" is the protocol's own t
         self.detail = dict(detail or {})
 
 
-def _append(parent: etree._Element, ns: str, name: str, value: SoapValue) -> None:
+class SoapValueError(ValueError):
+    """A value XML 1.0 cannot carry (a control character); str() is `field.path: why`."""
+
+
+def _append(parent: etree._Element, ns: str, name: str, value: SoapValue, where: str = "") -> None:
     if value is None:
         return
+    path = f"{where}.{name}" if where else name
     if isinstance(value, list):
         for item in value:
-            _append(parent, ns, name, item)
+            _append(parent, ns, name, item, where)
         return
     child = etree.SubElement(parent, f"{{{ns}}}{name}")
     if isinstance(value, Mapping):
         for key, sub in value.items():
-            _append(child, ns, key, sub)
-    else:
+            _append(child, ns, key, sub, path)
+        return
+    try:
         child.text = str(value)
-
-
-def unsayable(payload: Mapping[str, SoapValue], where: str = "") -> str | None:
-    """The dotted path of the first value XML cannot carry, or None when every value can go in a SOAP body."""
-    for key, value in payload.items():
-        path = f"{where}{key}"
-        found = _unsayable_value(value, path)
-        if found is not None:
-            return found
-    return None
-
-
-def _unsayable_value(value: SoapValue, path: str) -> str | None:
-    if isinstance(value, Mapping):
-        return unsayable(value, path + ".")
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _unsayable_value(item, f"{path}.{index}")
-            if found is not None:
-                return found
-        return None
-    return path if value is not None and _NOT_XML.search(str(value)) else None
+    except ValueError:  # lxml refuses what XML 1.0 cannot hold rather than write a broken document
+        raise SoapValueError(f"{path}: contains a character XML cannot carry (a control character)") from None
 
 
 def build_envelope(ns: str, operation: str, payload: Mapping[str, SoapValue]) -> bytes:
-    """`<soap:Envelope><soap:Body><ns:operation>…payload…</ns:operation></soap:Body></soap:Envelope>`."""
+    """`<soap:Envelope><soap:Body><ns:operation>…payload…</ns:operation></soap:Body></soap:Envelope>`.
+
+    Raises SoapValueError, naming the field, for a value XML cannot carry.
+    """
     envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "dc": ns})
     body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-    _append(body, ns, operation, dict(payload))
+    request = etree.SubElement(body, f"{{{ns}}}{operation}")
+    for key, value in payload.items():  # field paths start below the operation element
+        _append(request, ns, key, value)
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
 
 

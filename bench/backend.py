@@ -1,6 +1,6 @@
 """The benchmark backend: raw ASGI serving a ~1 KB enterprise JSON (REST) and a ~1 KB citizen SOAP answer.
 
-Raw ASGI on uvicorn + uvloop + httptools, like the direct-path anchor in perf-anchors.md, so the
+Raw ASGI on uvicorn + uvloop + httptools, like the direct-path anchor ("A" in bench/README.md), so the
 backend is never the slow part. All data is synthetic.
 """
 

@@ -1,4 +1,4 @@
-"""The bare proxy reference ("L+k" in perf-anchors.md): raw ASGI + aiohttp + one aiokafka record per request.
+"""The bare proxy reference (bench/README.md): raw ASGI + aiohttp + one aiokafka record per request.
 
 It does none of the gateway's work (no auth, ACL, quota, validation, adapter, masking, metrics): it is
 the practical ceiling for a Python proxy on the machine, and the gateway is measured against it.

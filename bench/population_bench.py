@@ -1,8 +1,11 @@
-"""Print how long the synthetic population takes to generate and to load back from the disk cache."""
+"""Print how long the synthetic population takes to generate, to load from the disk cache and to answer
+holdings lookups (the registry pass on first use, then per-person insurance), and the peak memory."""
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -23,6 +26,31 @@ def main() -> None:
         f"generate: {generated:.3f} s for {len(population.citizens)} citizens, "
         f"{len(population.households)} households, {len(population.enterprises)} enterprises"
     )
+    started = time.perf_counter()
+    cars = population.vehicle_registry
+    print(
+        f"vehicle registry (first use): {time.perf_counter() - started:.3f} s "
+        f"for {len(cars.vehicles)} vehicles, {len(cars.licences)} licences"
+    )
+    started = time.perf_counter()
+    land = population.land_registry
+    print(f"land registry (first use): {time.perf_counter() - started:.3f} s for {len(land.parcels)} parcels")
+    started = time.perf_counter()
+    posts = population.servant_registry
+    servants = sum(map(len, posts.servants_by_agency.values()))
+    print(
+        f"civil-servant registry (first use): {time.perf_counter() - started:.3f} s for {servants} servants"
+    )
+    sample = list(itertools.islice(population.citizens, 10_000))
+    started = time.perf_counter()
+    for person_id in sample:
+        population.health_insurance(person_id)
+        population.vehicles_of(person_id)
+        population.licences_of(person_id)
+    elapsed = time.perf_counter() - started
+    print(f"insurance + vehicles + licences per person: {elapsed / len(sample) * 1e6:.0f} µs")
+    print(f"peak memory after generation and holdings: {_peak_mb():.0f} MB")
+    del population, cars, land, posts
     with tempfile.TemporaryDirectory() as cache_dir:
         store.forget_memoised()
         started = time.perf_counter()
@@ -34,6 +62,11 @@ def main() -> None:
         print(f"cache load: {time.perf_counter() - started:.3f} s")
         size = sum(path.stat().st_size for path in Path(cache_dir).iterdir())
         print(f"cache file: {size / 1e6:.1f} MB")
+    print(f"peak memory overall: {_peak_mb():.0f} MB")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 if __name__ == "__main__":

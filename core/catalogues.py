@@ -154,3 +154,97 @@ def _religions() -> tuple[str, ...]:
 def religions() -> list[str]:
     """The 16 state-recognised religions, preceded by "Không" (none)."""
     return list(_religions())
+
+
+@cache
+def _plate_codes() -> dict[str, tuple[str, ...]]:
+    return {
+        row["old_province_code"]: tuple(row["plate_codes"].split(";")) for row in read_csv("plate_codes.csv")
+    }
+
+
+def plate_codes(old_province_code: str) -> tuple[str, ...]:
+    """The 2-digit locality codes on vehicle plates registered in an old (pre-2025) province."""
+    return _plate_codes().get(old_province_code, ())
+
+
+@cache
+def all_plate_codes() -> frozenset[str]:
+    return frozenset(code for codes in _plate_codes().values() for code in codes)
+
+
+@dataclass(frozen=True, slots=True)
+class LandUseType:
+    """A land-use purpose code of the cadastral records (ONT, ODT, LUC, CLN, ...)."""
+
+    code: str
+    name: str
+    group: str  # "residential" | "agricultural" | "non_agricultural"
+    rural_weight: float
+    urban_weight: float
+
+
+@cache
+def _land_use_types() -> tuple[LandUseType, ...]:
+    return tuple(
+        LandUseType(
+            row["code"], row["name"], row["group"], float(row["rural_weight"]), float(row["urban_weight"])
+        )
+        for row in read_csv("land_use_types.csv")
+    )
+
+
+def land_use_types() -> dict[str, LandUseType]:
+    """The land-use purpose codes the population uses, by code."""
+    return {item.code: item for item in _land_use_types()}
+
+
+@dataclass(frozen=True, slots=True)
+class Facility:
+    """A first-care (KCB ban đầu) facility: a province's hospitals and each commune's health station."""
+
+    code: str  # 5 digits: 2-digit province code + 3-digit ordinal
+    name: str
+    province_code: str
+    ward_code: str | None  # the commune of a health station; None for a provincial hospital
+
+
+@cache
+def _facilities(province_code: str) -> tuple[Facility, ...]:
+    found = province(province_code)
+    if found is None:
+        return ()
+    place = f"{found.type.lower()} {found.short_name}"
+    hospitals = (
+        Facility(f"{province_code}001", f"Bệnh viện Đa khoa {place}", province_code, None),
+        Facility(f"{province_code}002", f"Bệnh viện Y học cổ truyền {place}", province_code, None),
+    )
+    stations = tuple(
+        Facility(f"{province_code}{100 + index:03d}", f"Trạm Y tế {item.name}", province_code, item.code)
+        for index, item in enumerate(wards(province_code))
+    )
+    return hospitals + stations
+
+
+def facilities(province_code: str) -> list[Facility]:
+    """First-care facilities of a province: code pp001/pp002 hospitals, pp100+ commune health stations."""
+    return list(_facilities(province_code))
+
+
+@cache
+def _facilities_by_code() -> dict[str, Facility]:
+    return {item.code: item for code in _provinces_by_code() for item in _facilities(code)}
+
+
+def facility(code: str) -> Facility | None:
+    return _facilities_by_code().get(code)
+
+
+@cache
+def _station_by_ward() -> dict[str, Facility]:
+    return {item.ward_code: item for item in _facilities_by_code().values() if item.ward_code}
+
+
+def health_station(ward_code: str) -> Facility | None:
+    """The commune health station of a ward."""
+    return _station_by_ward().get(ward_code)

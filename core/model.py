@@ -1,4 +1,4 @@
-"""The synthetic population's record types: citizens in households, and enterprises."""
+"""The synthetic population's record types: citizens, households, enterprises and what they hold."""
 
 from __future__ import annotations
 
@@ -84,3 +84,136 @@ class Enterprise:
     von_dieu_le: int = 0  # VND, integer
     so_lan_thay_doi: int = 0
     ngay_dang_ky_thay_doi: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InsurancePeriod:
+    """One period of compulsory social insurance with one employer (quá trình đóng BHXH)."""
+
+    tu_ngay: date
+    den_ngay: date | None  # None: still contributing
+    ma_don_vi: str  # the employer: an enterprise's MST or an agency code (000.00.NN.Hpp)
+    ten_don_vi: str
+    loai_don_vi: str  # "DN" enterprise | "HC" state agency
+    muc_luong: int  # monthly contribution base, VND
+
+
+@dataclass(frozen=True, slots=True)
+class HealthInsurance:
+    """A person's social/health-insurance record and current BHYT card."""
+
+    so_dinh_danh: str
+    ma_so_bhxh: str  # 10 digits, one per person for life
+    ma_the: str  # 15 chars: group code + benefit level + province + ma_so_bhxh (docs/data-formats.md)
+    ma_doi_tuong: str  # beneficiary group, e.g. "TE", "HS", "DN", "HC", "HT", "GD"
+    muc_huong: int  # benefit level 1..5
+    ma_tinh: str  # 2-digit province that issued the card
+    gt_the_tu: date
+    gt_the_den: date
+    ma_dkbd: str  # registered first-care facility: 2-digit province + 3 digits
+    ten_dkbd: str
+    ngay_du_5_nam: date  # when five years of uninterrupted cover are (or will be) reached
+    trang_thai: str  # "Còn hiệu lực" | "Hết hạn" | "Đã báo giảm"
+    ma_ho_gia_dinh: str  # the household's code (the residence household id)
+    qua_trinh: tuple[InsurancePeriod, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdInsuranceMember:
+    so_dinh_danh: str
+    ma_so_bhxh: str
+    thu_tu: int  # 1 for the first member enrolled; later members pay less
+    so_tien_nam: int  # yearly contribution, VND
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdInsurance:
+    """BHYT by household (hộ gia đình): the members insured through the household, not an employer."""
+
+    ma_ho_gia_dinh: str
+    chu_ho: str
+    thanh_vien: tuple[HouseholdInsuranceMember, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LandParcel:
+    """One parcel of the cadastral record (thửa đất) and its land-use-right certificate."""
+
+    ma_xa: str  # 5-digit ward code (2025 map)
+    so_to: int  # map sheet number
+    so_thua: int  # parcel number on that sheet
+    dien_tich: float  # m², one decimal
+    muc_dich: str  # land-use code, e.g. "ONT", "ODT", "LUC", "CLN"
+    ten_muc_dich: str
+    thoi_han: date | None  # None: long-term (residential land)
+    nguon_goc: str
+    dia_chi: Address
+    chu_su_dung: tuple[str, ...]  # so_dinh_danh of the holders: adults of one household
+    household_id: str
+    so_phat_hanh: str  # certificate serial, "AB 123456"
+    so_vao_so: str  # certificate register entry, "CS01234"
+    ngay_cap: date
+
+    @property
+    def ma_thua(self) -> str:
+        return f"{self.ma_xa}-{self.so_to}-{self.so_thua}"
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """The current periodic-inspection (đăng kiểm) certificate of a car or truck."""
+
+    so_giay_chung_nhan: str
+    so_tem: str
+    ngay_kiem_dinh: date
+    han_kiem_dinh: date
+    ma_don_vi: str  # inspection station, plate locality + ordinal + "V", e.g. "67-01V"
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    """A registered vehicle with its plate and owner."""
+
+    bien_so: str  # "67A-123.45" (car) or "67-B1 123.45" (motorbike)
+    loai_xe: str  # "Xe mô tô" | "Ô tô con" | "Ô tô tải"
+    nhan_hieu: str
+    so_loai: str
+    mau_son: str
+    nam_san_xuat: int
+    dung_tich: int  # cm³; 0 for electric
+    so_cho: int
+    tai_trong: int  # kg, trucks only
+    so_khung: str  # 17-character VIN
+    so_may: str
+    chu_so_huu: str  # so_dinh_danh of the owner
+    ngay_dang_ky: date
+    dang_kiem: Inspection | None  # motorbikes have no periodic inspection
+
+
+@dataclass(frozen=True, slots=True)
+class DrivingLicence:
+    """A driving licence (GPLX) card of one class."""
+
+    so_gplx: str  # 12 digits
+    so_dinh_danh: str
+    hang: str  # class under the 2024 road-traffic law: A1, A, B1, B, C1, C, D1, D2, D, BE, ...
+    ngay_cap: date
+    ngay_het_han: date | None  # None: no expiry (A1, A, B1)
+    noi_cap: str
+    trang_thai: str  # "Còn hiệu lực" | "Hết hạn" | "Bị thu hồi"
+    diem: int  # points left of 12
+
+
+@dataclass(frozen=True, slots=True)
+class CivilServant:
+    """A civil servant (công chức) of a provincial agency; always a citizen of the population."""
+
+    so_dinh_danh: str
+    ma_co_quan: str  # "000.00.NN.Hpp"
+    ten_co_quan: str
+    chuc_vu: str
+    ma_ngach: str  # rank code, e.g. "01.003"
+    ten_ngach: str
+    bac_luong: int
+    he_so_luong: float
+    ngay_tuyen_dung: date

@@ -10,7 +10,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from ndxp_sim.adapters.upstream import UpstreamClient
@@ -28,9 +30,11 @@ from ndxp_sim.core.errors import (
 )
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway import api
+from ndxp_sim.gateway.console import console_app
 from ndxp_sim.gateway.exchange import ExchangeSink, sortable_uuid
 from ndxp_sim.gateway.http_protocol import HttpLimits
 from ndxp_sim.gateway.logpipe import build_sink
+from ndxp_sim.gateway.openapi import with_services
 from ndxp_sim.gateway.ops_api import ops_router
 from ndxp_sim.gateway.proxy import Proxy
 from ndxp_sim.gateway.readiness import BackendReadiness
@@ -175,11 +179,13 @@ def create_app(
             runtime.tokens.close()
             await ops_store.stop()
 
-    api_app = FastAPI(
+    api_app = FastAPIOffline(  # /docs and /redoc with their scripts served here, not from a CDN
         title="ndxp-sim gateway",
         description="LGSP/NDXP gateway simulator: tokens, metaservices, diagnostics, operator API.",
         version="0.1.0",
         lifespan=lifespan,
+        static_url="/docs/assets",  # under an own prefix: other paths go to the proxy
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from an online validator
     )
     api_app.state.runtime = runtime
     api_app.state.token_throttle = TokenThrottle()
@@ -188,6 +194,20 @@ def create_app(
     )
     api_app.include_router(api.router)
     api_app.include_router(ops_router(ops_store, runtime.tokens))
+    api_app.mount("/console", console_app(runtime, ops_store))
+
+    def openapi() -> dict[str, Any]:
+        if api_app.openapi_schema is None:
+            own = get_openapi(
+                title=api_app.title,
+                version=api_app.version,
+                description=api_app.description,
+                routes=api_app.routes,
+            )
+            api_app.openapi_schema = with_services(own, [type(a) for a in runtime.adapters.values()])
+        return api_app.openapi_schema
+
+    api_app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend it
 
     @api_app.exception_handler(GatewayError)
     async def _gateway_error(_: Request, exc: GatewayError) -> Response:

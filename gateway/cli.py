@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
 
@@ -149,6 +150,18 @@ def _add_logs() -> None:
 
 
 _add_logs()
+
+
+COMMANDS_ENTRY_POINT_GROUP = "ndxp_sim.commands"  # each entry: a function that adds commands to `app`
+
+
+def _add_plugged_commands() -> None:
+    """Commands of upper layers (`contract-test` from ndxp_sim.testing), which the gateway may not import."""
+    for entry in entry_points(group=COMMANDS_ENTRY_POINT_GROUP):
+        entry.load()(app)
+
+
+_add_plugged_commands()
 
 
 def main() -> None:

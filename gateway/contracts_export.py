@@ -11,6 +11,7 @@ import yaml
 
 from ndxp_sim.adapters.registry import load_adapters
 from ndxp_sim.contracts import CONTRACTS_DIR
+from ndxp_sim.contracts.cases import case_services, check_operations
 from ndxp_sim.gateway.openapi import service_openapi
 
 CONTRACTS = CONTRACTS_DIR
@@ -21,7 +22,10 @@ def contract_path(key: str) -> Path:
 
 
 def render(key: str) -> str:
-    spec = service_openapi(load_adapters()[key])
+    adapter = load_adapters()[key]
+    if key in case_services():  # a case for an operation the adapter lacks would silently show nowhere
+        check_operations(key, [op.name for op in adapter.operations])
+    spec = service_openapi(adapter)
     return yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100)
 
 

@@ -34,9 +34,10 @@ ndxp-sim is up.
   mock backends {settings.mock_base_url}
   Kafka         {bootstrap}  topic {settings.kafka.topic}
   indexer       {"running, store " + settings.store.url if indexer else "not started"}
+  console       {base}/console/  (operator sign-in)
 
 Test consumer (fake credentials): client_id 000.00.00.H91  client_secret demo-secret-H91
-Operator (ops API, `ndxp-sim logs …`): client_id ops.ndxp-sim  client_secret demo-secret-ops
+Operator (console, ops API, `ndxp-sim logs …`): client_id ops.ndxp-sim  client_secret demo-secret-ops
 
 Try it:
   TOKEN=$(curl -s -u 000.00.00.H91:demo-secret-H91 -d grant_type=client_credentials {base}/token \\
@@ -101,7 +102,7 @@ def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) 
             return 1
         bootstrap = broker.bootstrap_servers
     env = {**os.environ, "NDXP_KAFKA__BOOTSTRAP_SERVERS": bootstrap}
-    command = [sys.executable, "-m", "gateway"]
+    command = [sys.executable, "-m", "ndxp_sim.gateway"]  # never a `gateway` of the folder it runs in
     children = [
         _Child("mocks", [*command, "mocks"], f"{settings.mock_base_url}/health"),
         _Child(

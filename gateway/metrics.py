@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -45,6 +46,7 @@ class Metrics:
         self.registry.register(_PipelineCollector(pipeline_stats))
         self._children: dict[tuple[str, ...], tuple[Counter, Histogram]] = {}
         self._error_children: dict[tuple[str, str, str], Counter] = {}
+        self.last_request_in = 0.0  # epoch seconds of the newest request observed (the console's indexer lag)
 
     def observe(
         self, service: str, consumer: str, status: int, error_type: str | None, seconds: float
@@ -59,6 +61,7 @@ class Metrics:
             self._children[key] = children
         children[0].inc()
         children[1].observe(seconds)
+        self.last_request_in = time.time() - seconds
         if error_type is not None:
             error_key = (service, consumer, error_type)
             counter = self._error_children.get(error_key)

@@ -1,83 +1,201 @@
-"""The gateway-facing OpenAPI document of one service, generated from its adapter's declarations."""
+"""The gateway-facing OpenAPI document of one service: models from its adapter, examples from its cases."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from ndxp_sim.adapters._base import Adapter, Operation
+from pydantic import BaseModel
 
-_ERROR_SCHEMA = {
+from ndxp_sim.adapters._base import Adapter, Operation
+from ndxp_sim.contracts.cases import Case, case_services, load_cases
+
+JSON = "application/json"
+EXCHANGE_ID = "0193a4c2-7f10-7d3e-9b61-5c2f0e8a1d47"  # what `detail` looks like: the exchange id
+
+ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
+    "description": "Every error the gateway answers; `type` is also in the X-NDXP-Error header.",
     "required": ["type", "message", "detail"],
+    "additionalProperties": False,
     "properties": {
-        "type": {"type": "string", "description": "Client.* / Server.Gateway.* / Server.Backend.*"},
-        "message": {"type": "string"},
+        "type": {
+            "type": "string",
+            "pattern": r"^(Client|Server)\.[A-Za-z.]+$",
+            "description": "Client.* (the caller can fix it) / Server.Gateway.* / Server.Backend.*",
+        },
+        "message": {"type": "string", "description": "what went wrong; a field error names the field"},
         "detail": {"type": "string", "description": "exchange id, also in the exchange record"},
     },
 }
-_ERRORS = {
-    "401": "missing, invalid or expired token",
-    "403": "this consumer may not call this operation",
-    "413": "request body too large",
-    "422": "invalid request (the message names the field)",
-    "429": "quota used up (see Retry-After)",
-    "502": "the backend failed or answered badly",
-    "503": "the backend is unreachable",
-    "504": "the backend timed out",
+
+
+class _Error:
+    """One error status the gateway can answer for an operation: when, which types, a typical message."""
+
+    def __init__(self, description: str, types: tuple[str, ...], message: str) -> None:
+        self.description, self.types, self.message = description, types, message
+
+
+_ERRORS: dict[str, _Error] = {
+    "401": _Error("missing, invalid or expired token", ("Client.Unauthorized",), "token expired"),
+    "403": _Error(
+        "this consumer may not call this operation",
+        ("Client.AccessDenied",),
+        "consumer 000.00.00.H92 may not call csdl_dan_cu.TraCuuThongTinCongDan",
+    ),
+    "404": _Error(
+        "the backend has no record for the request", ("Client.NotFound",), "no record matches the request"
+    ),
+    "409": _Error(
+        "the request conflicts with an earlier one (same key, other content) or with the record's state",
+        ("Client.Conflict",),
+        "the request conflicts with an earlier one (same key, different content)",
+    ),
+    "413": _Error("request body too large", ("Client.PayloadTooLarge",), "request body over 1048576 bytes"),
+    "422": _Error(
+        "invalid request: the message names the field", ("Client.InvalidRequest",), "field: Field required"
+    ),
+    "429": _Error(
+        "quota used up; Retry-After says when to try again",
+        ("Client.QuotaExceeded",),
+        "quota of 60 requests per minute (Bronze) used up",
+    ),
+    "500": _Error(
+        "the gateway itself failed", ("Server.Gateway.Internal",), "the gateway failed to serve the request"
+    ),
+    "502": _Error(
+        "the backend failed or answered badly (its own text is never echoed)",
+        ("Server.Backend.Error", "Server.Backend.BadResponse"),
+        "the backend failed (HTTP 500)",
+    ),
+    "503": _Error(
+        "the backend is unreachable or says it is unavailable",
+        ("Server.Backend.Unavailable",),
+        "the backend is unavailable (HTTP 503)",
+    ),
+    "504": _Error("the backend timed out", ("Server.Backend.Timeout",), "the backend did not answer in time"),
 }
+_SOAP_FAULT = "Server.Backend.Fault"
 
 
-def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "operationId": op.name,
-        "summary": op.summary,
-        "responses": {
-            "200": {"description": "the backend's answer", "content": {"application/json": {"schema": {}}}},
-            **{
-                code: {
-                    "description": text,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                }
-                for code, text in _ERRORS.items()
+def error_statuses(adapter: type[Adapter], op: Operation) -> list[str]:
+    """The error statuses the gateway can answer for this operation, from how the proxy and adapters work."""
+    statuses = ["401", "403", "404", "422", "429", "500", "502", "503", "504"]
+    if op.method != "GET":
+        statuses.append("413")  # only a request with a body can be too large
+    if adapter.protocol == "rest" and op.backend_method != "GET":
+        statuses.append("409")  # a REST backend refuses a write that conflicts (SOAP has no such answer)
+    return sorted(statuses)
+
+
+def _cases(adapter: type[Adapter], op: Operation) -> list[Case]:
+    """The operation's cases sent with its own method, the diagnostic one first."""
+    if adapter.key not in case_services():
+        return []
+    mine = [
+        case for case in load_cases(adapter.key) if case.operation == op.name and case.method == op.method
+    ]
+    return sorted(mine, key=lambda case: (not case.diagnostic, case.status >= 400))
+
+
+def _summary(case: Case) -> str:
+    outcome = f"{case.status} {case.error_type}" if case.error_type else str(case.status)
+    return f"{case.description} → {outcome}" if case.description else outcome
+
+
+def _error_examples(code: str, error: _Error, cases: Iterable[Case], protocol: str) -> dict[str, Any]:
+    examples: dict[str, dict[str, Any]] = {
+        case.name: {
+            "summary": _summary(case),
+            "value": {
+                "type": case.error_type,
+                "message": case.fields.get("message", error.message),
+                "detail": EXCHANGE_ID,
             },
-        },
+        }
+        for case in cases
+        if str(case.status) == code
     }
+    types = error.types + ((_SOAP_FAULT,) if code == "502" and protocol == "soap" else ())
+    for error_type in types:
+        if not any(example["value"]["type"] == error_type for example in examples.values()):
+            value = {"type": error_type, "message": error.message, "detail": EXCHANGE_ID}
+            examples[error_type] = {"summary": error.description, "value": value}
+    return examples
+
+
+def _model_schema(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
+    """A $ref to the model, its schema and its sub-models added to components (one name, one schema)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in {**schema.pop("$defs", {}), model.__name__: schema}.items():
+        if schemas.setdefault(name, sub) != sub:
+            raise ValueError(f"two different models are named {name}: rename one in adapters/")
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _operation(adapter: type[Adapter], op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    cases = _cases(adapter, op)
+    success: dict[str, Any] = {"schema": _model_schema(op.response, schemas) if op.response else {}}
+    responses: dict[str, Any] = {"200": {"description": "the backend's answer", "content": {JSON: success}}}
+    for code in error_statuses(adapter, op):
+        error = _ERRORS[code]
+        content = {
+            "schema": {"$ref": "#/components/schemas/Error"},
+            "examples": _error_examples(code, error, cases, adapter.protocol),
+        }
+        responses[code] = {"description": error.description, "content": {JSON: content}}
+        if code == "429":
+            retry = {"description": "seconds to wait", "schema": {"type": "integer"}}
+            responses[code]["headers"] = {"Retry-After": retry}
+    spec: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "responses": responses}
     if op.request is None:
         return spec
-    schema = op.request.model_json_schema(ref_template="#/components/schemas/{model}")
-    schemas.update(schema.pop("$defs", {}))
+    sendable = [case for case in cases if not case.headers]  # a scenario header is not part of a request
     if op.method == "GET":
+        schema = op.request.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
         required = set(schema.get("required", ()))
-        spec["parameters"] = [
-            {"name": name, "in": "query", "required": name in required, "schema": prop}
-            for name, prop in schema.get("properties", {}).items()
-        ]
+        spec["parameters"] = []
+        for name, prop in schema.get("properties", {}).items():
+            parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
+            parameter["schema"] = prop
+            examples = {
+                case.name: {"summary": _summary(case), "value": case.query[name]}
+                for case in sendable
+                if name in case.query
+            }
+            if examples:
+                parameter["examples"] = examples
+            spec["parameters"].append(parameter)
     else:
-        schemas[op.request.__name__] = schema
-        content: dict[str, Any] = {"schema": {"$ref": f"#/components/schemas/{op.request.__name__}"}}
-        if op.sample:
-            content["example"] = dict(op.sample)
-        spec["requestBody"] = {"required": True, "content": {"application/json": content}}
+        body: dict[str, Any] = {"schema": _model_schema(op.request, schemas)}
+        if cases:
+            body["examples"] = {case.name: {"summary": _summary(case), "value": case.body} for case in cases}
+        spec["requestBody"] = {"required": True, "content": {JSON: body}}
     return spec
 
 
 def service_openapi(adapter: type[Adapter]) -> dict[str, Any]:
     info = adapter.info()
-    schemas: dict[str, Any] = {"Error": _ERROR_SCHEMA}
+    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     paths = {
-        f"/{info.context}/{info.version}/{op.name}": {op.method.lower(): _operation(op, schemas)}
+        f"/{info.context}/{info.version}/{op.name}": {op.method.lower(): _operation(adapter, op, schemas)}
         for op in adapter.operations
     }
     return {
         "openapi": "3.1.0",
         "info": {
             "title": f"{info.number}. {info.name_vi}",
-            "description": f"{info.name_en} ({info.owner}). Served through the ndxp-sim gateway.",
+            "description": (
+                f"{info.name_en} ({info.owner}). Served through the ndxp-sim gateway. "
+                "Any operation answers 405 Client.MethodNotAllowed to another HTTP method."
+            ),
             "version": info.version,
         },
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": dict(sorted(schemas.items())),
             "securitySchemes": {
                 "lgsp": {
                     "type": "oauth2",
@@ -87,3 +205,44 @@ def service_openapi(adapter: type[Adapter]) -> dict[str, Any]:
         },
         "security": [{"lgsp": []}],
     }
+
+
+def _renamed_refs(node: Any, names: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: names.get(value, value) if key == "$ref" else _renamed_refs(value, names)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_renamed_refs(item, names) for item in node]
+    return node
+
+
+def with_services(gateway: dict[str, Any], adapters: Iterable[type[Adapter]]) -> dict[str, Any]:
+    """The gateway's own document with every service operation added, so /docs shows them side by side.
+
+    Each service's schemas get its key as prefix (`csdl_dan_cu.ThongTinCongDan`): two services may use
+    one model name for different things. Error and the token scheme are shared.
+    """
+    merged = {**gateway, "paths": dict(gateway.get("paths", {})), "tags": list(gateway.get("tags", []))}
+    components = merged.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemes = components.setdefault("securitySchemes", {})
+    for adapter in adapters:
+        info, spec = adapter.info(), service_openapi(adapter)
+        tag = f"{info.number}. {info.key}"
+        merged["tags"].append({"name": tag, "description": f"{info.name_vi} — {info.name_en}"})
+        names = {
+            f"#/components/schemas/{name}": f"#/components/schemas/{adapter.key}.{name}"
+            for name in spec["components"]["schemas"]
+            if name != "Error"
+        }
+        for name, schema in spec["components"]["schemas"].items():
+            schemas[name if name == "Error" else f"{adapter.key}.{name}"] = _renamed_refs(schema, names)
+        schemes.update(spec["components"]["securitySchemes"])
+        for path, methods in spec["paths"].items():
+            merged["paths"][path] = {
+                method: {**_renamed_refs(operation, names), "tags": [tag], "security": spec["security"]}
+                for method, operation in methods.items()
+            }
+    return merged

@@ -26,7 +26,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-def _filters(
+def exchange_filters(
     ts_from: Annotated[datetime | None, Query(alias="from", description="inclusive, ISO-8601")] = None,
     ts_to: Annotated[datetime | None, Query(alias="to", description="exclusive, ISO-8601")] = None,
     consumer: OptionalStr = None,
@@ -39,7 +39,9 @@ def _filters(
     ma_yeu_cau: OptionalStr = None,
     request_id: OptionalStr = None,
     subject: Annotated[str | None, Query(description="keyed subject hash (the CLI computes it)")] = None,
+    failed: Annotated[bool | None, Query(description="true: every outcome but ok")] = None,
 ) -> ExchangeFilter:
+    """The search filters of the query string (shared by the ops API and the console)."""
     return ExchangeFilter(
         ts_from=_utc(ts_from),
         ts_to=_utc(ts_to),
@@ -53,6 +55,7 @@ def _filters(
         ma_yeu_cau=ma_yeu_cau,
         request_id=request_id,
         subject=subject,
+        failed=failed,
     )
 
 
@@ -69,7 +72,7 @@ def ops_router(store_provider: Callable[[], Store], token_service: TokenService)
 
     @router.get("/exchanges", summary="Search exchanges, newest first")
     async def search_exchanges(
-        filters: Annotated[ExchangeFilter, Depends(_filters)],
+        filters: Annotated[ExchangeFilter, Depends(exchange_filters)],
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
         cursor: OptionalStr = None,
     ) -> dict[str, Any]:

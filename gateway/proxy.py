@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
-from pydantic import BaseModel, ValidationError
 
 from ndxp_sim.adapters._base import Adapter, Call, Operation, Reply
 from ndxp_sim.core.errors import (
@@ -30,9 +29,9 @@ from ndxp_sim.core.errors import (
     PayloadTooLargeError,
     UnauthorizedError,
     UnknownServiceError,
-    describe_validation,
 )
 from ndxp_sim.core.settings import ConsumerSettings
+from ndxp_sim.gateway.diag import diagnostic_call, play
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.urls import url_allowed
@@ -198,7 +197,7 @@ class Proxy:
         exchange.request_bytes = len(body)
         params = self._params(op, exchange.query, body)
         self._correlate(headers, params, exchange, consumer)
-        validated = self._validate(op.request, params)
+        validated = op.validate(params)
         if op.callback_field:
             self._check_callback(validated.get(op.callback_field), consumer.callback_urls, op.callback_field)
 
@@ -213,50 +212,36 @@ class Proxy:
             exchange.t_backend_in = time.time()
 
     async def _diagnose(self, service: str, headers: dict[str, str], exchange: Exchange) -> Reply:
-        adapter = self.runtime.adapters.get(service)
-        if adapter is None:
+        try:
+            call = diagnostic_call(self.runtime, service)
+        except UnknownServiceError:
             self._note_caller(headers, exchange)
-            raise UnknownServiceError(f"no implemented service {service!r}")
+            raise
+        adapter = self.runtime.adapters[service]
         exchange.service_key = service
         exchange.service_number = adapter.info().number
         exchange.backend_protocol = adapter.protocol
-        op = next((op for op in adapter.operations if op.sample is not None), None)
-        if op is None:
-            self._note_caller(headers, exchange)
-            unknown = {"service": service, "status": "unknown", "reason": "no canned call declared"}
-            return Reply(200, orjson.dumps(unknown), None)
-        exchange.operation = op.name
-        consumer = self._admit(headers, exchange, service, op.name)
-        params = dict(op.sample or {})
+        if isinstance(call, dict):  # no diagnostic case to play: nothing reaches the backend
+            self._admit_caller(headers, exchange)
+            return Reply(200, orjson.dumps(call), None)
+        exchange.operation = call.operation.name
+        consumer = self._admit(headers, exchange, service, call.operation.name)
+        params = call.params
         exchange.request_body = orjson.dumps(params)
         exchange.request_bytes = len(exchange.request_body)
         exchange.request_content_type = _JSON.decode()
-        self._correlate(headers, params, exchange, consumer)
-        started = time.perf_counter()
+        self._correlate({**call.headers, **headers}, params, exchange, consumer)
         exchange.t_backend_out = time.time()
         try:
-            reply = await adapter.call(Call(op, params, {"x-request-id": exchange.request_id}))
-            status, reason, backend_status = "green", "the backend answered", reply.backend_status
-        except BackendError as error:
-            record_failure(exchange, error)
-            status, reason, backend_status = "red", error.message, error.backend_status
-        except GatewayError as error:  # the backend answered, with a client-side error: it is reachable
-            record_failure(exchange, error)
-            status, reason, backend_status = (
-                "green",
-                f"the backend answered ({error.type})",
-                error.backend_status,
-            )
+            tested = await play(call, exchange.request_id)
         finally:
             exchange.t_backend_in = time.time()
-        answer: dict[str, Any] = {
-            "service": service,
-            "operation": op.name,
-            "status": status,
-            "reason": reason,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        }
-        return Reply(200, orjson.dumps(answer), backend_status)
+        if tested.error is not None:
+            record_failure(exchange, tested.error)
+        return Reply(200, orjson.dumps(tested.answer), tested.backend_status)
+
+    def _admit_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
+        exchange.consumer_id = self.runtime.tokens.verify(headers.get("authorization")).consumer.id
 
     def _admit(
         self, headers: dict[str, str], exchange: Exchange, service: str, operation: str
@@ -319,15 +304,6 @@ class Proxy:
         if not isinstance(params, dict):
             raise InvalidRequestError("body: a JSON object is required")
         return params
-
-    @staticmethod
-    def _validate(model: type[BaseModel] | None, params: dict[str, Any]) -> dict[str, Any]:
-        if model is None:
-            return params
-        try:
-            return model.model_validate(params).model_dump(mode="json", exclude_none=True)
-        except ValidationError as exc:
-            raise InvalidRequestError(describe_validation(exc.errors())) from None
 
     @staticmethod
     def _check_callback(url: Any, registered: list[str], field: str) -> None:

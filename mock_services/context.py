@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ndxp_sim.mock_services.callbacks import CallbackSender
 from ndxp_sim.mock_services.clock import Clock
 from ndxp_sim.mock_services.dossier import DossierEngine
+from ndxp_sim.mock_services.engines.host import EngineState
 from ndxp_sim.mock_services.faults import FaultProfiles
 from ndxp_sim.mock_services.journal import MockJournal
 
@@ -38,12 +39,14 @@ class MockContext:
         )
         self.dossiers = DossierEngine(self.clock, self.callbacks, lambda: self.population, self.journal)
         self.access_log: deque[dict[str, Any]] = deque(maxlen=ACCESS_LOG_SIZE)
+        self.engines = EngineState(self.journal)  # records pushed or uploaded to pattern-engine services
 
     async def reset(self) -> None:
         await self.dossiers.reset()
         await self.callbacks.reset()
         self.faults.clear()
         self.access_log.clear()
+        self.engines.clear()
         self.clock.set_step(self.settings.mocks.dossier_step_s)
         if self.population.births_registered:
             self.population = pickle.loads(self._snapshot)
@@ -52,6 +55,7 @@ class MockContext:
         """Resume what the journal holds (needs the running loop: it starts tasks)."""
         self.dossiers.restore()
         self.callbacks.restore()
+        self.engines.restore()
 
     async def aclose(self) -> None:
         await self.dossiers.aclose()

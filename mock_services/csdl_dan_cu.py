@@ -14,8 +14,8 @@ from fastapi.responses import Response
 from ndxp_sim.contracts import CONTRACTS_DIR
 from ndxp_sim.core.identifiers import cccd_is_valid
 from ndxp_sim.mock_services import responses
-from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
+from ndxp_sim.mock_services.engines.host import log_access as record_access
 from ndxp_sim.mock_services.soap_server import CONTENT_TYPE, SoapRequestError, answer, read_request
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ CONTRACTS = CONTRACTS_DIR
 WSDL_ADDRESS = "http://127.0.0.1:9100/csdl_dan_cu/soap"  # as written in the WSDL file; replaced when served
 MAX_ENVELOPE_BYTES = 1_048_576
 ALIVE, DEAD = "Còn sống", "Đã chết"
-MARRIED = "Đã kết hôn"
 
 _CMND = re.compile(r"[0-9]{9}|[0-9]{12}")
 _DAY = re.compile(r"[0-9]{8}")
@@ -59,10 +58,6 @@ def fold_name(name: str) -> str:
     """Upper case, no diacritics, no spaces: how LGSP clients send HoVaTen (docs/data-formats.md)."""
     decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and not ch.isspace()).upper()
-
-
-def mask(identifier: str) -> str:
-    return identifier[:3] + "*" * (len(identifier) - 6) + identifier[-3:] if len(identifier) > 6 else "***"
 
 
 # Request fields -----------------------------------------------------------------------------------------
@@ -168,6 +163,12 @@ def _relative(population: Population, so_dinh_danh: str | None) -> dict[str, str
     return {"HoVaTen": person.ho_va_ten, "SoDinhDanh": person.so_dinh_danh, "QuocTich": person.quoc_tich}
 
 
+def _spouse(population: Population, citizen: Citizen) -> dict[str, str] | None:
+    """The current spouse as every operation shows it (Population.spouse_of decides; none when widowed)."""
+    spouse = population.spouse_of(citizen)
+    return _relative(population, spouse.so_dinh_danh) if spouse else None
+
+
 def cong_dan(population: Population, citizen: Citizen) -> dict[str, Any]:
     """The CongDan record, fields in the order LGSP clients read them."""
     household = population.household_of(citizen)
@@ -189,7 +190,7 @@ def cong_dan(population: Population, citizen: Citizen) -> dict[str, Any]:
         "QuocTich": citizen.quoc_tich,
         "Cha": _relative(population, citizen.cha),
         "Me": _relative(population, citizen.me),
-        "VoChong": _relative(population, citizen.vo_chong),
+        "VoChong": _spouse(population, citizen),
         "ChuHo": {
             "QuanHe": citizen.quan_he_chu_ho,
             "SoDinhDanh": household.chu_ho,
@@ -240,13 +241,12 @@ def xac_minh_hon_nhan(population: Population, payload: Mapping[str, Any]) -> dic
     citizen = population.citizen(so_dinh_danh)
     if citizen is None:
         raise _not_found()
-    married = citizen.tinh_trang_hon_nhan == MARRIED
     return {
         "MaYeuCau": _text(payload, "MaYeuCau"),
         "SoDinhDanh": so_dinh_danh,
         "HoVaTen": citizen.ho_va_ten,
         "TinhTrangHonNhan": citizen.tinh_trang_hon_nhan,
-        "VoChong": _relative(population, citizen.vo_chong) if married else None,
+        "VoChong": _spouse(population, citizen),
     }
 
 
@@ -278,17 +278,7 @@ def create_router(ctx: MockContext) -> APIRouter:
 
     def log_access(operation: str, payload: Mapping[str, Any], outcome: str) -> None:
         key = payload.get("SoDinhDanh") or payload.get("SoCMND")
-        ctx.access_log.append(
-            {
-                "thoiGian": now_vn().isoformat(timespec="milliseconds"),
-                "service": SERVICE,
-                "operation": operation,
-                "MaCanBo": payload.get("MaCanBo"),
-                "MaYeuCau": payload.get("MaYeuCau"),
-                "SoDinhDanh": mask(key) if isinstance(key, str) else None,
-                "ketQua": outcome,
-            }
-        )
+        record_access(ctx, SERVICE, operation, payload, key if isinstance(key, str) else None, outcome)
 
     @router.post("/soap")
     async def soap(request: Request) -> Response:

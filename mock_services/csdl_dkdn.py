@@ -1,30 +1,30 @@
-"""#1 National Business Registration DB (CSDLQG về ĐKDN): REST lookups, paged list, dossier status."""
+"""#1 National Business Registration DB (CSDLQG về ĐKDN): its rules and answers, served by engines L and S."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi import APIRouter
 
-from ndxp_sim.core import catalogues
-from ndxp_sim.core.identifiers import mst_is_valid
-from ndxp_sim.mock_services import responses
+from ndxp_sim.core.model import Enterprise
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
+from ndxp_sim.mock_services.engines import Filter, Host, Lookup, Param, Search, serve
+from ndxp_sim.mock_services.engines.params import MSDN, province
 
 if TYPE_CHECKING:
     from ndxp_sim.core.model import Address
-    from ndxp_sim.mock_services.population import Citizen, Enterprise, Population
+    from ndxp_sim.mock_services.population import Citizen, Population
 
+SERVICE = "csdl_dkdn"
 MAX_PAGE_SIZE = 100
 PROCESSING_DAYS = 3  # the registration office decides within 3 working days
 SUSPENDED = "01"
 CCCD_ISSUER = "Cục Cảnh sát quản lý hành chính về trật tự xã hội"
-_MSDN = re.compile(r"[0-9]{10}(-[0-9]{3})?")
 _MA_HO_SO = re.compile(r"DKDN-([0-9]{10})-([0-9]{8})-([0-9]{3})")
 
 FOUNDED, CHANGED = "Đăng ký thành lập doanh nghiệp", "Đăng ký thay đổi nội dung đăng ký doanh nghiệp"
@@ -151,58 +151,75 @@ def dossier_status(enterprise: Enterprise, ma_ho_so: str, submitted: date, today
     }
 
 
-def _error(status: int, code: str, message: str) -> Response:
-    return responses.to_response(responses.rest_error(status, code, message))
+def _ma_ho_so(value: str) -> tuple[str, date, str]:
+    """(msdn, submission date, sequence) of a dossier code; ValueError says what is wrong."""
+    match = _MA_HO_SO.fullmatch(value)
+    if match is None:
+        raise ValueError("phải có dạng DKDN-<msdn>-<yyyymmdd>-<nnn>")
+    msdn, day, seq = match.groups()
+    try:
+        submitted = datetime.strptime(day, "%Y%m%d").date()
+    except ValueError:
+        raise ValueError(f"ngày nộp {day} không hợp lệ") from None
+    if seq == "000" or submitted > now_vn().date():
+        raise ValueError("số thứ tự phải từ 001 và ngày nộp không ở tương lai")
+    return msdn, submitted, seq
+
+
+def _registration(host: Host, keys: Mapping[str, Any]) -> tuple[Enterprise, str, date] | None:
+    msdn, submitted, seq = keys["maHoSo"]
+    enterprise = host.population.enterprise(msdn)
+    if enterprise is None or submitted < enterprise.ngay_dang_ky_lan_dau:
+        return None
+    return enterprise, f"DKDN-{msdn}-{submitted:%Y%m%d}-{seq}", submitted
+
+
+DETAIL = Lookup[Enterprise](
+    route="/doanh-nghiep/{msdn}",
+    operation="chiTietDoanhNghiep",
+    keys=(
+        Param(
+            "msdn",
+            MSDN,
+            "invalid_msdn",
+            "mã số doanh nghiệp '{value}' sai định dạng hoặc sai số kiểm tra",
+        ),
+    ),
+    resolve=lambda host, keys: host.population.enterprise(keys["msdn"]),
+    answer=lambda host, enterprise: {"GetEntCert": [ent_cert(host.population, enterprise)]},
+    not_found="không tìm thấy doanh nghiệp {msdn}",
+)
+
+LISTING = Search[Enterprise](
+    route="/doanh-nghiep",
+    operation="danhSachDoanhNghiep",
+    records=lambda host: host.population.enterprises.values(),
+    item=lambda _, enterprise: summary(enterprise),
+    order={"MaSoDoanhNghiep": lambda e: e.ma_so_doanh_nghiep},
+    identity=lambda e: e.ma_so_doanh_nghiep,
+    filters=(
+        Filter(
+            "maTinh",
+            lambda e: e.tru_so.province_code,
+            parse=province,
+            error="invalid_province",
+            message="mã tỉnh '{value}' không có trong danh mục 34 tỉnh",
+            index=lambda host, code: host.population.enterprises_in_province(code),
+        ),
+    ),
+    sort_param=None,  # the contract promises MaSoDoanhNghiep order and no choice
+    max_size=MAX_PAGE_SIZE,
+)
+
+REGISTRATION_DOSSIER = Lookup[tuple[Enterprise, str, date]](
+    route="/ho-so/{maHoSo}",
+    operation="trangThaiHoSoDangKy",
+    keys=(Param("maHoSo", _ma_ho_so, "invalid_ma_ho_so"),),
+    resolve=_registration,
+    answer=lambda _, found: dossier_status(*found, now_vn().date()),
+    not_found="không tìm thấy hồ sơ {maHoSo}",
+)
 
 
 def create_router(ctx: MockContext) -> APIRouter:
-    router = APIRouter()
-
-    @router.get("/doanh-nghiep/{msdn}")
-    async def detail(msdn: str) -> Response:
-        if not _MSDN.fullmatch(msdn) or not mst_is_valid(msdn):
-            message = f"mã số doanh nghiệp {msdn!r} sai định dạng hoặc sai số kiểm tra"
-            return _error(422, "invalid_msdn", message)
-        enterprise = ctx.population.enterprise(msdn)
-        if enterprise is None:
-            return _error(404, "not_found", f"không tìm thấy doanh nghiệp {msdn}")
-        return responses.json_response({"GetEntCert": [ent_cert(ctx.population, enterprise)]})
-
-    @router.get("/doanh-nghiep")
-    async def listing(
-        ma_tinh: str | None = Query(None, alias="maTinh"),
-        page: int = 1,
-        page_size: int = Query(20, alias="pageSize"),
-    ) -> Response:
-        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-            return _error(422, "invalid_page", f"page phải ≥ 1 và pageSize trong khoảng 1–{MAX_PAGE_SIZE}")
-        if ma_tinh is None:
-            found = sorted(ctx.population.enterprises.values(), key=lambda e: e.ma_so_doanh_nghiep)
-        elif catalogues.province(ma_tinh) is None:
-            return _error(422, "invalid_province", f"mã tỉnh {ma_tinh!r} không có trong danh mục 34 tỉnh")
-        else:
-            found = ctx.population.enterprises_in_province(ma_tinh)
-        start = (page - 1) * page_size
-        items = [summary(e) for e in found[start : start + page_size]]
-        page_body = {"total": len(found), "page": page, "pageSize": page_size, "items": items}
-        return responses.json_response(page_body)
-
-    @router.get("/ho-so/{ma_ho_so}")
-    async def registration_dossier(ma_ho_so: str) -> Response:
-        match = _MA_HO_SO.fullmatch(ma_ho_so)
-        if match is None:
-            return _error(422, "invalid_ma_ho_so", "maHoSo phải có dạng DKDN-<msdn>-<yyyymmdd>-<nnn>")
-        msdn, day, seq = match.groups()
-        try:
-            submitted = datetime.strptime(day, "%Y%m%d").date()
-        except ValueError:
-            return _error(422, "invalid_ma_ho_so", f"ngày nộp {day} không hợp lệ")
-        today = now_vn().date()
-        if seq == "000" or submitted > today:
-            return _error(422, "invalid_ma_ho_so", "số thứ tự phải từ 001 và ngày nộp không ở tương lai")
-        enterprise = ctx.population.enterprise(msdn)
-        if enterprise is None or submitted < enterprise.ngay_dang_ky_lan_dau:
-            return _error(404, "not_found", f"không tìm thấy hồ sơ {ma_ho_so}")
-        return responses.json_response(dossier_status(enterprise, ma_ho_so, submitted, today))
-
-    return router
+    return serve(ctx, SERVICE, DETAIL, LISTING, REGISTRATION_DOSSIER)

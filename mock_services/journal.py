@@ -1,4 +1,4 @@
-"""The mock process's durable state: dossiers and callbacks in SQLite, so a restarted mock resumes them."""
+"""The mock process's durable state: dossiers, callbacks, engine records in SQLite, for a restarted mock."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dossier (service TEXT, ma_ho_so TEXT, state TEXT, PRIMARY KEY (service, ma_ho_so));
 CREATE TABLE IF NOT EXISTS delivery (id TEXT PRIMARY KEY, state TEXT);
+CREATE TABLE IF NOT EXISTS engine_record (store TEXT, key TEXT, state TEXT, PRIMARY KEY (store, key));
 """
 
 
@@ -43,6 +44,22 @@ class MockJournal:
                 (delivery_id, json.dumps(state, ensure_ascii=False)),
             )
 
+    def save_record(self, store: str, key: str, state: dict[str, Any]) -> None:
+        """A record pushed or uploaded to a pattern-engine service (mock_services/engines)."""
+        if self._db is not None:
+            self._db.execute(
+                "INSERT INTO engine_record VALUES (?, ?, ?)"
+                " ON CONFLICT (store, key) DO UPDATE SET state = excluded.state",
+                (store, key, json.dumps(state, ensure_ascii=False)),
+            )
+
+    def records(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Saved engine records, (store, key, state), in the order they were first saved."""
+        if self._db is None:
+            return []
+        rows = self._db.execute("SELECT store, key, state FROM engine_record ORDER BY rowid")
+        return [(store, key, json.loads(state)) for store, key, state in rows]
+
     def dossiers(self) -> list[dict[str, Any]]:
         """Saved dossiers in the order they were submitted."""
         return self._load("SELECT state FROM dossier ORDER BY rowid")
@@ -55,6 +72,7 @@ class MockJournal:
         if self._db is not None:
             self._db.execute("DELETE FROM dossier")
             self._db.execute("DELETE FROM delivery")
+            self._db.execute("DELETE FROM engine_record")
 
     def close(self) -> None:
         if self._db is not None:

@@ -34,6 +34,20 @@ def _without_the_callers_ndxp_environment() -> Iterator[None]:
     patch.undo()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--hardening-report", metavar="FILE", help="write the table of tests/hardening results to FILE"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    report = config.getoption("--hardening-report")
+    if report:
+        from tests.hardening_report import HardeningReport
+
+        config.pluginmanager.register(HardeningReport(Path(report)), "hardening-report")
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path) -> MakeSettings:
     """Settings from the shipped default config, with state under tmp_path and any overrides."""

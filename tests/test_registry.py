@@ -27,6 +27,7 @@ def test_a_service_is_implemented_in_every_layer_or_in_none(key: str) -> None:
         "adapter": key in load_adapters() and (ROOT / "adapters" / f"{key}.py").exists(),
         "mock": key in MOCKS and (ROOT / "mock_services" / f"{key}.py").exists(),
         "contract": (ROOT / "contracts" / f"{key}.openapi.yaml").exists(),
+        "cases": (ROOT / "contracts" / "cases" / f"{key}.yaml").exists(),
         "tests": any(
             key in path.read_text(encoding="utf-8")
             for path in (ROOT / "tests").rglob("test_*.py")

@@ -5,9 +5,11 @@ from ndxp_sim.gateway.store.records import InvalidRecordError, PreparedRecord, d
 from ndxp_sim.gateway.store.stats import ServiceStats
 from ndxp_sim.gateway.store.store import MAX_PAGE, ExchangeFilter, Page, Store
 from ndxp_sim.gateway.store.tables import ExchangeRow, ExchangeSubject
+from ndxp_sim.gateway.store.timeline import Bucket
 
 __all__ = [
     "MAX_PAGE",
+    "Bucket",
     "ExchangeFilter",
     "ExchangeRow",
     "ExchangeSubject",

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from ndxp_sim.gateway.store.tables import ExchangeRow
 
 PERCENTILES = (50, 95, 99)
+_SERVER_SIDE = ("backend_error", "gateway_error")
 
 _t = ExchangeRow.__table__.c  # type: ignore[attr-defined]
 
@@ -32,6 +33,7 @@ class ServiceStats:
     count: int
     errors: int
     error_rate: float
+    server_errors: int  # the backend's or the gateway's fault (outcome backend_error or gateway_error)
     p50_ms: float
     p95_ms: float
     p99_ms: float
@@ -54,18 +56,23 @@ async def service_stats(
             *group,
             func.count().label("n"),
             func.sum(case((_t.outcome != "ok", 1), else_=0)).label("errors"),
+            func.sum(case((_t.outcome.in_(_SERVER_SIDE), 1), else_=0)).label("server_errors"),
         )
         .where(*where)
         .group_by(*group)
     )
-    totals = {tuple(row[: len(group)]): (row.n, row.errors) for row in await conn.execute(counts)}
+    totals = {
+        tuple(row[: len(group)]): (row.n, row.errors, row.server_errors) for row in await conn.execute(counts)
+    }
 
     values: dict[tuple[Any, ...], dict[int, float]] = defaultdict(dict)
     for row in await conn.execute(_ranks_around_percentiles(group, where)):
         values[tuple(row[: len(group)])][row.rank] = row.duration_ms
 
     result = []
-    for key, (count, errors) in sorted(totals.items(), key=lambda item: tuple(map(str, item[0]))):
+    for key, (count, errors, server_errors) in sorted(
+        totals.items(), key=lambda item: tuple(map(str, item[0]))
+    ):
         p50, p95, p99 = (_interpolate(values[key], count, p) for p in PERCENTILES)
         result.append(
             ServiceStats(
@@ -74,6 +81,7 @@ async def service_stats(
                 count=count,
                 errors=errors,
                 error_rate=errors / count,
+                server_errors=server_errors,
                 p50_ms=p50,
                 p95_ms=p95,
                 p99_ms=p99,

@@ -20,6 +20,7 @@ from ndxp_sim.gateway.store.cursor import decode_cursor, encode_cursor
 from ndxp_sim.gateway.store.records import PreparedRecord, listing_item, prepare
 from ndxp_sim.gateway.store.stats import ServiceStats, service_stats
 from ndxp_sim.gateway.store.tables import LISTED_COLUMNS, ExchangeRow, ExchangeSubject, UtcDateTime
+from ndxp_sim.gateway.store.timeline import Bucket, traffic_timeline
 
 MAX_PAGE = 500
 MAX_TRACE = 5000
@@ -49,6 +50,7 @@ class ExchangeFilter:
     ma_yeu_cau: str | None = None
     request_id: str | None = None
     subject: str | None = None
+    failed: bool | None = None  # True: every outcome but ok; False: ok only
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,11 @@ class Store:
         async with self.engine.connect() as conn:
             return await service_stats(conn, window_from, window_to, service, by_consumer)
 
+    async def timeline(self, window_from: datetime, window_to: datetime, bucket_s: int) -> list[Bucket]:
+        """Exchanges and errors per `bucket_s` seconds over the window, oldest first."""
+        async with self.engine.connect() as conn:
+            return await traffic_timeline(conn, window_from, window_to, bucket_s)
+
     async def count(self) -> int:
         async with self.engine.connect() as conn:
             return int(await conn.scalar(select(func.count()).select_from(ExchangeRow)) or 0)
@@ -230,6 +237,8 @@ def _conditions(filters: ExchangeFilter) -> list[Any]:
         value = getattr(filters, name)
         if value is not None:
             conditions.append(_x[name] == value)
+    if filters.failed is not None:
+        conditions.append(_x.outcome != "ok" if filters.failed else _x.outcome == "ok")
     if filters.subject is not None:
         about = select(_s.exchange_id).where(_s.subject == filters.subject)
         conditions.append(_x.exchange_id.in_(about))

@@ -13,7 +13,7 @@ from ndxp_sim.core.catalogues import DATA_DIR, read_csv
 from ndxp_sim.core.identifiers import mst_check_digit
 from ndxp_sim.core.model import Citizen, Enterprise
 from ndxp_sim.mock_services.population import names, people
-from ndxp_sim.mock_services.population.households import REFERENCE_DATE, add_years, age_on
+from ndxp_sim.mock_services.population.dates import REFERENCE_DATE, add_years, age_on
 from ndxp_sim.mock_services.population.sampling import Weighted
 
 FIRST_REGISTRATION = date(1995, 1, 1)

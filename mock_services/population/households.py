@@ -11,28 +11,19 @@ from ndxp_sim.core.catalogues import Ward
 from ndxp_sim.core.identifiers import FEMALE, MALE, make_cccd
 from ndxp_sim.core.model import Address, Citizen, Household
 from ndxp_sim.mock_services.population import names, people
+from ndxp_sim.mock_services.population.dates import REFERENCE_DATE, add_years, age_on, province_code_on
 from ndxp_sim.mock_services.population.population import cccd_prefix
 from ndxp_sim.mock_services.population.sampling import Weighted
 
-# The population's "today": fixed so that the same seed always yields the same ages.
-REFERENCE_DATE = date(2026, 11, 1)
 MAX_AGE = 95
 MARRIED, SINGLE, DIVORCED, WIDOWED = "Đã kết hôn", "Chưa kết hôn", "Ly hôn", "Góa"
 _KINDS = Weighted.of(
     [("single", 10), ("couple", 10), ("family", 50), ("extended", 20), ("single_parent", 10)]
 )
 _CHILD_COUNTS = Weighted.of([(1, 30), (2, 48), (3, 16), (4, 6)])
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def age_on(born: date, day: date = REFERENCE_DATE) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+# Children under 6 are always insured (free BHYT card); most others have a BHXH number too.
+INSURED_SHARE = 0.9
+INSURED_FROM_BIRTH_AGE = 6
 
 
 def _between(rng: random.Random, start: date, end: date) -> date:
@@ -211,8 +202,14 @@ class HouseholdBuilder:
             start = max(add_years(REFERENCE_DATE, -8), add_years(member.ngay_sinh, 30), youngest_child)
             member.da_mat, member.ngay_mat = True, _between(rng, start, REFERENCE_DATE)
             spouse = self.citizens.get(member.vo_chong or "")
-            if spouse and not spouse.da_mat:
+            if spouse is None:
+                continue
+            if not spouse.da_mat:
                 spouse.tinh_trang_hon_nhan = WIDOWED
+            else:  # both have died: only one who outlived the other had been widowed
+                for person, other in ((member, spouse), (spouse, member)):
+                    outlived = (other.ngay_mat or date.max) < (person.ngay_mat or date.min)
+                    person.tinh_trang_hon_nhan = WIDOWED if outlived else MARRIED
 
     def _born(self, first_year: int, last_year: int) -> date:
         return people.birth_date(
@@ -262,12 +259,18 @@ class HouseholdBuilder:
             so_cmnd=draws.cmnd() if born.year < 2000 and rng.random() < 0.6 else None,
             so_dien_thoai=phone,
             email=draws.email(ho, ten, born.year) if phone and age >= 18 and rng.random() < 0.3 else None,
-            ma_so_bhxh=draws.bhxh(home.ward.old_province_code) if rng.random() < 0.9 else None,
+            ma_so_bhxh=self._bhxh(home, born, age),
             nhom_mau=people.blood_group(rng),
         )
         self.citizens[citizen.so_dinh_danh] = citizen
         home.household.members.append(citizen.so_dinh_danh)
         return citizen
+
+    def _bhxh(self, home: _Home, born: date, age: int) -> str | None:
+        if age >= INSURED_FROM_BIRTH_AGE and self.rng.random() >= INSURED_SHARE:
+            return None
+        # The issuing office's province: the old one for numbers issued before the reorganisation.
+        return self.draws.bhxh(province_code_on(home.ward, born))
 
     def _birth_ward(self, home: _Home, child: bool) -> Ward:
         rng = self.rng

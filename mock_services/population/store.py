@@ -15,10 +15,12 @@ from ndxp_sim.mock_services.population.generator import build_population
 from ndxp_sim.mock_services.population.population import Population
 
 # Bump when the generator changes in a way the source fingerprint below would not catch.
-DATA_VERSION = 1
+DATA_VERSION = 2  # 2: children under 6 always have a BHXH number; a fixed child under 6
 DEFAULT_SEED = 20251
 DEFAULT_SIZE = 10_000
 _PACKAGE_DIR = Path(__file__).resolve().parent
+# The record types and the fixed test identities are pickled too.
+_CORE_SOURCES = (DATA_DIR.parent / "model.py", DATA_DIR.parent / "identities.py")
 _memo: dict[tuple[int, int], Population] = {}
 _memo_lock = threading.Lock()
 log = logging.getLogger(__name__)
@@ -26,9 +28,10 @@ log = logging.getLogger(__name__)
 
 @cache
 def data_fingerprint() -> str:
-    """Hash of DATA_VERSION, the data files and this package's code: any edit invalidates old caches."""
+    """Hash of DATA_VERSION, data files, this package's code and the record types: any edit invalidates."""
     digest = hashlib.sha256(str(DATA_VERSION).encode())
-    for path in sorted([*DATA_DIR.glob("*.csv"), *DATA_DIR.glob("*.json"), *_PACKAGE_DIR.glob("*.py")]):
+    sources = [*DATA_DIR.glob("*.csv"), *DATA_DIR.glob("*.json"), *_PACKAGE_DIR.glob("*.py"), *_CORE_SOURCES]
+    for path in sorted(sources):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

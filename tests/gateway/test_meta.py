@@ -54,9 +54,14 @@ async def test_connectivity_self_test_is_green_or_red_with_a_reason(gateway: Gat
     respx.get(url__startswith=f"{MOCKS}/csdl_dkdn/").respond(json={"GetEntCert": []})
     green = (await gateway.client.get("/_diag/connect/csdl_dkdn", headers=headers)).json()
     assert green["status"] == "green" and green["operation"] == "chiTietDoanhNghiep"
+    assert green["case"] == "enterprise-found"  # the diagnostic case of contracts/cases/csdl_dkdn.yaml
+    assert green["mismatches"][0] == "field GetEntCert.0.MaSoDoanhNghiep: expected '1600123453', missing"
     respx.post(f"{MOCKS}/csdl_dan_cu/soap").mock(side_effect=httpx.ConnectError("refused"))
     red = (await gateway.client.get("/_diag/connect/csdl_dan_cu", headers=headers)).json()
     assert red["status"] == "red" and "could not be reached" in red["reason"]
+    del gateway.app.runtime.adapters["ho_tich"].by_name["traCuuHoSo"]  # as a province's own adapter might
+    unknown = (await gateway.client.get("/_diag/connect/ho_tich", headers=headers)).json()
+    assert unknown["status"] == "unknown" and "traCuuHoSo" in unknown["reason"]
 
 
 @respx.mock

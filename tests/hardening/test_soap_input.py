@@ -32,8 +32,8 @@ async def test_control_characters_for_the_soap_service_are_422_naming_the_field(
         },
     )
     assert (top.status_code, top.json()["type"]) == (422, "Client.InvalidRequest")
-    assert top.json()["message"].startswith("MaYeuCau:")
-    assert (nested.status_code, nested.json()["message"].split(":")[0]) == (422, "HoVaTen.Ho")
+    assert top.json()["message"].startswith("body.MaYeuCau:")
+    assert (nested.status_code, nested.json()["message"].split(":")[0]) == (422, "body.HoVaTen.Ho")
     for response in (top, nested):
         assert stack.exchange(response.headers["x-ndxp-exchange-id"]).backend_status is None
     fine = await stack.client.post(

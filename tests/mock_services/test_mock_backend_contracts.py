@@ -1,41 +1,24 @@
-"""The REST mocks answer what their backend OpenAPI contracts (the adapters' reference) promise."""
+"""The REST mocks answer what their backend OpenAPI contracts promise, also for requests the gateway refuses.
+
+The answers to every example case are checked in tests/contracts/test_cases.py.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
-from jsonschema import Draft202012Validator
 from mock_helpers import BIRTH, birth, eventually
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
 
 from ndxp_sim.core import identities as ids
-
-BACKENDS = Path(__file__).resolve().parents[2] / "contracts" / "backends"
-
-
-def validator(service: str, path: str, method: str, status: str) -> Draft202012Validator:
-    """A validator for one JSON response of the contract, $refs resolved inside the document."""
-    document = yaml.safe_load((BACKENDS / f"{service}.openapi.yaml").read_text(encoding="utf-8"))
-    uri = f"urn:{service}"
-    registry = Registry().with_resource(uri, DRAFT202012.create_resource(document))
-    response = document["paths"][path][method]["responses"][status]
-    if "$ref" in response:
-        pointer = "/components/responses/" + response["$ref"].rsplit("/", 1)[1]
-    else:
-        pointer = f"/paths/{path.replace('~', '~0').replace('/', '~1')}/{method}/responses/{status}"
-    return Draft202012Validator(
-        {"$ref": f"{uri}#{pointer}/content/application~1json/schema"}, registry=registry
-    )
+from tests.contract_checks import response_validator
 
 
 def check(response: httpx.Response, service: str, path: str, method: str = "get") -> Any:
     body = response.json()
-    validator(service, path, method, str(response.status_code)).validate(body)
+    contract = f"backends/{service}.openapi.yaml"
+    response_validator(contract, path, method, str(response.status_code)).validate(body)
     return body
 
 

@@ -29,12 +29,14 @@ from ndxp_sim.mock_services.population import (
     load_population,
     store,
 )
+from ndxp_sim.mock_services.population.dates import REORGANISATION_DATE
 from ndxp_sim.mock_services.population.households import MAX_AGE, REFERENCE_DATE, add_years, age_on
-from ndxp_sim.mock_services.population.population import REORGANISATION_DATE
 
 SIZE = 1000
 FIXED_CONSTANTS = [
-    name for name in vars(identities) if re.fullmatch(r"(CITIZEN|COUPLE|ENTERPRISE)_[A-Z_]+", name)
+    name
+    for name in vars(identities)
+    if re.fullmatch(r"(CITIZEN|COUPLE|ENTERPRISE|BHYT|AGENCY|PLATE|LICENCE|PARCEL|CERTIFICATE)_[A-Z_]+", name)
 ]
 
 
@@ -240,6 +242,9 @@ def test_family_links_are_consistent(population: Population) -> None:
                 assert person.tinh_trang_hon_nhan == spouse.tinh_trang_hon_nhan == "Đã kết hôn"
             elif not person.da_mat:
                 assert person.tinh_trang_hon_nhan == "Góa"
+            elif spouse.da_mat:  # both died: widowed if the spouse died first, still married otherwise
+                widowed = spouse.ngay_mat < person.ngay_mat
+                assert person.tinh_trang_hon_nhan == ("Góa" if widowed else "Đã kết hôn")
         for parent_id, sex in ((person.cha, "Nam"), (person.me, "Nữ")):
             if parent_id:
                 parent = citizens[parent_id]
@@ -310,7 +315,7 @@ def test_test_identities_are_present_whatever_the_seed(seed: int, size: int) -> 
 
 def test_identities_doc_lists_every_constant() -> None:
     doc = (Path(identities.__file__).parent / "TEST_IDENTITIES.md").read_text(encoding="utf-8")
-    assert len(FIXED_CONSTANTS) == 9
+    assert len(FIXED_CONSTANTS) == 27
     for name in FIXED_CONSTANTS:
         assert re.search(rf"`{name}` \| `{re.escape(getattr(identities, name))}`", doc), name
 
