@@ -9,9 +9,8 @@ from tests.hardening.conftest import MakeStack
 async def test_diag_of_a_service_the_consumer_may_not_call_is_refused_and_recorded(
     stack: GatewayHarness,
 ) -> None:
-    """A consumer allowed only the enterprise lookup asks for the citizen-DB self-test (a citizen lookup):
-    403 Client.AccessDenied, the backend is not called, and the refusal is an exchange record naming
-    the consumer."""
+    """A consumer allowed only the enterprise lookup asks for the citizen-DB self-test (a real citizen
+    lookup) → 403 Client.AccessDenied, no backend call, and an exchange record naming the consumer."""
     response = await stack.client.get(
         "/_diag/connect/csdl_dan_cu", headers=await stack.auth(LIMITED_CONSUMER)
     )
@@ -27,8 +26,8 @@ async def test_diag_of_a_service_the_consumer_may_not_call_is_refused_and_record
 
 
 async def test_diag_answer_names_no_backend_url_and_is_an_exchange_record(stack: GatewayHarness) -> None:
-    """An allowed consumer gets green/red and why, without the backend's address; the canned call is
-    logged like a service call (consumer, operation, masked request body, backend status)."""
+    """An allowed consumer runs the citizen-DB self-test → green and why, without the backend's address; the
+    call is an exchange record (consumer, operation, masked request body, backend status)."""
     response = await stack.client.get("/_diag/connect/csdl_dan_cu", headers=await stack.auth())
     assert response.status_code == 200, response.text
     answer = response.json()
@@ -41,8 +40,8 @@ async def test_diag_answer_names_no_backend_url_and_is_an_exchange_record(stack:
 
 
 async def test_diag_counts_against_the_consumers_quota(make_stack: MakeStack) -> None:
-    """With a tier of one call per minute, the first self-test passes and the second is 429 with
-    Retry-After, like a second service call would be."""
+    """Two self-tests under a tier of one call per minute → the first passes, the second is 429 with Retry-
+    After, as a second service call would be."""
     stack = await make_stack(tiers={"Gold": 1})
     headers = await stack.auth()
     assert (await stack.client.get("/_diag/connect/csdl_dkdn", headers=headers)).status_code == 200
@@ -52,7 +51,7 @@ async def test_diag_counts_against_the_consumers_quota(make_stack: MakeStack) ->
 
 
 async def test_diag_without_a_token_is_401(stack: GatewayHarness) -> None:
-    """No bearer token: 401, no backend call."""
+    """A self-test without a bearer token → 401, no backend call."""
     response = await stack.client.get("/_diag/connect/csdl_dkdn")
     assert response.status_code == 401 and response.json()["type"] == "Client.Unauthorized"
     assert stack.exchange(response.headers["x-ndxp-exchange-id"]).t_backend_out is None

@@ -11,8 +11,8 @@ from tests.conftest import GatewayHarness
 async def test_dot_segments_as_dossier_codes_are_422_naming_the_field(
     stack: GatewayHarness, code: str
 ) -> None:
-    """`maHoSo` of `.`, `..` or `...` (the pattern's characters, but a path segment meaning here/up):
-    422 Client.InvalidRequest naming maHoSo on both services with dossiers; no backend call."""
+    """maHoSo of `.`, `..` or `...` (allowed characters, but a path segment meaning here/up) on both services
+    with dossiers → 422 Client.InvalidRequest naming maHoSo; no backend call."""
     headers = await stack.auth()
     for path in ("/apiHoTich/1.0/traCuuHoSo", "/apiCSDLDKDN/1.0/trangThaiHoSo"):
         response = await stack.client.get(path, headers=headers, params={"maHoSo": code})
@@ -22,7 +22,7 @@ async def test_dot_segments_as_dossier_codes_are_422_naming_the_field(
 
 
 async def test_codes_with_dots_inside_still_work(stack: GatewayHarness) -> None:
-    """Real dossier codes contain dots (000.00.00.H91-…): they pass validation and reach the backend."""
+    """A real dossier code with dots inside (000.00.00.H91-…) → validated and sent to the backend."""
     response = await stack.client.get(
         "/apiHoTich/1.0/traCuuHoSo", headers=await stack.auth(), params={"maHoSo": "000.00.00.H91-KS-9999"}
     )

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_callers_ndxp_variables_are_not_seen() -> None:
-    """Inside a test neither os.environ nor Settings() nor a child process started with os.environ
-    carries an NDXP_* variable: settings are the shipped defaults."""
+    """Inside a test: os.environ, Settings() and a child process started with os.environ → no NDXP_* variable
+    anywhere; settings are the shipped defaults."""
     assert not [name for name in os.environ if name.startswith("NDXP_")]
     settings = Settings()
     assert settings.port == 8080 and settings.jwt_secret.get_secret_value() == FAKE_JWT_SECRET
@@ -30,8 +30,8 @@ def test_the_callers_ndxp_variables_are_not_seen() -> None:
 
 
 def test_a_run_with_ndxp_variables_set_still_passes() -> None:
-    """pytest run with NDXP_PORT=1, NDXP_JWT_SECRET=x and NDXP_TOKEN_TTL_S=5 in its environment: the
-    test above and a token test that depends on the default expiry both pass."""
+    """pytest run with NDXP_PORT=1, NDXP_JWT_SECRET=x and NDXP_TOKEN_TTL_S=5 in its environment → the test
+    above and a token test that depends on the default expiry both pass."""
     env = {**os.environ, "NDXP_PORT": "1", "NDXP_JWT_SECRET": "x", "NDXP_TOKEN_TTL_S": "5"}
     run = subprocess.run(
         [

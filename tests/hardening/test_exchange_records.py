@@ -8,8 +8,8 @@ from tests.conftest import CONSUMER, GatewayHarness
 async def test_wrong_method_and_unknown_operation_keep_the_callers_consumer_id(
     gateway: GatewayHarness,
 ) -> None:
-    """POST to a GET operation (405) and GET of an operation the service lacks (404): both records
-    carry the consumer id of the valid token that made them; an anonymous call stays anonymous."""
+    """POST to a GET operation (405) and GET of an operation the service lacks (404), with a valid token →
+    both records carry the caller's consumer id; an anonymous call stays anonymous."""
     headers = await gateway.auth()
     wrong_method = await gateway.client.post("/apiCSDLDKDN/1.0/chiTietDoanhNghiep", headers=headers, json={})
     unknown_operation = await gateway.client.get("/apiCSDLDKDN/1.0/xoaDoanhNghiep", headers=headers)

@@ -16,8 +16,8 @@ FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 async def test_non_ascii_digits_in_identifiers_are_422_naming_the_field(
     gateway: GatewayHarness, digits: dict[int, str]
 ) -> None:
-    """A số định danh and a mã số doanh nghiệp written in Arabic-Indic or fullwidth digits (valid ones
-    once read as ASCII): 422 Client.InvalidRequest naming SoDinhDanh / msdn; no backend is called."""
+    """A số định danh and a mã số doanh nghiệp written in Arabic-Indic or fullwidth digits (valid once read
+    as ASCII) → 422 Client.InvalidRequest naming SoDinhDanh / msdn; no backend call."""
     headers = await gateway.auth()
     citizen = await gateway.client.post(
         "/apiCSDLDanCu/1.0/TraCuuThongTinCongDan",
@@ -40,6 +40,7 @@ async def test_non_ascii_digits_in_identifiers_are_422_naming_the_field(
 
 
 def test_identifier_rules_reject_non_ascii_digits() -> None:
-    """The shared identifier rules (core/identifiers.py) refuse a valid enterprise code in other digits."""
+    """A valid enterprise code in Arabic-Indic digits given to the shared identifier rules
+    (core/identifiers.py) → refused."""
     assert mst_is_valid(identities.ENTERPRISE_ACTIVE)
     assert not mst_is_valid(identities.ENTERPRISE_ACTIVE.translate(ARABIC_INDIC))

@@ -22,7 +22,7 @@ def _token(gateway: GatewayHarness, **changes: object) -> str:
 
 
 async def test_a_token_with_every_claim_right_is_accepted(gateway: GatewayHarness) -> None:
-    """The control case: right key, issuer, audience, subject and times: 200."""
+    """A token with the right key, issuer, audience, subject and times (control case) → 200."""
     response = await gateway.client.get(ALLOWED, headers={"authorization": f"Bearer {_token(gateway)}"})
     assert response.status_code == 200, response.text
 
@@ -42,8 +42,8 @@ async def test_a_token_with_every_claim_right_is_accepted(gateway: GatewayHarnes
 async def test_tokens_with_a_wrong_or_missing_claim_are_401(
     gateway: GatewayHarness, case: str, changes: dict[str, object], claim: str
 ) -> None:
-    """A token signed with the gateway's own key but with a future nbf/iat, a foreign or missing iss or
-    aud, or no nbf: 401 Client.Unauthorized naming the claim."""
+    """A token signed with the gateway's own key but with a future nbf or iat, a foreign or missing iss or
+    aud, or no nbf → 401 Client.Unauthorized naming the claim."""
     token = _token(gateway, **changes)
     response = await gateway.client.get(ALLOWED, headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 401, case
@@ -52,7 +52,8 @@ async def test_tokens_with_a_wrong_or_missing_claim_are_401(
 
 
 async def test_issued_tokens_carry_issuer_audience_and_not_before(gateway: GatewayHarness) -> None:
-    """What /token issues passes its own checks: iss and aud are the configured token_issuer."""
+    """A token from /token → its iss and aud are the configured token_issuer and its nbf is not in the
+    future."""
     issued = await gateway.client.post("/token", data={"grant_type": "client_credentials"}, auth=CONSUMER)
     claims = jwt.decode(
         issued.json()["access_token"],

@@ -12,8 +12,8 @@ MiB = 1024 * 1024
 
 
 async def test_a_16_mib_header_is_refused_with_431_long_before_it_ends(make_settings: MakeSettings) -> None:
-    """A request whose one header grows to 16 MiB: 431 Client.HeaderTooLarge once the header section
-    passes `max_header_bytes` (64 KiB), connection closed; the client gets to send under 4 MiB of it."""
+    """One header growing to 16 MiB → 431 Client.HeaderTooLarge once the header section passes
+    max_header_bytes (64 KiB), connection closed; the client gets to send under 4 MiB of it."""
     async with serving(make_settings()) as address:
         reader, writer = await connect(address)
         await send_quietly(writer, b"GET /health HTTP/1.1\r\nhost: x\r\nx-big: ")
@@ -26,7 +26,7 @@ async def test_a_16_mib_header_is_refused_with_431_long_before_it_ends(make_sett
 
 
 async def test_headers_under_the_limit_are_served(make_settings: MakeSettings) -> None:
-    """A 32 KiB header (under the 64 KiB limit) is an ordinary request."""
+    """A 32 KiB header, under the 64 KiB limit → an ordinary 200."""
     async with serving(make_settings()) as address:
         reader, writer = await connect(address)
         big = b"x-big: " + b"a" * 32768 + b"\r\n"
@@ -39,8 +39,8 @@ async def test_headers_under_the_limit_are_served(make_settings: MakeSettings) -
 
 
 async def test_token_refuses_a_declared_256_mib_body_before_reading_it(make_settings: MakeSettings) -> None:
-    """POST /token declaring a 256 MiB body: 413 Client.PayloadTooLarge at once, before any body byte is
-    sent, and the connection closes."""
+    """POST /token declaring a 256 MiB body → 413 Client.PayloadTooLarge before any body byte is sent;
+    connection closed."""
     async with serving(make_settings()) as address:
         reader, writer = await connect(address)
         head = (
@@ -55,8 +55,8 @@ async def test_token_refuses_a_declared_256_mib_body_before_reading_it(make_sett
 
 
 async def test_token_refuses_a_chunked_body_once_it_passes_4_kib(make_settings: MakeSettings) -> None:
-    """POST /token with a chunked body (no declared length) that keeps coming: 413 once past 4 KiB; the
-    client cannot push more than a little beyond it."""
+    """POST /token with a chunked body (no declared length) that keeps coming → 413 once past 4 KiB; the
+    client cannot push much beyond it."""
     async with serving(make_settings()) as address:
         reader, writer = await connect(address)
         await send_quietly(writer, b"POST /token HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n")
@@ -70,7 +70,7 @@ async def test_token_refuses_a_chunked_body_once_it_passes_4_kib(make_settings: 
 async def test_other_own_endpoints_refuse_bodies_over_max_body_bytes(
     make_settings: MakeSettings, tmp_path: Path
 ) -> None:
-    """The operator API and every other FastAPI route: a declared body over `max_body_bytes` is 413."""
+    """A declared body over max_body_bytes to the operator API (any FastAPI route) → 413."""
     async with serving(make_settings(max_body_bytes=2048)) as address:
         reader, writer = await connect(address)
         await send_quietly(

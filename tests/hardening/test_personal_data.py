@@ -18,9 +18,9 @@ PHONE = "0912345678"
 async def test_ids_in_request_id_and_correlation_values_are_masked_in_the_record(
     stack: GatewayHarness,
 ) -> None:
-    """A TTHC system sends a citizen's number as X-Request-Id, inside MaYeuCau and MaHoSo headers and a
-    phone number as MaCanBo: the record (what the topic, the spool and the store hold) has none of them
-    in clear, exactly as for the same values in the body, and its subjects find the citizen."""
+    """A citizen's number as X-Request-Id and inside MaYeuCau and MaHoSo, a phone number as MaCanBo → the
+    record (what topic, spool and store hold) has none of them in clear, masked as in the body, and its
+    subjects find the citizen."""
     response = await stack.client.post(
         "/apiCSDLDanCu/1.0/TraCuuThongTinCongDan",
         headers={

@@ -16,8 +16,8 @@ MOCKS = "http://127.0.0.1:9100"
 
 @respx.mock
 async def test_a_backend_answering_404_on_its_health_path_is_not_ready(gateway: GatewayHarness) -> None:
-    """A backend whose /health answers 404 (wrong base URL, not a backend at all) is reported not ok,
-    with the status it gave and what was checked; the gateway answers 503 degraded."""
+    """A backend whose /health answers 404 (wrong base URL, not a backend) → reported not ok with the status
+    it gave and what was checked; 503 degraded."""
     respx.get(url__regex=rf"{MOCKS}/(csdl_dan_cu|ho_tich)/health").respond(json={"status": "ok"})
     respx.get(f"{MOCKS}/csdl_dkdn/health").respond(404)
     response = await gateway.client.get("/health/ready")
@@ -29,7 +29,7 @@ async def test_a_backend_answering_404_on_its_health_path_is_not_ready(gateway: 
 
 
 async def test_the_real_mock_backends_are_ready(stack: GatewayHarness) -> None:
-    """Against the real mock app every implemented backend answers its /health with 200: ready."""
+    """Readiness against the real mock app → every implemented backend answers its /health with 200: ready."""
     response = await stack.client.get("/health/ready")
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "ready"
@@ -37,8 +37,8 @@ async def test_the_real_mock_backends_are_ready(stack: GatewayHarness) -> None:
 
 @respx.mock
 async def test_a_probe_flood_reaches_each_backend_once_per_cache_period(gateway: GatewayHarness) -> None:
-    """200 probes (100 at once, then 100 one after another) within the cache period cost each backend
-    one health call, not 200."""
+    """200 unauthenticated readiness probes within the cache period (100 at once, 100 in a row) → one health
+    call per backend, not 200."""
     routes = [
         respx.get(f"{MOCKS}/{key}/health").respond(json={"status": "ok"})
         for key in ("csdl_dkdn", "csdl_dan_cu", "ho_tich")
@@ -52,7 +52,8 @@ async def test_a_probe_flood_reaches_each_backend_once_per_cache_period(gateway:
 
 @respx.mock
 async def test_backends_are_checked_again_once_the_cache_period_is_over() -> None:
-    """After the cache period the next probe checks again, and sees a backend that went down."""
+    """A backend goes down; probes before and after the cache period → the cached answer first, then the new
+    state."""
     route = respx.get(f"{MOCKS}/csdl_dkdn/health").respond(200)
     async with httpx.AsyncClient() as client:
         backends = BackendReadiness(HttpxUpstream(client), {"csdl_dkdn": f"{MOCKS}/csdl_dkdn"}, cache_s=0.05)

@@ -27,8 +27,8 @@ OPERATOR_CLAIMS = {"iss": "ndxp-sim-1", "sub": "ops.ndxp-sim", "iat": 0, "exp": 
     [("089085012345", Kind.IDENTIFIER), ("0912345678", Kind.PHONE), ("123456789", Kind.IDENTIFIER)],
 )
 def test_a_masked_identifier_keeps_at_most_two_digits(value: str, kind: Kind) -> None:
-    """Masked CCCD, phone and CMND numbers keep only their last 2 digits: with the subject hash next to
-    them, 6 kept digits left 10^6 candidates to try (seconds); 2 leave 10^10 for a CCCD."""
+    """Masking a CCCD, a phone and a CMND number → only their last 2 digits stay (6 kept left 10^6 candidates
+    to try against the subject hash; 2 leave 10^10 for a CCCD)."""
     masked = mask_value(value, kind)
     assert len(masked) == len(value)
     assert len(re.sub(r"\D", "", masked)) <= 2 and masked.endswith(value[-2:])
@@ -37,8 +37,8 @@ def test_a_masked_identifier_keeps_at_most_two_digits(value: str, kind: Kind) ->
 def test_up_generates_owner_only_secrets_once_and_says_where(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`ndxp-sim up` writes this install's JWT secret, subject key and callback key to an owner-only
-    (0600) file, points the processes it starts at it, says where it is, and keeps it on the next run."""
+    """`ndxp-sim up`, twice → the first run writes this install's JWT secret, subject key and callback key to
+    an owner-only (0600) file, points the processes it starts at it and says where; the second keeps it."""
     path = tmp_path / "var" / "secrets.yaml"
     monkeypatch.setenv("NDXP_SECRETS_FILE", str(path))
     cli._use_install_secrets()
@@ -56,8 +56,8 @@ def test_up_generates_owner_only_secrets_once_and_says_where(
 async def test_a_token_signed_with_the_shipped_secret_is_refused_once_secrets_are_generated(
     tmp_path: Path, make_settings: MakeSettings, make_gateway: MakeGateway
 ) -> None:
-    """An operator token forged with the shipped JWT secret is 401 on a gateway with generated secrets,
-    while the README's fake demo consumer still gets a token with its documented credentials."""
+    """An operator token forged with the shipped JWT secret, on a gateway with generated secrets → 401; the
+    README's demo consumer still gets a token with its documented credentials."""
     secrets_file = tmp_path / "secrets.yaml"
     ensure_secrets_file(secrets_file)
     gateway = make_gateway(make_settings(secrets_file=secrets_file))
@@ -69,7 +69,8 @@ async def test_a_token_signed_with_the_shipped_secret_is_refused_once_secrets_ar
 
 
 def test_the_shipped_fake_secrets_are_refused_outside_simulator_mode() -> None:
-    """With simulator_mode off, starting with any shipped fake secret fails, naming each one."""
+    """Settings with simulator_mode off and the shipped fake secrets → start refused, naming each one; own
+    secrets are accepted."""
     with pytest.raises(ValidationError) as failure:
         Settings(simulator_mode=False)
     assert "jwt_secret, log.subject_key, mocks.callback_key" in str(failure.value)

@@ -15,8 +15,8 @@ FAST = {"header_timeout_s": 0.5, "body_timeout_s": 0.5}
 
 
 async def test_half_sent_headers_are_cut_off_after_header_timeout(make_settings: MakeSettings) -> None:
-    """A client sends half a request line and headers, then nothing: 408 Client.RequestTimeout and the
-    connection is closed once `header_timeout_s` has passed."""
+    """Half a request's headers, then silence → 408 Client.RequestTimeout and the connection closed once
+    header_timeout_s has passed."""
     async with serving(make_settings(**FAST)) as address:
         reader, writer = await connect(address)
         started = time.monotonic()
@@ -29,8 +29,8 @@ async def test_half_sent_headers_are_cut_off_after_header_timeout(make_settings:
 
 
 async def test_a_slowloris_drip_does_not_extend_the_header_timeout(make_settings: MakeSettings) -> None:
-    """Ten clients each drip one header byte every 0.1 s: every one is cut off about `header_timeout_s`
-    after its first byte, however long the drip would go on."""
+    """Ten clients each dripping one header byte every 0.1 s → each cut off about header_timeout_s after its
+    first byte, however long the drip would go on."""
     async with serving(make_settings(**FAST)) as address:
 
         async def slowloris() -> float:
@@ -50,8 +50,7 @@ async def test_a_slowloris_drip_does_not_extend_the_header_timeout(make_settings
 
 
 async def test_a_body_that_never_completes_is_cut_off_after_body_timeout(make_settings: MakeSettings) -> None:
-    """Headers promise 100 body bytes, 10 come: 408 once `body_timeout_s` has passed, connection closed;
-    the gateway does not wait forever for the rest."""
+    """Headers promising 100 body bytes, then 10 → 408 once body_timeout_s has passed, connection closed."""
     async with serving(make_settings(**FAST)) as address:
         reader, writer = await connect(address)
         await send_quietly(
@@ -65,8 +64,8 @@ async def test_a_body_that_never_completes_is_cut_off_after_body_timeout(make_se
 
 
 async def test_the_connection_cap_refuses_extra_connections_and_recovers(make_settings: MakeSettings) -> None:
-    """With `max_connections` 5, eight idle connections: those over the cap are closed at once with 503
-    Server.Gateway.Overloaded; once the idle ones time out, an ordinary request is served again."""
+    """Eight idle connections with max_connections 5 → those over the cap closed at once with 503
+    Server.Gateway.Overloaded; once the idle ones time out, an ordinary request is served."""
     async with serving(make_settings(max_connections=5, **FAST)) as address:
         idle = [await connect(address) for _ in range(8)]
         answers = await asyncio.gather(*(read_until_closed(reader, 5) for reader, _ in idle))
@@ -82,8 +81,8 @@ async def test_the_connection_cap_refuses_extra_connections_and_recovers(make_se
 
 
 async def test_a_keep_alive_connections_next_request_is_timed_too(make_settings: MakeSettings) -> None:
-    """After one complete request on a kept-alive connection, a second request that stops mid-headers
-    is cut off by the header timeout as well."""
+    """After one complete request on a kept-alive connection, a second that stops mid-headers → cut off by
+    the header timeout too (408)."""
     async with serving(make_settings(**FAST)) as address:
         reader, writer = await connect(address)
         await send_quietly(writer, b"GET /health HTTP/1.1\r\nhost: x\r\n\r\n")

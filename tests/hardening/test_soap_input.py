@@ -12,8 +12,9 @@ XAC_THUC = "/apiCSDLDanCu/1.0/XacThucThongTinCongDan"
 async def test_control_characters_for_the_soap_service_are_422_naming_the_field(
     stack: GatewayHarness,
 ) -> None:
-    """`MaYeuCau` with U+0001 and a nested `HoVaTen.Ho` with U+000B: 422 Client.InvalidRequest naming
-    the field, no traceback, no backend call; the gateway then serves the same call without them."""
+    """U+0001 in MaYeuCau and U+000B in the nested HoVaTen.Ho for the SOAP-backed citizen DB → 422
+    Client.InvalidRequest naming the field, no traceback, no backend call; the same call without them is
+    served."""
     headers = await stack.auth()
     top = await stack.client.post(
         TRA_CUU,

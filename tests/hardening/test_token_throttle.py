@@ -24,8 +24,8 @@ def _from(gateway: GatewayHarness, address: str) -> httpx.AsyncClient:
 async def test_wrong_secrets_for_one_client_id_are_throttled_with_retry_after(
     gateway: GatewayHarness,
 ) -> None:
-    """Ten wrong secrets for a client id within a minute (from ten addresses): the eleventh attempt,
-    even with the right secret, is 429 Client.QuotaExceeded with Retry-After, with no hashing done."""
+    """Ten wrong secrets for one client id within a minute, from ten addresses, then the right one → 429
+    Client.QuotaExceeded with Retry-After, before any hashing."""
     for n in range(10):
         async with _from(gateway, f"10.0.0.{n}") as client:
             wrong = await client.post("/token", data=FORM, auth=(CONSUMER[0], "wrong"))
@@ -37,8 +37,8 @@ async def test_wrong_secrets_for_one_client_id_are_throttled_with_retry_after(
 
 
 async def test_one_address_is_throttled_whatever_ids_it_tries(gateway: GatewayHarness) -> None:
-    """Sixty token requests a minute from one address (spraying made-up ids): the next is 429, while
-    another address still gets its token."""
+    """Sixty token requests a minute from one address spraying made-up ids → the next is 429; another address
+    still gets its token."""
     async with _from(gateway, "10.9.9.9") as sprayer:
         answers: list[httpx.Response] = []
         for batch in range(4):  # in batches: more at once would be told the token service is busy
@@ -53,9 +53,8 @@ async def test_one_address_is_throttled_whatever_ids_it_tries(gateway: GatewayHa
 async def test_a_flood_of_wrong_secrets_does_not_starve_other_blocking_work(
     make_gateway: MakeGateway, make_settings: MakeSettings
 ) -> None:
-    """While 64 wrong-secret requests from many addresses hash, the default thread pool (shared by
-    every other blocking call) stays free: a job on it starts within 250 ms; excess requests are told
-    to retry (429) rather than queued for seconds."""
+    """64 wrong-secret token requests at once → the default thread pool (every other blocking call) stays
+    free: a job on it starts within 250 ms; the excess is told to retry (429)."""
     gateway = make_gateway(make_settings())
     clients = [_from(gateway, f"10.1.{n // 250}.{n % 250}") for n in range(64)]
     flood = asyncio.gather(*(c.post("/token", data=FORM, auth=(CONSUMER[0] + "x", "wrong")) for c in clients))
@@ -73,8 +72,8 @@ async def test_a_flood_of_wrong_secrets_does_not_starve_other_blocking_work(
 async def test_unknown_and_known_client_ids_cost_the_same_hashing(
     gateway: GatewayHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A wrong secret for an existing id and any secret for an unknown id each cost exactly one PBKDF2
-    check of the same iteration count, so response time does not tell which ids exist."""
+    """A wrong secret for an existing id and any secret for an unknown id → each costs exactly one PBKDF2
+    check of the same iteration count, same message: time does not tell which ids exist."""
     await gateway.client.post("/token", data=FORM, auth=("000.00.00.X98", "warm-up"))  # builds the dummy
     checks: list[int] = []
     real = hashlib.pbkdf2_hmac
@@ -92,7 +91,7 @@ async def test_unknown_and_known_client_ids_cost_the_same_hashing(
 
 
 def test_throttle_windows_reopen_after_a_minute() -> None:
-    """The counts are per one-minute window: a throttled address may try again in the next one."""
+    """A throttled address one minute later → may try again (one-minute windows)."""
     now = [0.0]
     throttle = TokenThrottle(per_address=2, failures_per_client=1, clock=lambda: now[0])
     throttle.admit("a", "1.2.3.4")
