@@ -50,7 +50,7 @@ _ERRORS: dict[str, _Error] = {
     "409": _Error(
         "the request conflicts with an earlier one (same key, other content) or with the record's state",
         ("Client.Conflict",),
-        "the request conflicts with the backend's state: maHoSo … was already submitted with different content",
+        "the request conflicts with the backend's state: maHoSo … was already submitted with other content",
     ),
     "413": _Error("request body too large", ("Client.PayloadTooLarge",), "request body over 1048576 bytes"),
     "422": _Error(
