@@ -16,7 +16,7 @@ from ndxp_sim.core.errors import (
     UnknownServiceError,
 )
 from ndxp_sim.gateway import readiness
-from ndxp_sim.gateway.auth import Caller, parse_basic
+from ndxp_sim.gateway.auth import LGSP_TOKEN_HEADER, Caller, parse_basic, parse_lgsp_token
 from ndxp_sim.gateway.openapi import service_openapi
 from ndxp_sim.gateway.proxy import Proxy
 from ndxp_sim.gateway.runtime import Runtime
@@ -33,14 +33,18 @@ def runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 
-def caller(request: Request, rt: RuntimeDep) -> Caller:
-    return rt.tokens.verify(request.headers.get("authorization"))
+async def caller(request: Request, rt: RuntimeDep) -> Caller:
+    return await rt.tokens.identify(request.headers)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
 
 
-@router.post("/token", tags=["auth"], summary="OAuth2 client credentials (Basic header or form fields)")
+@router.post(
+    "/token",
+    tags=["auth"],
+    summary="OAuth2 client credentials (Basic header, form fields, or an LGSP lgspaccesstoken header)",
+)
 async def token(request: Request, rt: RuntimeDep) -> JSONResponse:
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
     if form.get("grant_type") != "client_credentials":
@@ -49,13 +53,20 @@ async def token(request: Request, rt: RuntimeDep) -> JSONResponse:
         form.get("client_id", ""),
         form.get("client_secret", ""),
     )
-    if not all(credentials):
-        raise UnauthorizedError("client credentials are required (Basic header or client_id/client_secret)")
+    lgsp_token = request.headers.get(LGSP_TOKEN_HEADER)
+    if not all(credentials) and lgsp_token is None:
+        raise UnauthorizedError(
+            "client credentials are required (Basic header, client_id/client_secret, or lgspaccesstoken)"
+        )
     throttle: TokenThrottle = request.app.state.token_throttle
-    client_id = credentials[0]
+    # An lgspaccesstoken is throttled under its AccessKey, as client credentials are under their id.
+    client_id = credentials[0] if all(credentials) else parse_lgsp_token(lgsp_token or "").access_key
     throttle.admit(client_id, request.client.host if request.client else "-")
-    try:
-        consumer = await rt.tokens.authenticate(*credentials)  # PBKDF2: slow on purpose
+    try:  # PBKDF2: slow on purpose
+        if all(credentials):
+            consumer = await rt.tokens.authenticate(*credentials)
+        else:
+            consumer = await rt.tokens.authenticate_lgsp(lgsp_token or "")
     except UnauthorizedError:
         throttle.failed(client_id)
         raise

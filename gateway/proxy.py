@@ -27,12 +27,13 @@ from ndxp_sim.core.errors import (
     InvalidRequestError,
     MethodNotAllowedError,
     PayloadTooLargeError,
+    QuotaExceededError,
     UnauthorizedError,
     UnknownServiceError,
 )
 from ndxp_sim.core.settings import ConsumerSettings
 from ndxp_sim.gateway.diag import diagnostic_call, play
-from ndxp_sim.gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
+from ndxp_sim.gateway.exchange import CORRELATION_KEYS, ROUTING_HEADERS, Exchange, sortable_uuid
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.urls import url_allowed
 
@@ -42,6 +43,8 @@ _JSON = b"application/json"
 Header = tuple[bytes, bytes]
 _SCENARIO_HEADER = "x-mock-scenario"
 _CORRELATION_HEADERS = tuple((key, key.lower()) for key in CORRELATION_KEYS)
+# Underscores in header names are dropped by some proxies and rewritten to hyphens by others: take both.
+_ROUTING_HEADERS = tuple((key, key.lower(), key.lower().replace("_", "-")) for key in ROUTING_HEADERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,10 +190,10 @@ class Proxy:
         try:
             route = self._route(exchange.path, exchange.method, exchange)
         except ClientError:
-            self._note_caller(headers, exchange)
+            await self._note_caller(headers, exchange)
             raise
         op = route.operation
-        consumer = self._admit(headers, exchange, route.adapter.key, op.name)
+        consumer = await self._admit(headers, exchange, route.adapter.key, op.name)
 
         body = await self._read_body(headers, receive)
         exchange.request_body = body
@@ -215,17 +218,17 @@ class Proxy:
         try:
             call = diagnostic_call(self.runtime, service)
         except UnknownServiceError:
-            self._note_caller(headers, exchange)
+            await self._note_caller(headers, exchange)
             raise
         adapter = self.runtime.adapters[service]
         exchange.service_key = service
         exchange.service_number = adapter.info().number
         exchange.backend_protocol = adapter.protocol
         if isinstance(call, dict):  # no diagnostic case to play: nothing reaches the backend
-            self._admit_caller(headers, exchange)
+            exchange.consumer_id = (await self.runtime.tokens.identify(headers)).consumer.id
             return Reply(200, orjson.dumps(call), None)
         exchange.operation = call.operation.name
-        consumer = self._admit(headers, exchange, service, call.operation.name)
+        consumer = await self._admit(headers, exchange, service, call.operation.name)
         params = call.params
         exchange.request_body = orjson.dumps(params)
         exchange.request_bytes = len(exchange.request_body)
@@ -240,24 +243,27 @@ class Proxy:
             record_failure(exchange, tested.error)
         return Reply(200, orjson.dumps(tested.answer), tested.backend_status)
 
-    def _admit_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
-        exchange.consumer_id = self.runtime.tokens.verify(headers.get("authorization")).consumer.id
-
-    def _admit(
+    async def _admit(
         self, headers: dict[str, str], exchange: Exchange, service: str, operation: str
     ) -> ConsumerSettings:
         """The verified consumer, once the ACL lets it call `service.operation` and its quota has room."""
-        consumer = self.runtime.tokens.verify(headers.get("authorization")).consumer
+        consumer = (await self.runtime.tokens.identify(headers)).consumer
         exchange.consumer_id = consumer.id
+        self._authorize(consumer, exchange, service, operation)
+        return consumer
+
+    def _authorize(
+        self, consumer: ConsumerSettings, exchange: Exchange, service: str, operation: str
+    ) -> None:
         if not consumer.may_call(service, operation):
             raise ForbiddenError(f"consumer {consumer.id} may not call {service}.{operation}")
         self.runtime.quota.check(consumer, exchange.t_request_in)
-        return consumer
 
-    def _note_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
+    async def _note_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
         """Records who made a call that fails before admission (unknown operation, wrong method)."""
-        with contextlib.suppress(UnauthorizedError):  # the call fails anyway; anonymous stays anonymous
-            exchange.consumer_id = self.runtime.tokens.verify(headers.get("authorization")).consumer.id
+        # The call fails anyway: anonymous (or a busy token service) leaves it anonymous.
+        with contextlib.suppress(UnauthorizedError, QuotaExceededError):
+            exchange.consumer_id = (await self.runtime.tokens.identify(headers)).consumer.id
 
     @staticmethod
     def _correlate(
@@ -269,6 +275,10 @@ class Proxy:
                 exchange.correlation[key] = str(value)[:128]
         if "MaDonVi" not in exchange.correlation:
             exchange.correlation["MaDonVi"] = consumer.id
+        for key, underscored, hyphenated in _ROUTING_HEADERS:
+            value = headers.get(underscored) or headers.get(hyphenated)
+            if value:
+                exchange.routing[key] = value[:128]
 
     async def _read_body(self, headers: dict[str, str], receive: Any) -> bytes:
         limit = self.runtime.settings.max_body_bytes
