@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from ndxp_sim.adapters._base import SoapAdapter
 from ndxp_sim.core.catalogue import PATTERN_NAMES
 from ndxp_sim.core.errors import (
     ClientError,
@@ -20,6 +21,7 @@ from ndxp_sim.gateway.auth import LGSP_TOKEN_HEADER, Caller, parse_basic, parse_
 from ndxp_sim.gateway.openapi import service_openapi
 from ndxp_sim.gateway.proxy import Proxy
 from ndxp_sim.gateway.runtime import Runtime
+from ndxp_sim.gateway.soap_front import SOAP_PATH
 from ndxp_sim.gateway.token_throttle import TokenThrottle
 
 router = APIRouter()
@@ -77,6 +79,8 @@ def _service_entry(rt: Runtime, key: str) -> dict[str, Any]:
     info = rt.services[key]
     adapter = rt.adapters.get(key)
     prefix = f"/{info.context}/{info.version}"
+    soap_path = f"{prefix}/{SOAP_PATH}"
+    soap = {"path": soap_path, "wsdl": f"{soap_path}?wsdl"} if isinstance(adapter, SoapAdapter) else None
     return {
         **info.model_dump(),
         "pattern_name": PATTERN_NAMES[info.pattern],
@@ -85,6 +89,7 @@ def _service_entry(rt: Runtime, key: str) -> dict[str, Any]:
             {"name": op.name, "method": op.method, "path": f"{prefix}/{op.name}", "summary": op.summary}
             for op in (adapter.operations if adapter else ())
         ],
+        "soap_front": soap,  # the SOAP face of a SOAP service (gateway/soap_front.py)
     }
 
 

@@ -24,6 +24,8 @@ async def test_all_24_services_are_listed_with_what_is_implemented(gateway: Gate
         "path": "/apiCSDLDanCu/1.0/TraCuuThongTinCongDan",
     }.items() <= dan_cu["operations"][0].items()
     assert all(not s["operations"] for s in listed if not s["implemented"])
+    assert dan_cu["soap_front"] == {"path": "/apiCSDLDanCu/1.0/soap", "wsdl": "/apiCSDLDanCu/1.0/soap?wsdl"}
+    assert next(s for s in listed if s["key"] == "csdl_dkdn")["soap_front"] is None
 
 
 async def test_allowed_lists_only_what_this_consumer_may_call(gateway: GatewayHarness) -> None:
