@@ -139,6 +139,18 @@ async def test_the_exchange_record_holds_the_envelope_masked(stack: GatewayHarne
     assert record["subjects"]
 
 
+async def test_a_utf16_envelope_is_served_and_recorded_masked(stack: GatewayHarness) -> None:
+    """A UTF-16 envelope (XML allows it; no DTD) → served, and its record masked like a UTF-8 one."""
+    envelope = LOOKUP.replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16")
+    headers = {**await stack.auth(), "content-type": "text/xml; charset=utf-16"}
+    response = await stack.client.post(SOAP, content=envelope, headers=headers)
+    assert response.status_code == 200, response.text
+    record = to_record(
+        stack.exchange(response.headers["x-ndxp-exchange-id"]), "masked", 65536, Masker(b"k" * 32)
+    )
+    assert "<dc:SoDinhDanh>**********45</dc:SoDinhDanh>" in record["request_body"]
+
+
 @pytest.mark.parametrize(
     ("headers", "envelope", "status", "error_type", "says"),
     [
@@ -237,7 +249,10 @@ async def test_hostile_xml_is_a_fault_and_the_service_keeps_serving(
     fault = _fault(refused, 422, "Client.InvalidRequest")
     assert "DTD" in fault["faultstring"] or "deeper" in fault["faultstring"]
     assert "root:" not in refused.text  # nothing of /etc/passwd
-    assert stack.exchange(refused.headers["x-ndxp-exchange-id"]).backend_status is None
+    exchange = stack.exchange(refused.headers["x-ndxp-exchange-id"])
+    assert exchange.backend_status is None
+    record = to_record(exchange, "masked", 65536, Masker(b"k" * 32))  # refused, but recorded, masked
+    assert record["request_body"] and CITIZEN not in record["request_body"].replace("\x00", "")
     served_after = await stack.client.post(SOAP, content=LOOKUP.encode(), headers=headers)
     assert served_after.status_code == 200 and CITIZEN in served_after.text
 
