@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import orjson
@@ -48,6 +48,7 @@ log = logging.getLogger("ndxp.gateway")
 
 _JSON = b"application/json"
 Header = tuple[bytes, bytes]
+_T = TypeVar("_T")
 _SCENARIO_HEADER = "x-mock-scenario"
 _CORRELATION_HEADERS = tuple((key, key.lower()) for key in CORRELATION_KEYS)
 # Underscores in header names are dropped by some proxies and rewritten to hyphens by others: take both.
@@ -220,21 +221,11 @@ class Proxy:
         op = route.operation
         consumer = await self._admit(headers, exchange, route.adapter.key, op.name)
 
-        body = await self._read_body(headers, receive)
-        exchange.request_body = body
-        exchange.request_bytes = len(body)
+        body = await self._read_request_body(headers, receive, exchange)
         params = self._params(op, exchange.query, body)
-        self._correlate(headers, params, exchange, consumer)
-        validated = op.validate(params)
-        if op.callback_field:
-            self._check_callback(validated.get(op.callback_field), consumer.callback_urls, op.callback_field)
-
+        validated = self._checked_fields(op, params, headers, exchange, consumer)
         forwarded = self._forwarded(headers, exchange)
-        exchange.t_backend_out = time.time()
-        try:
-            return await route.adapter.call(Call(op, validated, forwarded))
-        finally:
-            exchange.t_backend_in = time.time()
+        return await self._timed(exchange, route.adapter.call(Call(op, validated, forwarded)))
 
     async def _handle_soap(
         self, adapter: SoapAdapter, headers: dict[str, str], receive: Any, exchange: Exchange
@@ -251,9 +242,7 @@ class Proxy:
             )
         consumer = (await self.runtime.tokens.identify(headers)).consumer
         exchange.consumer_id = consumer.id
-        body = await self._read_body(headers, receive)
-        exchange.request_body = body
-        exchange.request_bytes = len(body)
+        body = await self._read_request_body(headers, receive, exchange)
         try:
             namespace, name, params = soap.read_request(body)
         except soap.SoapParseError as error:
@@ -266,16 +255,40 @@ class Proxy:
         if action and action.rpartition("/")[2] != op.name:
             raise InvalidRequestError(f"SOAPAction: {action[:128]!r} does not name the Body's {op.name}")
         self._authorize(consumer, exchange, adapter.key, op.name)
+        self._checked_fields(op, params, headers, exchange, consumer)  # the envelope goes on as it is
+        forwarded = self._forwarded(headers, exchange)
+        return await self._timed(exchange, adapter.pass_envelope(op, body, forwarded))
+
+    def _checked_fields(
+        self,
+        op: Operation,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        exchange: Exchange,
+        consumer: ConsumerSettings,
+    ) -> dict[str, Any]:
+        """The request's fields validated and its callback URL checked, its correlation keys noted first
+        (a refused request is found by its MaHoSo too)."""
         self._correlate(headers, params, exchange, consumer)
         validated = op.validate(params)
         if op.callback_field:
             self._check_callback(validated.get(op.callback_field), consumer.callback_urls, op.callback_field)
-        forwarded = self._forwarded(headers, exchange)
+        return validated
+
+    @staticmethod
+    async def _timed(exchange: Exchange, calling: Awaitable[_T]) -> _T:
+        """Awaits the backend call, noting in the exchange when it went out and when it came back."""
         exchange.t_backend_out = time.time()
         try:
-            return await adapter.pass_envelope(op, body, forwarded)
+            return await calling
         finally:
             exchange.t_backend_in = time.time()
+
+    async def _read_request_body(self, headers: dict[str, str], receive: Any, exchange: Exchange) -> bytes:
+        body = await self._read_body(headers, receive)
+        exchange.request_body = body
+        exchange.request_bytes = len(body)
+        return body
 
     async def _send_wsdl(
         self, adapter: SoapAdapter, scope: dict[str, Any], headers: dict[str, str], send: Any
@@ -320,11 +333,7 @@ class Proxy:
         exchange.request_bytes = len(exchange.request_body)
         exchange.request_content_type = _JSON.decode()
         self._correlate({**call.headers, **headers}, params, exchange, consumer)
-        exchange.t_backend_out = time.time()
-        try:
-            tested = await play(call, exchange.request_id)
-        finally:
-            exchange.t_backend_in = time.time()
+        tested = await self._timed(exchange, play(call, exchange.request_id))
         if tested.error is not None:
             record_failure(exchange, tested.error)
         return Reply(200, orjson.dumps(tested.answer), tested.backend_status)

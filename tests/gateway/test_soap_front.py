@@ -4,7 +4,6 @@ gateway errors as SOAP faults, hostile XML refused, every call recorded with its
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,7 +11,6 @@ import httpx
 import pytest
 import requests
 import respx
-import uvicorn
 import zeep
 import zeep.exceptions
 from lxml import etree
@@ -22,6 +20,7 @@ from ndxp_sim.gateway.app import GatewayApp
 from ndxp_sim.gateway.logpipe.masking import Masker
 from ndxp_sim.gateway.logpipe.record import to_record
 from tests.conftest import LIMITED_CONSUMER, GatewayHarness, MakeGateway, MakeSettings
+from tests.local_http import serving_app
 
 SOAP = "/apiCSDLDanCu/1.0/soap"
 NS = "http://dancuquocgia.bca"
@@ -40,23 +39,8 @@ XML = {"content-type": "text/xml; charset=utf-8"}
 
 @asynccontextmanager
 async def served(app: GatewayApp) -> AsyncIterator[str]:
-    """`app` behind a real uvicorn server on a loopback socket bound before it starts (no port race)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(10):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.01)
-        host, port = sock.getsockname()
+    async with serving_app(app, lifespan="off") as (host, port):  # the harness runs no lifespan either
         yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 def _fault(response: httpx.Response, status: int, error_type: str) -> dict[str, str]:
