@@ -61,17 +61,17 @@ async def token(request: Request, rt: RuntimeDep) -> JSONResponse:
             "client credentials are required (Basic header, client_id/client_secret, or lgspaccesstoken)"
         )
     throttle: TokenThrottle = request.app.state.token_throttle
-    # An lgspaccesstoken is throttled under its AccessKey, as client credentials are under their id.
-    client_id = credentials[0] if all(credentials) else parse_lgsp_token(lgsp_token or "").access_key
-    throttle.admit(client_id, request.client.host if request.client else "-")
-    try:  # PBKDF2: slow on purpose
-        if all(credentials):
-            consumer = await rt.tokens.authenticate(*credentials)
-        else:
-            consumer = await rt.tokens.authenticate_lgsp(lgsp_token or "")
-    except UnauthorizedError:
-        throttle.failed(client_id)
-        raise
+    address = request.client.host if request.client else "-"
+    if all(credentials):
+        throttle.admit(credentials[0], address)
+        try:
+            consumer = await rt.tokens.authenticate(*credentials)  # PBKDF2: slow on purpose
+        except UnauthorizedError:
+            throttle.failed(credentials[0])
+            raise
+    else:  # the token service throttles wrong lgspaccesstokens itself: they are sent on calls too
+        throttle.admit(parse_lgsp_token(lgsp_token or "").access_key, address)
+        consumer = await rt.tokens.authenticate_lgsp(lgsp_token or "")
     return JSONResponse(rt.tokens.issue(consumer), headers={"cache-control": "no-store"})
 
 

@@ -20,6 +20,7 @@ from joserfc.jwk import OctKey
 
 from ndxp_sim.core.errors import QuotaExceededError, UnauthorizedError
 from ndxp_sim.core.settings import ConsumerSettings, Settings
+from ndxp_sim.gateway.token_throttle import FAILURES_PER_CLIENT, FixedWindows
 
 _ALGORITHM = "HS256"
 _PBKDF2_ITERATIONS = 100_000
@@ -102,6 +103,8 @@ class TokenService:
         self._key = OctKey.import_key(settings.jwt_secret.get_secret_value().encode())
         self._verified: dict[str, Caller] = {}
         self._lgsp_verified: dict[bytes, ConsumerSettings] = {}
+        # Sent on calls too, not only to /token: wrong secrets per AccessKey are throttled here.
+        self._lgsp_failures = FixedWindows(FAILURES_PER_CLIENT, time.monotonic)
         # PBKDF2 has its own small pool: a flood of wrong secrets queues here, not in the pool every
         # other blocking call of the process shares.
         self._hashing: ThreadPoolExecutor | None = None  # started on first use, again after close()
@@ -123,12 +126,17 @@ class TokenService:
         if known is not None:
             return known
         token = parse_lgsp_token(header)
+        wait = self._lgsp_failures.full(token.access_key)
+        if wait is not None:
+            raise QuotaExceededError("too many failed lgspaccesstoken checks for this AccessKey", wait)
         consumer = self._settings.consumer_by_access_key(token.access_key)
         access = consumer.lgsp_access if consumer is not None else None
         matches = await self._secret_matches(token.secret_key, access.secret_hash if access else None)
         if consumer is None or access is None or not matches:
+            self._lgsp_failures.add(token.access_key)
             raise UnauthorizedError("invalid lgspaccesstoken")
         if access.partner_code is not None and token.partner_code != access.partner_code:
+            self._lgsp_failures.add(token.access_key)
             raise UnauthorizedError("lgspaccesstoken: PartnerCode does not match this AccessKey")
         if len(self._lgsp_verified) >= _CACHE_MAX:
             self._lgsp_verified.clear()

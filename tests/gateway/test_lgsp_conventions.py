@@ -128,3 +128,21 @@ async def test_ngsp_routing_headers_are_recorded(gateway: GatewayHarness) -> Non
         "TRACUU_DOANHNGHIEP",
     )
     assert records[1]["sender_code"] is records[1]["receiver_code"] is records[1]["tran_code"] is None
+
+
+async def test_wrong_lgspaccesstokens_are_throttled_per_access_key(gateway: GatewayHarness) -> None:
+    """10 wrong SecretKeys for one AccessKey on calls → the 11th attempt, even with the right one, is 429
+    with Retry-After before any hashing; another AccessKey is not affected."""
+    for _ in range(10):
+        wrong = await gateway.client.get(LOOKUP, headers={"lgspaccesstoken": lgsp_token(SecretKey="guess")})
+        assert wrong.status_code == 401
+    blocked = await gateway.client.get(LOOKUP, headers={"lgspaccesstoken": lgsp_token()})
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
+    at_token = await gateway.client.post(
+        "/token", data={"grant_type": "client_credentials"}, headers={"lgspaccesstoken": lgsp_token()}
+    )
+    assert at_token.status_code == 429
+    other = await gateway.client.get(
+        LOOKUP, headers={"lgspaccesstoken": lgsp_token(AccessKey="demo-access-X")}
+    )
+    assert other.status_code == 401
