@@ -78,6 +78,7 @@ def _start_simulator_once(tmp_path: Path, *extra_env: tuple[str, str]) -> Simula
         "NDXP_MOCKS__POPULATION": "2000",
         "NDXP_MOCKS__DOSSIER_STEP_S": "0.2",
         "NDXP_KAFKA__TOPIC": "e2e.exchanges",
+        "NDXP_SECRETS_FILE": str(tmp_path / "secrets.yaml"),  # `up` generates it; never under var/
         **dict(extra_env),
     }
     env.pop("NDXP_KAFKA__BOOTSTRAP_SERVERS", None)
