@@ -85,7 +85,7 @@ def _start_simulator_once(tmp_path: Path, *extra_env: tuple[str, str]) -> Simula
     output = tmp_path / "up.log"
     with output.open("w") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "up"],
+            [sys.executable, "-m", "ndxp_sim.gateway", "up"],
             cwd=ROOT,
             env=env,
             stdout=sink,
@@ -161,7 +161,7 @@ class Processes:
     def _start_once(self, name: str, *args: str, health: str | None) -> subprocess.Popen[bytes]:
         log = (self.tmp_path / f"{name}.log").open("ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", *args],
+            [sys.executable, "-m", "ndxp_sim.gateway", *args],
             cwd=ROOT,
             env=self.env,
             stdout=log,

@@ -70,7 +70,7 @@ def test_up_says_plainly_when_the_broker_cannot_start(tmp_path: Path) -> None:
             "NDXP_LOG__SPOOL_DIR": str(tmp_path / "spool"),
         }
         result = subprocess.run(
-            [sys.executable, "-m", "gateway", "up"],
+            [sys.executable, "-m", "ndxp_sim.gateway", "up"],
             cwd=ROOT,
             env=env,
             capture_output=True,

@@ -60,7 +60,7 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Processes]:
 
 def contract_test(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "gateway", "contract-test", *args],
+        [sys.executable, "-m", "ndxp_sim.gateway", "contract-test", *args],
         cwd=ROOT,
         env=_clean_env(),
         capture_output=True,
