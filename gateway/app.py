@@ -190,7 +190,9 @@ def create_app(
     api_app.state.runtime = runtime
     api_app.state.token_throttle = TokenThrottle()
     api_app.state.readiness = BackendReadiness(
-        runtime.upstream, {key: adapter.base_url for key, adapter in runtime.adapters.items()}
+        runtime.upstream,
+        {key: adapter.base_url for key, adapter in runtime.adapters.items()},
+        breakers={key: adapter.breaker for key, adapter in runtime.adapters.items()},
     )
     api_app.include_router(api.router)
     api_app.include_router(ops_router(ops_store, runtime.tokens))

@@ -12,7 +12,7 @@ from ndxp_sim.core.catalogue import ServiceInfo, services
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.auth import TokenService
 from ndxp_sim.gateway.exchange import ExchangeSink
-from ndxp_sim.gateway.metrics import Metrics
+from ndxp_sim.gateway.metrics import CircuitCollector, Metrics
 from ndxp_sim.gateway.quota import QuotaLimiter
 
 
@@ -34,6 +34,10 @@ class Runtime:
             key: adapter_cls(settings.backend_url(key), settings.service(key), upstream)
             for key, adapter_cls in load_adapters().items()
         }
+        metrics = Metrics(sink.stats)
+        metrics.registry.register(
+            CircuitCollector({key: adapter.breaker for key, adapter in adapters.items()})
+        )
         return cls(
             settings=settings,
             services=services(),
@@ -42,5 +46,5 @@ class Runtime:
             tokens=TokenService(settings),
             quota=QuotaLimiter(settings.tiers),
             sink=sink,
-            metrics=Metrics(sink.stats),
+            metrics=metrics,
         )
