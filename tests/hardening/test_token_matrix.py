@@ -177,3 +177,8 @@ async def _roles(gateway: GatewayHarness) -> None:
         "/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=1600123453", headers=operator
     )
     assert as_service.status_code == 403 and as_service.json()["type"] == "Client.AccessDenied"
+
+
+async def _session(gateway: GatewayHarness, credentials: tuple[str, str]) -> dict[str, str]:
+    """The console's session cookie holding that account's token (what sign-in would set)."""
+    return {"cookie": f"ndxp_console={await gateway.token(credentials)}"}
