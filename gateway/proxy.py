@@ -12,7 +12,6 @@ import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 import orjson
 
@@ -33,6 +32,7 @@ from ndxp_sim.core.errors import (
 from ndxp_sim.core.settings import ConsumerSettings
 from ndxp_sim.gateway.diag import diagnostic_call, play
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
+from ndxp_sim.gateway.request_params import body_params, query_params
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.urls import url_allowed
 
@@ -195,7 +195,7 @@ class Proxy:
         body = await self._read_body(headers, receive)
         exchange.request_body = body
         exchange.request_bytes = len(body)
-        params = self._params(op, exchange.query, body)
+        params = self._params(op, exchange.query, body, headers.get("content-type"))
         self._correlate(headers, params, exchange, consumer)
         validated = op.validate(params)
         if op.callback_field:
@@ -292,18 +292,8 @@ class Proxy:
         return b"".join(chunks)
 
     @staticmethod
-    def _params(op: Operation, query: str, body: bytes) -> dict[str, Any]:
-        if op.method == "GET":
-            return dict(parse_qsl(query, keep_blank_values=True))
-        if not body:
-            raise InvalidRequestError("body: a JSON object is required")
-        try:
-            params = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidRequestError(f"body: not valid JSON ({exc.msg} at position {exc.pos})") from None
-        if not isinstance(params, dict):
-            raise InvalidRequestError("body: a JSON object is required")
-        return params
+    def _params(op: Operation, query: str, body: bytes, content_type: str | None) -> dict[str, Any]:
+        return query_params(query) if op.method == "GET" else body_params(body, content_type)
 
     @staticmethod
     def _check_callback(url: Any, registered: list[str], field: str) -> None:
