@@ -141,9 +141,9 @@ async def test_tokens_signed_before_a_jwt_secret_rotation_are_refused(
 ) -> None:
     """A token issued under one JWT secret, the gateway restarted with another → 401 on the old token, a new
     token works."""
-    before = make_gateway(make_settings(jwt_secret="first-jwt-secret-" + "a" * 32))
+    before = make_gateway(make_settings(jwt_secret="fake-first-jwt-secret-" + "a" * 32))
     old_token = await before.token()
-    after = make_gateway(make_settings(jwt_secret="second-jwt-secret-" + "b" * 32))
+    after = make_gateway(make_settings(jwt_secret="fake-second-jwt-secret-" + "b" * 32))
     refused = await after.client.get(ALLOWED, headers={"authorization": f"Bearer {old_token}"})
     assert refused.status_code == 401
     assert (await after.client.get(ALLOWED, headers=await after.auth())).status_code == 200
