@@ -32,7 +32,7 @@ from ndxp_sim.core.errors import (
 from ndxp_sim.core.settings import ConsumerSettings
 from ndxp_sim.gateway.diag import diagnostic_call, play
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
-from ndxp_sim.gateway.request_params import body_params, query_params
+from ndxp_sim.gateway.request_params import body_params, hide_digit_runs, query_params
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.urls import url_allowed
 
@@ -168,9 +168,9 @@ class Proxy:
             prefix, _, operation = path.rpartition("/")
             key = self.prefixes.get(prefix + "/")
             if key is None:
-                raise UnknownServiceError(f"no service is published at {prefix or path}")
+                raise UnknownServiceError(f"no service is published at {hide_digit_runs(prefix or path)}")
             exchange.service_key = key
-            raise UnknownServiceError(f"service {key} has no operation {operation!r}")
+            raise UnknownServiceError(f"service {key} has no operation {hide_digit_runs(operation)!r}")
         exchange.service_key = route.adapter.key
         exchange.service_number = route.service_number
         exchange.operation = route.operation.name

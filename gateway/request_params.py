@@ -1,8 +1,9 @@
-"""A service call's parameters from its query or JSON body: one meaning only, or a 422 naming why not."""
+"""A service call's parameters from its query or JSON body (one meaning only, or a 422 saying why not)."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -11,6 +12,13 @@ import orjson
 from ndxp_sim.core.errors import InvalidRequestError
 
 JSON_MEDIA = "application/json"
+_DIGIT_RUN = re.compile(r"[0-9]{6,}")
+
+
+def hide_digit_runs(text: str) -> str:
+    """`text` fit to echo in an error: a caller probing paths may put a citizen's number there, and errors
+    reach logs and proxies the exchange-log masking does not cover."""
+    return _DIGIT_RUN.sub(lambda match: "*" * len(match.group()), text)
 
 
 def query_params(query: str) -> dict[str, str]:
