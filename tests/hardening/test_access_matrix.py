@@ -134,6 +134,18 @@ async def _limited_token(address: tuple[str, int]) -> str:
     return str(orjson.loads(answer.body)["access_token"])
 
 
+async def _as_limited_consumer(
+    address: tuple[str, int], method: str, path: str, body: bytes = b""
+) -> Answer | None:
+    """`method path` sent verbatim (no client-side normalising) with the limited consumer's token."""
+    token = await _limited_token(address)
+    head = (
+        f"{method} {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json\r\n"
+        f"authorization: Bearer {token}\r\ncontent-length: {len(body)}\r\n\r\n"
+    )
+    return await _raw(address, head.encode() + body)
+
+
 def _assert_refused(answer: Answer | None, path: str, refusals: tuple[int, ...]) -> None:
     assert answer is not None, path
     if answer.status in (307, 308):  # the framework's trailing-slash redirect: to the canonical path only
@@ -172,16 +184,9 @@ async def test_path_tricks_never_reach_a_backend_the_consumer_may_not_call(
     or 405 (or a redirect to the canonical path, itself under the ACL), never 2xx or a backend error; the
     backend gets no call."""
     address, backend, _ = fenced
-    token = await _limited_token(address)
     body = b'{"MaYeuCau": "YC-1", "MaCanBo": "CB-7", "SoDinhDanh": "089085012345"}'
-    method = b"GET" if path.startswith("/_diag") else b"POST"
-    answer = await _raw(
-        address,
-        method + b" " + path.encode() + b" HTTP/1.1\r\nhost: x\r\nconnection: close\r\n"
-        b"content-type: application/json\r\n"
-        + f"authorization: Bearer {token}\r\ncontent-length: {len(body)}\r\n\r\n".encode()
-        + body,
-    )
+    method = "GET" if path.startswith("/_diag") else "POST"
+    answer = await _as_limited_consumer(address, method, path, body)
     _assert_refused(answer, path, (400, 403, 404, 405))
     assert backend.calls == 0
 
@@ -202,14 +207,7 @@ async def test_path_tricks_do_not_open_the_ops_api_to_a_consumer(
     """A consumer token on /_ops spelled with double slashes, upper case, a trailing slash or an encoded
     underscore → never 200; 401, 403 or 404, or a redirect to the canonical path (itself operator-only)."""
     address, _, _ = fenced
-    token = await _limited_token(address)
-    answer = await _raw(
-        address,
-        b"GET "
-        + path.encode()
-        + b" HTTP/1.1\r\nhost: x\r\nconnection: close\r\n"
-        + f"authorization: Bearer {token}\r\n\r\n".encode(),
-    )
+    answer = await _as_limited_consumer(address, "GET", path)
     _assert_refused(answer, path, (401, 403, 404))
 
 
