@@ -44,6 +44,12 @@ class ServiceSettings(_Strict):
     )
     body_policy: BodyPolicy = "masked"
     body_cap_bytes: int = Field(8192, ge=0)
+    breaker_failures: int = Field(
+        5, ge=0, description="connect failures or timeouts in a row that open the circuit (0: never)"
+    )
+    breaker_cooldown_s: float = Field(
+        15.0, gt=0, description="how long an open circuit fails fast before one probe call is let through"
+    )
 
 
 class LgspAccessKey(_Strict):

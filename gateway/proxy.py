@@ -15,7 +15,6 @@ import time
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
 
 import orjson
 
@@ -40,6 +39,7 @@ from ndxp_sim.core.settings import ConsumerSettings, Settings
 from ndxp_sim.gateway import soap_front
 from ndxp_sim.gateway.diag import diagnostic_call, play
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, ROUTING_HEADERS, Exchange, sortable_uuid
+from ndxp_sim.gateway.request_params import body_params, hide_digit_runs, query_params
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.soap_front import ErrorRenderer
 from ndxp_sim.gateway.urls import url_allowed
@@ -198,9 +198,9 @@ class Proxy:
             prefix, _, operation = path.rpartition("/")
             key = self.prefixes.get(prefix + "/")
             if key is None:
-                raise UnknownServiceError(f"no service is published at {prefix or path}")
+                raise UnknownServiceError(f"no service is published at {hide_digit_runs(prefix or path)}")
             exchange.service_key = key
-            raise UnknownServiceError(f"service {key} has no operation {operation!r}")
+            raise UnknownServiceError(f"service {key} has no operation {hide_digit_runs(operation)!r}")
         exchange.service_key = route.adapter.key
         exchange.service_number = route.service_number
         exchange.operation = route.operation.name
@@ -222,7 +222,7 @@ class Proxy:
         consumer = await self._admit(headers, exchange, route.adapter.key, op.name)
 
         body = await self._read_request_body(headers, receive, exchange)
-        params = self._params(op, exchange.query, body)
+        params = self._params(op, exchange.query, body, headers.get("content-type"))
         validated = self._checked_fields(op, params, headers, exchange, consumer)
         forwarded = self._forwarded(headers, exchange)
         return await self._timed(exchange, route.adapter.call(Call(op, validated, forwarded)))
@@ -398,18 +398,8 @@ class Proxy:
         return b"".join(chunks)
 
     @staticmethod
-    def _params(op: Operation, query: str, body: bytes) -> dict[str, Any]:
-        if op.method == "GET":
-            return dict(parse_qsl(query, keep_blank_values=True))
-        if not body:
-            raise InvalidRequestError("body: a JSON object is required")
-        try:
-            params = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidRequestError(f"body: not valid JSON ({exc.msg} at position {exc.pos})") from None
-        if not isinstance(params, dict):
-            raise InvalidRequestError("body: a JSON object is required")
-        return params
+    def _params(op: Operation, query: str, body: bytes, content_type: str | None) -> dict[str, Any]:
+        return query_params(query) if op.method == "GET" else body_params(body, content_type)
 
     @staticmethod
     def _check_callback(url: Any, registered: list[str], field: str, settings: Settings) -> None:
