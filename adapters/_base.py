@@ -55,6 +55,9 @@ class Operation:
     summary: str = ""
     idempotent: bool | None = None  # default: true for GET
     callback_field: str | None = None  # request field naming a callback URL the consumer registered
+    # Request field (body or query) holding the dossier code, recorded as the exchange's MaHoSo so a
+    # dossier's submission, status calls and callbacks trace together; named per operation, never guessed.
+    dossier_field: str | None = None
 
     @property
     def is_idempotent(self) -> bool:

@@ -155,6 +155,7 @@ class CsdlDkdnAdapter(RestAdapter):
             "trangThaiHoSo",
             request=TrangThaiHoSo,
             backend_path="/ho-so/{maHoSo}",
+            dossier_field="maHoSo",
             response=TrangThaiHoSoAnswer,
             summary="Processing status of a business-registration dossier",
         ),

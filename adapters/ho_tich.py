@@ -139,6 +139,7 @@ class HoTichAdapter(RestAdapter):
             request=DangKyKhaiSinh,
             backend_method="POST",
             backend_path="/khai-sinh",
+            dossier_field="maHoSo",
             idempotent=True,  # the backend deduplicates by maHoSo
             callback_field="callbackUrl",
             response=DangKyKhaiSinhAnswer,
@@ -148,6 +149,7 @@ class HoTichAdapter(RestAdapter):
             "traCuuHoSo",
             request=TraCuuHoSo,
             backend_path="/ho-so/{maHoSo}",
+            dossier_field="maHoSo",
             response=TraCuuHoSoAnswer,
             summary="Status, history and result of a civil-status dossier",
         ),
@@ -157,6 +159,7 @@ class HoTichAdapter(RestAdapter):
             request=BoSungHoSo,
             backend_method="POST",
             backend_path="/ho-so/{maHoSo}/bo-sung",
+            dossier_field="maHoSo",
             idempotent=False,
             response=BoSungHoSoAnswer,
             summary="Supply the documents a dossier in supplement_requested is waiting for",

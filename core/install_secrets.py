@@ -16,7 +16,10 @@ def generate_secrets() -> dict[str, object]:
     return {
         "jwt_secret": secrets.token_urlsafe(48),
         "log": {"subject_key": secrets.token_urlsafe(48)},
-        "mocks": {"callback_key": secrets.token_urlsafe(48)},
+        "mocks": {
+            "callback_key": secrets.token_urlsafe(48),
+            "callback_relay_key": secrets.token_urlsafe(48),
+        },
     }
 
 

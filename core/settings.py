@@ -23,6 +23,7 @@ DEFAULT_CONFIG_FILE = Path(__file__).parent / "config" / "default.yaml"
 FAKE_JWT_SECRET = "fake-jwt-signing-secret-for-the-simulator-only"
 FAKE_SUBJECT_KEY = "fake-subject-hmac-key-change-me"
 FAKE_CALLBACK_KEY = "fake-callback-signing-key"
+FAKE_RELAY_KEY = "fake-callback-relay-key"
 
 DEFAULT_TIERS = {"Bronze": 1000, "Silver": 2000, "Gold": 5000, "Unlimited": 0}  # WSO2's names
 
@@ -148,6 +149,13 @@ class MockSettings(_Strict):
     )
     callback_retries: int = 6
     callback_backoff_s: float = 0.5
+    callback_relay_url: str | None = Field(
+        None,
+        description="gateway base URL: callbacks go through its /_callbacks relay (recorded); none: direct",
+    )
+    callback_relay_key: SecretStr = Field(
+        SecretStr(FAKE_RELAY_KEY), description="shared by mocks and gateway; opens the /_callbacks relay"
+    )
 
 
 class OpsClientSettings(_Strict):
@@ -238,6 +246,7 @@ class Settings(BaseSettings):
                 ("jwt_secret", self.jwt_secret, FAKE_JWT_SECRET),
                 ("log.subject_key", self.log.subject_key, FAKE_SUBJECT_KEY),
                 ("mocks.callback_key", self.mocks.callback_key, FAKE_CALLBACK_KEY),
+                ("mocks.callback_relay_key", self.mocks.callback_relay_key, FAKE_RELAY_KEY),
             )
             if value.get_secret_value() == shipped
         ]

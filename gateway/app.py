@@ -29,7 +29,7 @@ from ndxp_sim.core.errors import (
     describe_validation,
 )
 from ndxp_sim.core.settings import Settings
-from ndxp_sim.gateway import api
+from ndxp_sim.gateway import api, callback_relay
 from ndxp_sim.gateway.console import console_app
 from ndxp_sim.gateway.exchange import ExchangeSink, sortable_uuid
 from ndxp_sim.gateway.http_protocol import HttpLimits
@@ -190,6 +190,7 @@ def create_app(
     api_app.state.token_throttle = TokenThrottle()
     api_app.state.readiness = runtime.readiness
     api_app.include_router(api.router)
+    api_app.include_router(callback_relay.router)
     api_app.include_router(ops_router(ops_store, runtime.tokens))
     api_app.mount("/console", console_app(runtime, ops_store))
 

@@ -218,6 +218,11 @@ def _stop(children: list[_Child], broker: EmbeddedBroker | None) -> None:
         broker.stop_sync()
 
 
+def _relay_url(settings: Settings) -> str:
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
+    return f"http://{host}:{settings.port}"
+
+
 def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) -> int:
     """Run until SIGINT/SIGTERM; returns the exit code (2: a port is taken)."""
     from ndxp_sim.gateway.logpipe.broker import BrokerUnavailableError, EmbeddedBroker
@@ -236,7 +241,13 @@ def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) 
             print(f"ndxp-sim: {exc}", file=sys.stderr)
             return 1
         bootstrap = broker.bootstrap_servers
-    env = {**os.environ, "NDXP_KAFKA__BOOTSTRAP_SERVERS": bootstrap, "NDXP_PORT": str(settings.port)}
+    env = {
+        **os.environ,
+        "NDXP_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
+        "NDXP_PORT": str(settings.port),
+        # The mocks' callbacks pass through the gateway, which checks, forwards and records each one.
+        "NDXP_MOCKS__CALLBACK_RELAY_URL": _relay_url(settings),
+    }
     command = [sys.executable, "-m", "ndxp_sim.gateway"]  # never a `gateway` of the folder it runs in
     children = [
         _Child("mocks", [*command, "mocks"], f"{settings.mock_base_url}/health"),

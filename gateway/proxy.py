@@ -270,6 +270,7 @@ class Proxy:
         """The request's fields validated and its callback URL checked, its correlation keys noted first
         (a refused request is found by its MaHoSo too)."""
         self._correlate(headers, params, exchange, consumer)
+        self._note_dossier(op, params, exchange)
         validated = op.validate(params)
         if op.callback_field:
             callback = validated.get(op.callback_field)
@@ -375,6 +376,15 @@ class Proxy:
             value = headers.get(underscored) or headers.get(hyphenated)
             if value:
                 exchange.routing[key] = value[:128]
+
+    @staticmethod
+    def _note_dossier(op: Operation, params: dict[str, Any], exchange: Exchange) -> None:
+        """The operation's own dossier field as the record's MaHoSo (a MaHoSo header or field wins)."""
+        if op.dossier_field is None or "MaHoSo" in exchange.correlation:
+            return
+        value = params.get(op.dossier_field)
+        if isinstance(value, (str, int)) and str(value):
+            exchange.correlation["MaHoSo"] = str(value)[:128]
 
     async def _read_body(self, headers: dict[str, str], receive: Any) -> bytes:
         limit = self.runtime.settings.max_body_bytes

@@ -25,6 +25,20 @@ log = logging.getLogger(__name__)
 DeliveryStatus = Literal["pending", "delivered", "dead"]
 
 
+RELAY_PATH = "/_callbacks/{service}"
+RELAY_KEY_HEADER = "X-NDXP-Relay-Key"
+RELAY_TARGET_HEADER = "X-NDXP-Callback-URL"
+RELAY_DOSSIER_HEADER = "X-NDXP-Ma-Ho-So"
+
+
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """The gateway's callback relay: it checks the target, forwards, records, answers with its status."""
+
+    base_url: str
+    key: str
+
+
 class RefusedTargetError(Exception):
     """The callback URL points where callbacks must never go (the simulator's own ports)."""
 
@@ -88,8 +102,10 @@ class CallbackSender:
         timeout_s: float = 5.0,
         *,
         refuse: Callable[[str, int], str | None] = lambda _host, _port: None,
+        relay: Relay | None = None,
     ) -> None:
         self._key = key
+        self._relay = relay
         self._refuse = refuse
         self._journal = journal
         self._retries = retries
@@ -191,13 +207,26 @@ class CallbackSender:
             "X-NDXP-Signature": sign(self._key, timestamp, delivery.body),
         }
         try:
-            url, extensions = await self._pinned(delivery.url, headers)
+            if self._relay is not None:
+                url, extensions = self._relayed(delivery, headers)
+            else:
+                url, extensions = await self._pinned(delivery.url, headers)
             response = await self._http().post(
                 url, content=delivery.body, headers=headers, extensions=extensions
             )
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return response.status_code, None
+
+    def _relayed(self, delivery: Delivery, headers: dict[str, str]) -> tuple[httpx.URL, dict[str, Any]]:
+        """The gateway's relay URL; it checks the target against the consumer's registered URLs itself
+        (403 when refused, 503 when the receiver cannot be reached) and answers with the receiver's status."""
+        assert self._relay is not None
+        headers[RELAY_KEY_HEADER] = self._relay.key
+        headers[RELAY_TARGET_HEADER] = delivery.url
+        headers[RELAY_DOSSIER_HEADER] = delivery.ma_ho_so
+        path = RELAY_PATH.format(service=delivery.service)
+        return httpx.URL(self._relay.base_url.rstrip("/") + path), {}
 
     async def _pinned(self, url: str, headers: dict[str, str]) -> tuple[httpx.URL, dict[str, Any]]:
         """The URL with its host resolved now and checked (RefusedTargetError for the simulator's own

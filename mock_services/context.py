@@ -7,7 +7,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from ndxp_sim.core.own_ports import refusal
-from ndxp_sim.mock_services.callbacks import CallbackSender
+from ndxp_sim.mock_services.callbacks import CallbackSender, Relay
 from ndxp_sim.mock_services.clock import Clock
 from ndxp_sim.mock_services.dossier import DossierEngine
 from ndxp_sim.mock_services.engines.host import EngineState
@@ -38,6 +38,7 @@ class MockContext:
             settings.mocks.callback_backoff_s,
             self.journal,
             refuse=lambda host, port: refusal(host, port, settings),
+            relay=_relay(settings),
         )
         self.dossiers = DossierEngine(self.clock, self.callbacks, lambda: self.population, self.journal)
         self.access_log: deque[dict[str, Any]] = deque(maxlen=ACCESS_LOG_SIZE)
@@ -63,3 +64,9 @@ class MockContext:
         await self.dossiers.aclose()
         await self.callbacks.aclose()
         self.journal.close()
+
+
+def _relay(settings: Settings) -> Relay | None:
+    """Through the gateway when `mocks.callback_relay_url` is set (as `ndxp-sim up` does); else direct."""
+    url = settings.mocks.callback_relay_url
+    return Relay(url, settings.mocks.callback_relay_key.get_secret_value()) if url else None
