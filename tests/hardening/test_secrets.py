@@ -13,7 +13,13 @@ from joserfc.jwk import OctKey
 from pydantic import ValidationError
 
 from ndxp_sim.core.install_secrets import ensure_secrets_file
-from ndxp_sim.core.settings import FAKE_CALLBACK_KEY, FAKE_JWT_SECRET, FAKE_SUBJECT_KEY, Settings
+from ndxp_sim.core.settings import (
+    FAKE_CALLBACK_KEY,
+    FAKE_JWT_SECRET,
+    FAKE_RELAY_KEY,
+    FAKE_SUBJECT_KEY,
+    Settings,
+)
 from ndxp_sim.gateway import cli
 from ndxp_sim.gateway.logpipe.fields import Kind
 from ndxp_sim.gateway.logpipe.masking import mask_value
@@ -48,6 +54,7 @@ def test_up_generates_owner_only_secrets_once_and_says_where(
     assert first.jwt_secret.get_secret_value() != FAKE_JWT_SECRET
     assert first.log.subject_key.get_secret_value() != FAKE_SUBJECT_KEY
     assert first.mocks.callback_key.get_secret_value() != FAKE_CALLBACK_KEY
+    assert first.mocks.callback_relay_key.get_secret_value() != FAKE_RELAY_KEY
     cli._use_install_secrets()
     assert "kept" in capsys.readouterr().err
     assert Settings().jwt_secret == first.jwt_secret
@@ -73,6 +80,8 @@ def test_the_shipped_fake_secrets_are_refused_outside_simulator_mode() -> None:
     secrets are accepted."""
     with pytest.raises(ValidationError) as failure:
         Settings(simulator_mode=False)
-    assert "jwt_secret, log.subject_key, mocks.callback_key" in str(failure.value)
-    real = {"jwt_secret": "j" * 40, "log": {"subject_key": "s" * 40}, "mocks": {"callback_key": "c" * 40}}
+    named = "jwt_secret, log.subject_key, mocks.callback_key, mocks.callback_relay_key"
+    assert named in str(failure.value)
+    mocks = {"callback_key": "c" * 40, "callback_relay_key": "r" * 40}
+    real = {"jwt_secret": "j" * 40, "log": {"subject_key": "s" * 40}, "mocks": mocks}
     assert Settings(simulator_mode=False, **real).simulator_mode is False
