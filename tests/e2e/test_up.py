@@ -37,8 +37,11 @@ class _Callbacks(BaseHTTPRequestHandler):
         return None
 
 
-def _token(client: httpx.Client) -> dict[str, str]:
-    response = client.post("/token", data={"grant_type": "client_credentials"}, auth=CONSUMER)
+OPERATOR = ("ops.ndxp-sim", "demo-secret-ops")
+
+
+def _token(client: httpx.Client, credentials: tuple[str, str] = CONSUMER) -> dict[str, str]:
+    response = client.post("/token", data={"grant_type": "client_credentials"}, auth=credentials)
     assert response.status_code == 200, response.text
     return {"authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -94,6 +97,24 @@ def test_three_services_and_a_birth_registration_with_callback(
     )
     assert child.status_code == 200
     assert child.json()["CongdanCollection"]["CongDan"][0]["Me"]["SoDinhDanh"] == identities.COUPLE_WIFE
+
+    # The callbacks went through the gateway's relay: the dossier's trace holds them after its submission.
+    operator = _token(client, OPERATOR)
+    deadline = time.monotonic() + 60
+    while True:
+        trace = client.get("/_ops/trace", params={"ma_ho_so": "000.00.00.H91-E2E-KS-1"}, headers=operator)
+        items = trace.json()["items"]
+        delivered = [
+            i for i in items if i["operation"] == "callback" and i["http_status"] == 204
+        ]  # the receiver's own answer
+        if len(delivered) >= len(_Callbacks.received) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert items[0]["operation"] == "dangKyKhaiSinh", items
+    assert len(delivered) >= len(_Callbacks.received) >= 2, [
+        (i["operation"], i["http_status"]) for i in items
+    ]
+    assert all(i["consumer_id"] == CONSUMER[0] and i["service_key"] == "ho_tich" for i in delivered)
 
 
 def test_it_stops_cleanly_and_frees_its_ports(simulator: Simulator, client: httpx.Client) -> None:
