@@ -49,8 +49,8 @@ def _receiver(runtime: Runtime, url: str) -> ConsumerSettings | None:
     return None
 
 
-async def relay(runtime: Runtime, service: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
-    """Checks, forwards and records one callback attempt; (status, body) for the mock."""
+async def relay(runtime: Runtime, service: str, headers: dict[str, str], body: bytes) -> Exchange:
+    """Checks, forwards and records one callback attempt; the recorded exchange (status, answer, error)."""
     exchange = Exchange(
         exchange_id=sortable_uuid(),
         request_id=headers.get("x-ndxp-delivery", "")[:128] or sortable_uuid(),
@@ -82,7 +82,7 @@ async def relay(runtime: Runtime, service: str, headers: dict[str, str], body: b
         exchange.error_type,
         exchange.t_response_out - exchange.t_request_in,
     )
-    return status, answer
+    return exchange
 
 
 async def _forward(
@@ -125,6 +125,7 @@ async def _forward(
 async def callback_relay(service: str, request: Request) -> Response:
     proxy: Proxy = request.app.state.proxy
     headers = {k.lower(): v for k, v in request.headers.items()}
-    status, answer = await relay(proxy.runtime, service, headers, await request.body())
-    response_headers = {ERROR_HEADER: "callback"} if status >= 400 else {}
-    return Response(answer, status, response_headers, media_type="application/json")
+    exchange = await relay(proxy.runtime, service, headers, await request.body())
+    # Only the gateway's own refusals carry an error type; a receiver's answer comes back as it was.
+    response_headers = {ERROR_HEADER: exchange.error_type} if exchange.error_type else {}
+    return Response(exchange.response_body, exchange.status, response_headers, media_type="application/json")
