@@ -190,7 +190,7 @@ class Proxy:
             self._note_caller(headers, exchange)
             raise
         op = route.operation
-        consumer = self._admit(headers, exchange, route.adapter.key, op.name)
+        consumer = await self._admit(headers, exchange, route.adapter.key, op.name)
 
         body = await self._read_body(headers, receive)
         exchange.request_body = body
@@ -225,7 +225,7 @@ class Proxy:
             self._admit_caller(headers, exchange)
             return Reply(200, orjson.dumps(call), None)
         exchange.operation = call.operation.name
-        consumer = self._admit(headers, exchange, service, call.operation.name)
+        consumer = await self._admit(headers, exchange, service, call.operation.name)
         params = call.params
         exchange.request_body = orjson.dumps(params)
         exchange.request_bytes = len(exchange.request_body)
@@ -243,7 +243,7 @@ class Proxy:
     def _admit_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
         exchange.consumer_id = self.runtime.tokens.verify(headers.get("authorization")).consumer.id
 
-    def _admit(
+    async def _admit(
         self, headers: dict[str, str], exchange: Exchange, service: str, operation: str
     ) -> ConsumerSettings:
         """The verified consumer, once the ACL lets it call `service.operation` and its quota has room."""
@@ -251,7 +251,7 @@ class Proxy:
         exchange.consumer_id = consumer.id
         if not consumer.may_call(service, operation):
             raise ForbiddenError(f"consumer {consumer.id} may not call {service}.{operation}")
-        self.runtime.quota.check(consumer, exchange.t_request_in)
+        await self.runtime.quota.check(consumer, exchange.t_request_in)
         return consumer
 
     def _note_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
