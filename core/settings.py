@@ -114,7 +114,7 @@ class QuotaSettings(_Strict):
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="used when backend is redis")
     redis_prefix: str = Field("ndxp:quota:", description="prefix of the per-consumer keys")
     redis_timeout_s: float = Field(0.25, gt=0, description="connect and reply time limit of one Redis call")
-    fail_open: bool = Field(True, description="Redis unreachable: let calls pass (true) or answer 503 (false)")
+    fail_open: bool = Field(True, description="Redis unreachable: calls pass (true) or get 503 (false)")
     shared_file: Path | None = Field(
         None, description="SQLite file the local workers count in; `ndxp-sim gateway --workers N>1` sets it"
     )

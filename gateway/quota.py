@@ -125,8 +125,12 @@ class RedisCounter:
             if not self._down:
                 self._down = True
                 then = "pass unchecked" if self._fail_open else "get 503"
-                log.error("quota: Redis at %s unreachable (%s); calls %s until it is back", self._where,
-                          type(exc).__name__, then)
+                log.error(
+                    "quota: Redis at %s unreachable (%s); calls %s until it is back",
+                    self._where,
+                    type(exc).__name__,
+                    then,
+                )
             return self._unavailable()
         if self._down:
             self._down = False
