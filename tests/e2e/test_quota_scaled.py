@@ -23,6 +23,7 @@ CALL = f"/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn={identities.ENTERPRISE_ACTIVE}
 
 
 def _start_gateways(processes: Processes, replicas: int, **env: str) -> list[str]:
+    processes.env = {k: v for k, v in processes.env.items() if not k.startswith("NDXP_QUOTA__")}
     processes.env |= {"NDXP_TIERS": f'{{"Gold": {TIER}}}', "NDXP_LOG__ENABLED": "false", **env}
     processes.start("mocks", "mocks", health=f"http://127.0.0.1:{processes.mock_port}/health")
     bases = []
