@@ -99,11 +99,16 @@ class RedisCounter:
 
     def __init__(self, settings: QuotaSettings) -> None:
         from redis.asyncio import Redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         self._client = Redis.from_url(
             settings.redis_url,
             socket_timeout=settings.redis_timeout_s,
             socket_connect_timeout=settings.redis_timeout_s,
+            # One immediate retry covers a pooled connection that a Redis restart closed; the client's
+            # default (10 with backoff) would hold a call for seconds while Redis is away.
+            retry=Retry(NoBackoff(), 1),
         )
         self._script = self._client.register_script(_REDIS_HIT)
         self._prefix = settings.redis_prefix

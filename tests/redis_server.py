@@ -36,12 +36,13 @@ def _ready(port: int) -> bool:
 
 
 @contextmanager
-def redis_server(workdir: Path) -> Iterator[RedisServer]:
-    """redis-server without persistence; `.ci/run` installs the Debian package when it is missing."""
+def redis_server(workdir: Path, port: int | None = None) -> Iterator[RedisServer]:
+    """redis-server without persistence on `port` (default: a free one; tried again elsewhere if taken);
+    `scripts/test` installs the Debian package when it is missing."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     server: RedisServer | None = None
-    for _ in range(_ATTEMPTS):
-        port = free_port()
+    for _ in range(1 if port else _ATTEMPTS):
+        port = port or free_port()
         log = (workdir / f"redis-{port}.log").open("wb")
         argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         process = subprocess.Popen(argv, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
@@ -53,6 +54,7 @@ def redis_server(workdir: Path) -> Iterator[RedisServer]:
             break
         process.kill()
         process.wait()
+        port = None
     assert server is not None, f"redis-server did not start; see {workdir}"
     try:
         yield server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,3 +103,42 @@ async def test_unlimited_tier_never_touches_the_counter() -> None:
     limiter = QuotaLimiter({"bronze": 0}, RedisCounter(settings))
     assert await _admitted(limiter, 5, T0) == 5  # would be 503 if it asked the dead Redis
     await limiter.close()
+
+
+async def test_redis_going_away_and_coming_back(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """One line when Redis goes, calls pass meanwhile, one line when it is back and counting resumes."""
+    with redis_server(tmp_path) as redis:
+        port = redis.port
+        settings = QuotaSettings(backend="redis", redis_url=redis.url, redis_prefix="t2:")
+        limiter = QuotaLimiter(TIERS, RedisCounter(settings))
+        assert await _admitted(limiter, 2, T0) == 2
+    with caplog.at_level(logging.WARNING, logger="ndxp.gateway.quota"):
+        assert await _admitted(limiter, 5, T0) == 5  # fail-open: the count is not known
+        with redis_server(tmp_path, port) as again:  # same address; a new, empty Redis
+            await asyncio.sleep(1.1)  # past the second in which the gateway leaves Redis alone
+            assert await _admitted(limiter, 5, T0) == 3
+            assert again.port == port
+    lines = [r.getMessage() for r in caplog.records if r.name == "ndxp.gateway.quota"]
+    assert len(lines) == 2 and "unreachable" in lines[0] and "is back" in lines[1], lines
+    await limiter.close()
+
+
+async def test_a_redis_that_never_answers_holds_a_call_for_a_bounded_time() -> None:
+    """A listening socket that never replies: the first call waits for redis_timeout_s (and one retry),
+    the next ones within a second do not wait at all."""
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        limiter = QuotaLimiter(TIERS, RedisCounter(QuotaSettings(backend="redis", redis_url=url)))
+        started = time.monotonic()
+        assert await _admitted(limiter, 1, T0) == 1
+        first = time.monotonic() - started
+        assert await _admitted(limiter, 20, T0) == 20
+        rest = time.monotonic() - started - first
+        await limiter.close()
+    assert 0.2 <= first <= 1.5, first
+    assert rest < 0.2, rest
