@@ -281,6 +281,7 @@ def wait_for_indexer(sim: Simulator, limit_s: float = 120.0) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     sim = Simulator(workdir)
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     try:
         targets = mixed_traffic(sim.base, fetch_token(sim.base))
         started = token_at = time.monotonic()
@@ -314,7 +315,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "connections": args.connections,
             "kinds_of_call": len(targets),
         },
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "started": started_at,
         "requests": requests,
         "client_errors": errors,
         "samples": samples,
