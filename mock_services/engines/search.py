@@ -10,6 +10,7 @@ from typing import Any, Generic, Literal, TypeVar
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ndxp_sim.core.text import fold, words
 from ndxp_sim.mock_services import responses
 from ndxp_sim.mock_services.engines.host import Host, log_access
 from ndxp_sim.mock_services.engines.params import (
@@ -24,7 +25,7 @@ from ndxp_sim.mock_services.engines.params import (
 )
 
 R = TypeVar("R")
-Match = Literal["exact", "prefix", "enum", "date_range"]
+Match = Literal["exact", "prefix", "enum", "date_range", "text"]
 
 
 @dataclass(frozen=True)  # no slots: a subscripted call sets __orig_class__
@@ -32,7 +33,8 @@ class Filter(Generic[R]):
     """One optional filter on `value(record)`.
 
     exact: equal to the parsed parameter; prefix: starts with it (case-insensitive); enum: one of
-    `choices`; date_range: `name` is the first day and `end` the last day (both optional, inclusive).
+    `choices`; date_range: `name` is the first day and `end` the last day (both optional, inclusive);
+    text: every word of the parameter occurs in the value, ignoring case and Vietnamese diacritics.
     `index` (optional) returns the records matching a value straight from an index the data keeps, so
     a search that uses this filter does not scan everything.
     """
@@ -71,6 +73,9 @@ class Filter(Generic[R]):
         if self.match == "prefix":
             folded = str(wanted).casefold()
             return lambda record: str(self.value(record) or "").casefold().startswith(folded)
+        if self.match == "text":
+            wanted_words = words(str(wanted))
+            return lambda record: all(word in fold(str(self.value(record) or "")) for word in wanted_words)
         return lambda record: bool(self.value(record) == wanted)
 
 
