@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import Answer, IsoDate, ShortText
+from ndxp_sim.adapters.fields import Answer, ShortText
+from ndxp_sim.core.fields import IsoDate
 
 # Code lists of core/legal_documents.py; assumed codes (no public schema of this service was found).
 DocumentType = Literal["L", "ND", "TT", "QD", "NQ"]

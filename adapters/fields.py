@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from ndxp_sim.core.identifiers import mst_is_valid
 
@@ -35,18 +33,6 @@ ProvinceCode = Annotated[
 CommuneCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$"), Field(description="5-digit commune code")]
 DossierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_day(value: object) -> object:
-    # pydantic alone would also take "1700000000" (a Unix time) or a datetime as a date.
-    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
-        return value
-    raise ValueError("must be a date in YYYY-MM-DD form")
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_day), Field(description="a day, YYYY-MM-DD")]
 
 
 class Answer(BaseModel):

@@ -12,6 +12,7 @@ from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
 from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
+from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
 from ndxp_sim.core.catalogue import services
 
 ENTRY_POINT_GROUP = "ndxp_sim.adapters"
@@ -20,6 +21,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     CsdlDanCuAdapter,
     HoTichAdapter,
     CsdlVanBanAdapter,
+    ThongTinNguonAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")
