@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import Answer, ShortText
+from ndxp_sim.adapters.fields import Answer, ShortText, ordered
 from ndxp_sim.core.fields import IsoDate
 
 # Code lists of core/legal_documents.py; assumed codes (no public schema of this service was found).
@@ -35,13 +35,7 @@ class TimKiemVanBan(BaseModel):
     page: int = Field(1, ge=1)
     pageSize: int = Field(20, ge=1, le=50)
 
-    @field_validator("denNgay")
-    @classmethod
-    def _not_before_start(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("tuNgay")
-        if value is not None and start is not None and value < start:
-            raise ValueError("denNgay must not be before tuNgay")
-        return value
+    _range = ordered("tuNgay", "denNgay")
 
 
 class ChiTietVanBan(BaseModel):

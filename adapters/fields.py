@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from ndxp_sim.core.identifiers import mst_is_valid
 
@@ -33,6 +41,21 @@ ProvinceCode = Annotated[
 CommuneCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$"), Field(description="5-digit commune code")]
 DossierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def ordered(start: str, end: str) -> Any:
+    """A validator for a model with the range fields `start`..`end`: the end may not come before the start.
+
+    Declare it in the class body (`_range = ordered("tuNgay", "denNgay")`); the error names `end`.
+    """
+
+    def check(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+        first = info.data.get(start)
+        if value is not None and first is not None and value < first:
+            raise ValueError(f"{end} must not be before {start}")
+        return value
+
+    return field_validator(end)(check)
 
 
 class Answer(BaseModel):

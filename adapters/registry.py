@@ -10,6 +10,7 @@ from types import MappingProxyType
 from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
+from ndxp_sim.adapters.csdl_gia import CsdlGiaAdapter
 from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
@@ -22,6 +23,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     HoTichAdapter,
     CsdlVanBanAdapter,
     ThongTinNguonAdapter,
+    CsdlGiaAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import Answer
+from ndxp_sim.adapters.fields import Answer, ordered
 from ndxp_sim.core.fields import IsoDate
 from ndxp_sim.core.grassroots import DEVICE_ID, ContentKind, DeviceStatus, PlayStatistics
 
@@ -25,13 +25,7 @@ class _DateRange(_Paged):
     tuNgay: IsoDate | None = None
     denNgay: IsoDate | None = None
 
-    @field_validator("denNgay")
-    @classmethod
-    def _not_before_start(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("tuNgay")
-        if value is not None and start is not None and value < start:
-            raise ValueError("denNgay must not be before tuNgay")
-        return value
+    _range = ordered("tuNgay", "denNgay")
 
 
 class DanhSachBanTin(_DateRange):

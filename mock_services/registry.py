@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from fastapi import APIRouter
 
-from ndxp_sim.mock_services import csdl_dan_cu, csdl_dkdn, csdl_van_ban, ho_tich, thong_tin_nguon
+from ndxp_sim.mock_services import csdl_dan_cu, csdl_dkdn, csdl_gia, csdl_van_ban, ho_tich, thong_tin_nguon
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
 
@@ -26,5 +26,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "ho_tich": MockService(ho_tich.create_router, ServiceTraits(dossier=True)),
         "csdl_van_ban": MockService(csdl_van_ban.create_router),
         "thong_tin_nguon": MockService(thong_tin_nguon.create_router),
+        "csdl_gia": MockService(csdl_gia.create_router),
     }
 )
