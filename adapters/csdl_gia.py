@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import Answer, ProvinceCode, ShortText, ordered
+from ndxp_sim.adapters.fields import Answer, PageAnswer, PageRequest, ProvinceCode, ShortText, ordered
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.prices import GoodsCode, Period
 
 PriceKind = Literal["BL", "BB"]
-REPORT_KEY = r"^\d{2}-[A-Z]{2}\d{2}-(BL|BB)-\d{4}-(0[1-9]|1[0-2])$"
+REPORT_KEY = r"^[0-9]{2}-[A-Z]{2}[0-9]{2}-(BL|BB)-[0-9]{4}-(0[1-9]|1[0-2])$"
 MAX_BATCH = 100
 
 
@@ -41,27 +41,21 @@ class TraCuuBanGhiGia(BaseModel):
     khoa: str = Field(pattern=REPORT_KEY, description="<maTinh>-<maHangHoa>-<loaiGia>-<kyBaoCao>")
 
 
-class TraCuuGia(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TraCuuGia(PageRequest):
     maHangHoa: GoodsCode | None = None
     maTinh: Province | None = None
     loaiGia: PriceKind | None = None
     tuKy: Period | None = None
     denKy: Period | None = None
     sort: Literal["kyBaoCao", "-kyBaoCao", "maTinh", "-maTinh", "giaBinhQuan", "-giaBinhQuan"] | None = None
-    page: int = Field(1, ge=1)
-    pageSize: int = Field(20, ge=1, le=100)
 
     _range = ordered("tuKy", "denKy")
 
 
-class DanhMucHangHoa(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DanhMucHangHoa(PageRequest):
     tuKhoa: ShortText | None = Field(
         None, description="words of the code, name or group, diacritics optional"
     )
-    page: int = Field(1, ge=1)
-    pageSize: int = Field(20, ge=1, le=100)
 
 
 # Answers -------------------------------------------------------------------------------------------------
@@ -127,10 +121,7 @@ class Gia(Answer):
     capNhatLuc: datetime | None
 
 
-class TraCuuGiaAnswer(Answer):
-    total: int = Field(..., ge=0)
-    page: int = Field(..., ge=1)
-    pageSize: int = Field(..., ge=1, le=100)
+class TraCuuGiaAnswer(PageAnswer):
     items: list[Gia]
 
 
@@ -141,10 +132,7 @@ class HangHoa(Answer):
     nhom: str
 
 
-class DanhMucHangHoaAnswer(Answer):
-    total: int = Field(..., ge=0)
-    page: int = Field(..., ge=1)
-    pageSize: int = Field(..., ge=1, le=100)
+class DanhMucHangHoaAnswer(PageAnswer):
     items: list[HangHoa]
 
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import Answer, ShortText, ordered
+from ndxp_sim.adapters.fields import Answer, PageAnswer, PageRequest, ShortText, ordered
 from ndxp_sim.core.fields import IsoDate
 
 # Code lists of core/legal_documents.py; assumed codes (no public schema of this service was found).
@@ -20,8 +20,7 @@ Symbol = Field(
 )
 
 
-class TimKiemVanBan(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TimKiemVanBan(PageRequest):
     soKyHieu: str | None = Field(None, min_length=1, max_length=64, description="beginning of the số ký hiệu")
     maLoaiVanBan: DocumentType | None = None
     maCoQuanBanHanh: Issuer | None = None
@@ -32,7 +31,6 @@ class TimKiemVanBan(BaseModel):
         None, description="words of the symbol or title, with or without diacritics"
     )
     sort: Literal["NgayBanHanh", "-NgayBanHanh", "SoKyHieu", "-SoKyHieu"] | None = None
-    page: int = Field(1, ge=1)
     pageSize: int = Field(20, ge=1, le=50)
 
     _range = ordered("tuNgay", "denNgay")
@@ -62,9 +60,7 @@ class VanBanTomTat(Answer):
     )
 
 
-class TimKiemVanBanAnswer(Answer):
-    total: int = Field(..., ge=0)
-    page: int = Field(..., ge=1)
+class TimKiemVanBanAnswer(PageAnswer):
     pageSize: int = Field(..., ge=1, le=50)
     items: list[VanBanTomTat]
 

@@ -62,3 +62,19 @@ class Answer(BaseModel):
     """Base of the models that describe a success answer: closed, so a field the backend adds is drift."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class PageRequest(BaseModel):
+    """The paging of a search request (page from 1, pageSize 1–100); subclasses add the filters."""
+
+    model_config = ConfigDict(extra="forbid")
+    page: int = Field(1, ge=1)
+    pageSize: int = Field(20, ge=1, le=100)
+
+
+class PageAnswer(Answer):
+    """The envelope of one page of a search answer; subclasses add `items`."""
+
+    total: int = Field(..., ge=0)
+    page: int = Field(..., ge=1)
+    pageSize: int = Field(..., ge=1, le=100)

@@ -13,6 +13,7 @@ from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
 from ndxp_sim.adapters.csdl_gia import CsdlGiaAdapter
 from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
+from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
 from ndxp_sim.core.catalogue import services
 
@@ -24,6 +25,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     CsdlVanBanAdapter,
     ThongTinNguonAdapter,
     CsdlGiaAdapter,
+    QuanLyGtvtAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

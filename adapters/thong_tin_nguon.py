@@ -8,20 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import Answer, ordered
+from ndxp_sim.adapters.fields import Answer, PageAnswer, PageRequest, ordered
 from ndxp_sim.core.fields import IsoDate
 from ndxp_sim.core.grassroots import DEVICE_ID, ContentKind, DeviceStatus, PlayStatistics
 
 BULLETIN_ID = r"^[A-Za-z0-9-]{1,32}$"
 
 
-class _Paged(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    page: int = Field(1, ge=1)
-    pageSize: int = Field(20, ge=1, le=100)
-
-
-class _DateRange(_Paged):
+class _DateRange(PageRequest):
     tuNgay: IsoDate | None = None
     denNgay: IsoDate | None = None
 
@@ -37,7 +31,7 @@ class ChiTietBanTin(BaseModel):
     maBanTin: str = Field(pattern=BULLETIN_ID)
 
 
-class TraCuuTrangThaiThietBi(_Paged):
+class TraCuuTrangThaiThietBi(PageRequest):
     maThietBi: str | None = Field(None, pattern=DEVICE_ID)
 
 
@@ -66,13 +60,7 @@ class BanTin(BanTinTomTat):
     tomTat: str
 
 
-class _Page(Answer):
-    total: int = Field(..., ge=0)
-    page: int = Field(..., ge=1)
-    pageSize: int = Field(..., ge=1, le=100)
-
-
-class DanhSachBanTinAnswer(_Page):
+class DanhSachBanTinAnswer(PageAnswer):
     items: list[BanTinTomTat]
 
 
@@ -89,11 +77,11 @@ class ThongKeDaNhan(_Stored, PlayStatistics):
     pass
 
 
-class TraCuuTrangThaiThietBiAnswer(_Page):
+class TraCuuTrangThaiThietBiAnswer(PageAnswer):
     items: list[TrangThaiThietBiDaNhan]
 
 
-class TraCuuThongKeAnswer(_Page):
+class TraCuuThongKeAnswer(PageAnswer):
     items: list[ThongKeDaNhan]
 
 

@@ -13,11 +13,11 @@ from ndxp_sim.core import catalogues
 from ndxp_sim.core.catalogues import read_csv
 from ndxp_sim.core.fields import IsoDate
 
-DEVICE_ID = r"^TTN-\d{5}-\d{3}$"  # TTN-<ward code>-<number in the ward>; assumed (no public format)
+DEVICE_ID = r"^TTN-[0-9]{5}-[0-9]{3}$"  # TTN-<ward code>-<number in the ward>; assumed (no public format)
 DeviceKind = Literal["CUM_LOA_IP", "BANG_TIN_DIEN_TU", "DAI_FM"]
 DeviceState = Literal["HOAT_DONG", "MAT_KET_NOI", "HONG", "BAO_TRI"]
 ContentKind = Literal["BAN_TIN", "CHUONG_TRINH", "THONG_BAO", "THONG_BAO_KHAN"]
-_WARD_OF_DEVICE = re.compile(r"TTN-(\d{5})-\d{3}")
+_WARD_OF_DEVICE = re.compile(r"TTN-([0-9]{5})-[0-9]{3}")
 
 
 @cache
@@ -43,7 +43,7 @@ class _Upload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     maThietBi: str = Field(pattern=DEVICE_ID, description="TTN-<5-digit ward code>-<3-digit number>")
-    maXa: str = Field(pattern=r"^\d{5}$", description="ward (xã, phường, đặc khu) where the device stands")
+    maXa: str = Field(pattern=r"^[0-9]{5}$", description="ward (xã, phường, đặc khu) where the device stands")
 
     @field_validator("maXa")
     @classmethod

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field
 
 from ndxp_sim.core.catalogues import read_csv
 
-PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # YYYY-MM: prices are reported per month
+PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # YYYY-MM: prices are reported per month
 PRICE_KINDS = {"BL": "Giá bán lẻ", "BB": "Giá bán buôn"}
 
 

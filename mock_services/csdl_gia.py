@@ -28,7 +28,7 @@ class PriceReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    maTinh: str = Field(pattern=r"^\d{2}$")
+    maTinh: str = Field(pattern=r"^[0-9]{2}$")
     maHangHoa: GoodsCode
     loaiGia: Literal["BL", "BB"]
     kyBaoCao: Period
