@@ -10,11 +10,23 @@ from types import MappingProxyType
 from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
+from ndxp_sim.adapters.csdl_gia import CsdlGiaAdapter
+from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
+from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
+from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
 from ndxp_sim.core.catalogue import services
 
 ENTRY_POINT_GROUP = "ndxp_sim.adapters"
-_BUILT_IN: tuple[type[Adapter], ...] = (CsdlDkdnAdapter, CsdlDanCuAdapter, HoTichAdapter)
+_BUILT_IN: tuple[type[Adapter], ...] = (
+    CsdlDkdnAdapter,
+    CsdlDanCuAdapter,
+    HoTichAdapter,
+    CsdlVanBanAdapter,
+    ThongTinNguonAdapter,
+    CsdlGiaAdapter,
+    QuanLyGtvtAdapter,
+)
 
 log = logging.getLogger("ndxp.adapters")
 

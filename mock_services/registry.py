@@ -8,7 +8,15 @@ from types import MappingProxyType
 
 from fastapi import APIRouter
 
-from ndxp_sim.mock_services import csdl_dan_cu, csdl_dkdn, ho_tich
+from ndxp_sim.mock_services import (
+    csdl_dan_cu,
+    csdl_dkdn,
+    csdl_gia,
+    csdl_van_ban,
+    ho_tich,
+    quan_ly_gtvt,
+    thong_tin_nguon,
+)
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
 
@@ -24,5 +32,9 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "csdl_dkdn": MockService(csdl_dkdn.create_router),
         "csdl_dan_cu": MockService(csdl_dan_cu.create_router, ServiceTraits(soap_namespace=csdl_dan_cu.NS)),
         "ho_tich": MockService(ho_tich.create_router, ServiceTraits(dossier=True)),
+        "csdl_van_ban": MockService(csdl_van_ban.create_router),
+        "thong_tin_nguon": MockService(thong_tin_nguon.create_router),
+        "csdl_gia": MockService(csdl_gia.create_router),
+        "quan_ly_gtvt": MockService(quan_ly_gtvt.create_router),
     }
 )

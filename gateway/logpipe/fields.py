@@ -44,6 +44,8 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "idNumber",
         "passportNo",
         "citizenId",
+        "SoDinhDanhChuHoSo",  # transport dossiers (#15): the applicant, their plate
+        "BienSo",
     ),
     Kind.NAME: (
         "HoVaTen",
@@ -56,6 +58,7 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "dadName",
         "momName",
         "partnerName",
+        "ChuHoSo",
     ),
     Kind.DATE: (
         "NgayThangNamSinh",
