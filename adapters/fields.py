@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Annotated
 
@@ -33,6 +34,20 @@ ProvinceCode = Annotated[
 CommuneCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$"), Field(description="5-digit commune code")]
 DossierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def _calendar_day(value: str) -> str:
+    date.fromisoformat(value)  # the pattern admits 2025-02-30; the calendar does not
+    return value
+
+
+# A day as YYYY-MM-DD only: pydantic's own date type would also take a Unix time such as "1751328000".
+IsoDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    AfterValidator(_calendar_day),
+    Field(description="a day, YYYY-MM-DD", examples=["2025-07-01"]),
+]
 
 
 class Answer(BaseModel):
