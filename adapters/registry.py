@@ -11,6 +11,7 @@ from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
 from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
+from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.core.catalogue import services
 
@@ -20,6 +21,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     CsdlDanCuAdapter,
     HoTichAdapter,
     DanhMucDungChungAdapter,
+    DanhMucNhnnAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

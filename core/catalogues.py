@@ -1,4 +1,4 @@
-"""Shared catalogues from core/data: provinces, wards (new and legacy), ethnic groups, religions, countries.
+"""Shared catalogues from core/data: admin units (new and legacy), ethnic groups, religions, countries, banks.
 
 Records are frozen dataclasses read once; the functions return fresh lists/dicts of them in file order.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -315,3 +316,43 @@ def _countries() -> tuple[Country, ...]:
 def countries() -> list[Country]:
     """The 249 ISO 3166-1 countries, ordered by alpha-2 code."""
     return list(_countries())
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    """A bank or credit institution keyed by its NAPAS/VietQR BIN; `former_*` name it before `renamed_on`."""
+
+    bin: str  # 6 digits, mostly 9704xx
+    code: str  # VietQR short code, e.g. "VCB"
+    short_name: str
+    name: str
+    type: str
+    former_code: str
+    former_short_name: str
+    former_name: str
+    former_type: str
+    renamed_on: date | None
+
+
+@cache
+def _banks() -> tuple[Bank, ...]:
+    return tuple(
+        Bank(
+            row["bin"],
+            row["code"],
+            row["short_name"],
+            row["name"],
+            row["type"],
+            row["former_code"],
+            row["former_short_name"],
+            row["former_name"],
+            row["former_type"],
+            date.fromisoformat(row["renamed_on"]) if row["renamed_on"] else None,
+        )
+        for row in read_csv("banks.csv")
+    )
+
+
+def banks() -> list[Bank]:
+    """Banks and credit institutions with a NAPAS BIN, in file order (state-owned first)."""
+    return list(_banks())

@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from fastapi import APIRouter
 
-from ndxp_sim.mock_services import csdl_dan_cu, csdl_dkdn, danh_muc_dung_chung, ho_tich
+from ndxp_sim.mock_services import csdl_dan_cu, csdl_dkdn, danh_muc_dung_chung, danh_muc_nhnn, ho_tich
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
 
@@ -25,5 +25,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "csdl_dan_cu": MockService(csdl_dan_cu.create_router, ServiceTraits(soap_namespace=csdl_dan_cu.NS)),
         "ho_tich": MockService(ho_tich.create_router, ServiceTraits(dossier=True)),
         "danh_muc_dung_chung": MockService(danh_muc_dung_chung.create_router),
+        "danh_muc_nhnn": MockService(danh_muc_nhnn.create_router),
     }
 )
