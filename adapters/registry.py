@@ -10,6 +10,7 @@ from types import MappingProxyType
 from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
+from ndxp_sim.adapters.danh_muc_btc import DanhMucBtcAdapter
 from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
 from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
@@ -22,6 +23,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     HoTichAdapter,
     DanhMucDungChungAdapter,
     DanhMucNhnnAdapter,
+    DanhMucBtcAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

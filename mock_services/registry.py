@@ -8,7 +8,14 @@ from types import MappingProxyType
 
 from fastapi import APIRouter
 
-from ndxp_sim.mock_services import csdl_dan_cu, csdl_dkdn, danh_muc_dung_chung, danh_muc_nhnn, ho_tich
+from ndxp_sim.mock_services import (
+    csdl_dan_cu,
+    csdl_dkdn,
+    danh_muc_btc,
+    danh_muc_dung_chung,
+    danh_muc_nhnn,
+    ho_tich,
+)
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
 
@@ -26,5 +33,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "ho_tich": MockService(ho_tich.create_router, ServiceTraits(dossier=True)),
         "danh_muc_dung_chung": MockService(danh_muc_dung_chung.create_router),
         "danh_muc_nhnn": MockService(danh_muc_nhnn.create_router),
+        "danh_muc_btc": MockService(danh_muc_btc.create_router),
     }
 )

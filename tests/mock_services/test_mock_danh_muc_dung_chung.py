@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from mock_helpers import contract_get
 
 from ndxp_sim.core import catalogues
 from tests.contract_checks import response_validator
@@ -14,11 +15,7 @@ BASE = "/danh_muc_dung_chung"
 
 
 async def items(client: httpx.AsyncClient, path: str, **query: Any) -> list[dict[str, Any]]:
-    response = await client.get(BASE + path, params=query)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    response_validator("backends/danh_muc_dung_chung.openapi.yaml", path, "get", "200").validate(body)
-    return list(body["items"])
+    return list((await contract_get(client, "danh_muc_dung_chung", path, **query))["items"])
 
 
 async def test_every_legacy_commune_closes_into_a_ward_valid_from_the_reorganisation(

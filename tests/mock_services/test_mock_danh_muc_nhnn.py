@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from mock_helpers import contract_get
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.mock_services.danh_muc_nhnn import REFERENCE_SPREAD, central_rate
@@ -16,10 +17,7 @@ BASE = "/danh_muc_nhnn"
 
 
 async def get(client: httpx.AsyncClient, path: str, **query: str) -> dict[str, Any]:
-    response = await client.get(BASE + path, params=query)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    response_validator("backends/danh_muc_nhnn.openapi.yaml", path, "get", "200").validate(body)
+    body: dict[str, Any] = await contract_get(client, "danh_muc_nhnn", path, **query)
     return body
 
 
