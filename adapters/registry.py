@@ -14,6 +14,7 @@ from ndxp_sim.adapters.danh_muc_btc import DanhMucBtcAdapter
 from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
 from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
+from ndxp_sim.adapters.vpostcode import VpostcodeAdapter
 from ndxp_sim.core.catalogue import services
 
 ENTRY_POINT_GROUP = "ndxp_sim.adapters"
@@ -24,6 +25,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     DanhMucDungChungAdapter,
     DanhMucNhnnAdapter,
     DanhMucBtcAdapter,
+    VpostcodeAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

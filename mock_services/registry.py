@@ -15,6 +15,7 @@ from ndxp_sim.mock_services import (
     danh_muc_dung_chung,
     danh_muc_nhnn,
     ho_tich,
+    vpostcode,
 )
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
@@ -34,5 +35,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "danh_muc_dung_chung": MockService(danh_muc_dung_chung.create_router),
         "danh_muc_nhnn": MockService(danh_muc_nhnn.create_router),
         "danh_muc_btc": MockService(danh_muc_btc.create_router),
+        "vpostcode": MockService(vpostcode.create_router),
     }
 )

@@ -11,7 +11,7 @@ import httpx
 
 from ndxp_sim.adapters.soap import SoapFault, build_envelope, parse_envelope
 from ndxp_sim.core import identities as ids
-from tests.contract_checks import response_validator
+from tests.contract_checks import response_validator, template_of
 from tests.local_http import CallbackReceiver, free_port  # noqa: F401 - re-exported for the mock tests
 
 SOAP_NS = "http://dancuquocgia.bca"
@@ -88,5 +88,6 @@ async def contract_get(client: httpx.AsyncClient, service: str, path: str, **que
     response = await client.get(f"/{service}{path}", params=query)
     assert response.status_code == 200, response.text
     body = response.json()
-    response_validator(f"backends/{service}.openapi.yaml", path, "get", "200").validate(body)
+    contract = f"backends/{service}.openapi.yaml"
+    response_validator(contract, template_of(contract, path), "get", "200").validate(body)
     return body
