@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
+from ndxp_sim.adapters.csdl_dat_dai import CsdlDatDaiAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
 from ndxp_sim.adapters.danh_muc_btc import DanhMucBtcAdapter
 from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
@@ -26,6 +27,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     DanhMucNhnnAdapter,
     DanhMucBtcAdapter,
     VpostcodeAdapter,
+    CsdlDatDaiAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

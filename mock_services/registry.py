@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from ndxp_sim.mock_services import (
     csdl_dan_cu,
+    csdl_dat_dai,
     csdl_dkdn,
     danh_muc_btc,
     danh_muc_dung_chung,
@@ -36,5 +37,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "danh_muc_nhnn": MockService(danh_muc_nhnn.create_router),
         "danh_muc_btc": MockService(danh_muc_btc.create_router),
         "vpostcode": MockService(vpostcode.create_router),
+        "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
     }
 )

@@ -44,6 +44,7 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "idNumber",
         "passportNo",
         "citizenId",
+        "SoPhatHanh",  # serial of a land-use-right certificate: it names one holder's land
     ),
     Kind.NAME: (
         "HoVaTen",
