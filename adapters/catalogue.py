@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ndxp_sim.adapters._base import Operation
-from ndxp_sim.adapters.fields import Answer, IsoDate
+from ndxp_sim.adapters.fields import AssumedAnswer, IsoDate
 
 MAX_VERSION = 1_000_000  # far above any real catalogue; keeps a huge number from reaching the backend
 
@@ -27,7 +27,7 @@ class ThayDoiDanhMuc(BaseModel):
     tuPhienBan: int = Field(..., ge=0, le=MAX_VERSION, description="the version held; 0 = everything")
 
 
-class CatalogueItem(Answer):
+class CatalogueItem(AssumedAnswer):
     """One validity period of an item; a catalogue's own fields come between `ma` and `hieuLucTu`."""
 
     ma: str
@@ -43,14 +43,14 @@ def catalogue_operations(
     title = name[0].upper() + name[1:]
     download = create_model(
         f"{title}Answer",
-        __base__=Answer,
+        __base__=AssumedAnswer,
         phienBan=(int, Field(..., ge=1)),
         ngayHieuLuc=(date | None, Field(None, description="present when the request asked for a day")),
         items=(list[item], ...),  # type: ignore[valid-type]
     )
     changes = create_model(
         f"{title}ThayDoiAnswer",
-        __base__=Answer,
+        __base__=AssumedAnswer,
         tuPhienBan=(int, Field(..., ge=0)),
         phienBan=(int, Field(..., ge=1, description="the latest version")),
         items=(list[item], ...),  # type: ignore[valid-type]

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
 from ndxp_sim.adapters.catalogue import CatalogueItem, catalogue_operations
-from ndxp_sim.adapters.fields import Answer
+from ndxp_sim.adapters.fields import AssumedAnswer
 
 CommuneCode = Annotated[
     str,
@@ -41,19 +41,21 @@ class DanhSachThuaDat(BaseModel):
     pageSize: int = Field(20, ge=1, le=100)
 
 
-class ChuSuDung(Answer):
+class ChuSuDung(AssumedAnswer):
     HoTen: str
     SoDinhDanh: str
     NgaySinh: date
 
 
-class GiayChungNhan(Answer):
+class GiayChungNhan(AssumedAnswer):
     SoPhatHanh: str = Field(..., examples=["DA 123456"])
     SoVaoSo: str = Field(..., examples=["CS01234"], description="register entry of the certificate")
     NgayCap: date
 
 
-class ThuaDatTomTat(Answer):
+class ThuaDatTomTat(AssumedAnswer):
+    """SoThuTuThua, SoHieuBanDo, DienTich, DiaChiChiTiet as in the ILIS integrations; the rest assumed."""
+
     MaThua: str = Field(..., examples=["30307-12-345"], description="maXa-soHieuBanDo-soThuTuThua")
     SoHieuBanDo: int
     SoThuTuThua: int
@@ -63,6 +65,8 @@ class ThuaDatTomTat(Answer):
 
 
 class ThuaDat(ThuaDatTomTat):
+    """A parcel with its holders and certificate; names beyond the ILIS four are assumed."""
+
     MaXa: str
     TenXa: str
     MaTinh: str
@@ -74,7 +78,7 @@ class ThuaDat(ThuaDatTomTat):
     GiayChungNhan: GiayChungNhan
 
 
-class DanhSachThuaDatAnswer(Answer):
+class DanhSachThuaDatAnswer(AssumedAnswer):
     total: int = Field(..., ge=0)
     page: int = Field(..., ge=1)
     pageSize: int = Field(..., ge=1, le=100)

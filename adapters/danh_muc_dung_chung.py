@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
 from ndxp_sim.adapters.catalogue import CatalogueItem, catalogue_operations
-from ndxp_sim.adapters.fields import Answer
+from ndxp_sim.adapters.fields import AssumedAnswer
 
 LegacyCommuneCode = Annotated[
     str, StringConstraints(pattern=r"^[0-9]{5}$"), Field(description="5-digit pre-2025 commune code")
@@ -56,7 +56,7 @@ class ChuyenDoiDonViHanhChinh(BaseModel):
     maXaCu: LegacyCommuneCode
 
 
-class ChuyenDoiDonViHanhChinhAnswer(Answer):
+class ChuyenDoiDonViHanhChinhAnswer(AssumedAnswer):
     maXaCu: str
     tenXaCu: str
     maQuanHuyenCu: str

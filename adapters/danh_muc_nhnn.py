@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
 from ndxp_sim.adapters.catalogue import CatalogueItem, catalogue_operations
-from ndxp_sim.adapters.fields import Answer, IsoDate
+from ndxp_sim.adapters.fields import AssumedAnswer, IsoDate
 
 SYNTHETIC = "synthetic: deterministic by the population seed, near the published levels, never the real rate"
 
@@ -27,7 +27,7 @@ class TheoNgay(BaseModel):
     ngay: IsoDate
 
 
-class TyGiaTrungTamAnswer(Answer):
+class TyGiaTrungTamAnswer(AssumedAnswer):
     ngay: date
     ngayCongBo: date = Field(..., description="the working day whose rate applies (Friday's on a weekend)")
     maNgoaiTe: str = Field(..., examples=["USD"])
@@ -38,13 +38,13 @@ class TyGiaTrungTamAnswer(Answer):
     moPhong: bool = Field(..., description="always true: the simulator's rates are synthetic")
 
 
-class TyGiaTinhCheo(Answer):
+class TyGiaTinhCheo(AssumedAnswer):
     maNgoaiTe: str = Field(..., pattern=r"^[A-Z]{3}$", examples=["EUR"])
     tenNgoaiTe: str = Field(..., examples=["Euro"])
     tyGia: float = Field(..., gt=0, description=f"VND per unit; {SYNTHETIC}")
 
 
-class TyGiaThamChieuAnswer(Answer):
+class TyGiaThamChieuAnswer(AssumedAnswer):
     ngay: date
     ngayCongBo: date
     tyGiaMuaUSD: int = Field(..., description="Sở giao dịch buying reference (assumed: floor + 50)")

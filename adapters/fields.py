@@ -54,3 +54,9 @@ class Answer(BaseModel):
     """Base of the models that describe a success answer: closed, so a field the backend adds is drift."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class AssumedAnswer(Answer):
+    """An answer whose names and shape are this simulator's design: no public specification was found."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"x-assumed": True})

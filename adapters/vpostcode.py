@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import Answer, ShortText
+from ndxp_sim.adapters.fields import AssumedAnswer, ShortText
 
 FiveDigits = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 TwoDigits = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
@@ -43,7 +43,7 @@ class TimKiemDiaChi(BaseModel):
     pageSize: int = Field(20, ge=1, le=100)
 
 
-class DiaChiBuuChinh(Answer):
+class DiaChiBuuChinh(AssumedAnswer):
     maBuuChinh: str = Field(
         ..., examples=["91040"], description="first two digits from the province's real range"
     )
@@ -63,7 +63,7 @@ class ViTriAnswer(DiaChiBuuChinh):
     )
 
 
-class TimKiemDiaChiAnswer(Answer):
+class TimKiemDiaChiAnswer(AssumedAnswer):
     total: int = Field(..., ge=0)
     page: int = Field(..., ge=1)
     pageSize: int = Field(..., ge=1, le=100)
