@@ -6,6 +6,7 @@ regular expressions whose every repetition is bounded by a delimiter, so no inpu
 
 from __future__ import annotations
 
+import codecs
 import hmac
 import re
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from lxml import etree
 from ndxp_sim.gateway.logpipe.fields import Kind, kind_of
 
 SUBJECT_HASH_CHARS = 32
+KEPT_DIGITS = 2  # of a masked identifier or phone number; see _mask_all_but_last
 _MIN_IDENTIFIER_DIGITS = 6  # shorter "identifiers" are codes, not people
 
 # 12-digit số định danh/CCCD, Vietnamese mobile numbers, 9-digit CMND; not part of a longer digit run.
@@ -69,7 +71,7 @@ def subject_hash(value: str, key: str | bytes) -> str:
 
 
 def mask_value(value: str, kind: Kind) -> str:
-    """A masked form that keeps a hint of the shape: `0890******34`, `N*** V** A*`, `****-**-**`."""
+    """A masked form that keeps a hint of the shape: `**********34`, `N*** V** A*`, `****-**-**`."""
     if kind is Kind.SECRET:
         return "***"
     if kind is Kind.NAME:
@@ -80,7 +82,7 @@ def mask_value(value: str, kind: Kind) -> str:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     if kind in (Kind.IDENTIFIER, Kind.PHONE):
-        return _mask_middle(value)
+        return _mask_all_but_last(value)
     return "*" * min(len(value), 8)
 
 
@@ -89,11 +91,19 @@ def _mask_word(match: re.Match[str]) -> str:
     return word[0] + "*" * min(len(word) - 1, 3)
 
 
-def _mask_middle(value: str) -> str:
-    head = 4 if len(value) >= 12 else 2
-    if len(value) < head + 4:
-        return "*" * max(len(value) - 2, 0) + value[-2:]
-    return value[:head] + "*" * (len(value) - head - 2) + value[-2:]
+def _mask_all_but_last(value: str) -> str:
+    """Only the last KEPT_DIGITS characters stay (none for short values).
+
+    The record also holds the keyed hash of each identifier, so whatever the masked form keeps narrows a
+    search by brute force through the hash for anyone who has the subject key. Keeping 6 of 12 digits
+    left 10^6 candidates (seconds); keeping 2 leaves 10^10 (about 2.5 x 10^8 once the known structure of
+    a CCCD, province and birth year, is used): hours to days of HMAC per number, and impossible without the
+    key, which `ndxp-sim up` generates per install. A 9-digit CMND stays guessable by whoever holds the
+    key (10^7): the key, not the mask, is what protects it.
+    """
+    if len(value) < 2 * KEPT_DIGITS + 2:
+        return "*" * len(value)
+    return "*" * (len(value) - KEPT_DIGITS) + value[-KEPT_DIGITS:]
 
 
 @dataclass(slots=True)
@@ -119,6 +129,35 @@ class _Scope:
         return False
 
 
+def _as_utf8(body: bytes) -> bytes:
+    """A body in a wide encoding (UTF-16 or UTF-32, which XML and so SOAP allow) as UTF-8: the scans for
+    identifiers and element names work on bytes, and would see nothing in a wide encoding's."""
+    if b"\x00" not in body[:4]:  # every wide encoding has a NUL among the first 4 bytes of "<" or "{"
+        return body
+    try:
+        return bytes(etree.tostring(etree.fromstring(body, _XML_PARSER), encoding="utf-8"))
+    except (etree.XMLSyntaxError, ValueError):
+        pass
+    try:
+        return body.decode(_wide_encoding(body[:4])).encode()
+    except UnicodeDecodeError:
+        return body
+
+
+def _wide_encoding(head: bytes) -> str:
+    """The wide encoding of a text starting with `head`: its BOM (UTF-32's first: it begins like
+    UTF-16's), else where the NULs of an ASCII first character sit (RFC 4627 §3)."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head[:3] == b"\x00\x00\x00":
+        return "utf-32-be"
+    if head[1:4] == b"\x00\x00\x00":
+        return "utf-32-le"
+    return "utf-16-be" if head[:1] == b"\x00" else "utf-16-le"
+
+
 class Masker:
     """Masks with one subject key; each call adds the hashes of the identifiers it hid to `subjects`."""
 
@@ -135,6 +174,7 @@ class Masker:
         """The body as masked text (JSON, XML/SOAP, or other text); binary bodies become a placeholder."""
         if is_binary(content_type):
             return binary_placeholder(body, content_type or "")
+        body = _as_utf8(body)
         scope = _Scope.of(body, subjects)
         ctype = (content_type or "").lower()
         head = body[:64].lstrip()
