@@ -33,6 +33,7 @@ GROUPS = {
     "agricultural": "Nhóm đất nông nghiệp",
 }
 ParcelKey = tuple[str, int, int]
+WARD_MESSAGE = "mã xã '{value}' sai định dạng hoặc không có trong danh mục 3.321 xã, phường, đặc khu"
 
 
 def parcel_answer(host: Host, parcel: LandParcel) -> dict[str, Any]:
@@ -109,7 +110,7 @@ PARCEL = Lookup[LandParcel](
     route="/thua-dat/{maXa}/{soHieuBanDo}/{soThuTuThua}",
     operation="thongTinThuaDat",
     keys=(
-        Param("maXa", known_ward, "invalid_ma_xa"),
+        Param("maXa", known_ward, "invalid_ma_xa", WARD_MESSAGE),
         Param("soHieuBanDo", integer(1, 9999), "invalid_so_to"),
         Param("soThuTuThua", integer(1, 99999), "invalid_so_thua"),
     ),
@@ -141,6 +142,7 @@ PARCELS_OF_WARD = Search[ParcelKey](
             lambda key: key[0],
             parse=known_ward,
             error="invalid_ma_xa",
+            message=WARD_MESSAGE,
             index=_ward_required,
         ),
     ),

@@ -118,10 +118,16 @@ class Catalogue:
         return {"tuPhienBan": since, "phienBan": self.latest, "items": [self.render(r) for r in periods]}
 
     def mount(self, router: APIRouter, host: Host, service: str) -> None:
-        version = Param("phienBan", integer(1, self.latest), required=False, default=self.latest)
+        version = Param(
+            "phienBan",
+            integer(1, self.latest),
+            message=f"phiên bản phải từ 1 đến {self.latest}",
+            required=False,
+            default=self.latest,
+        )
         on = Param("ngayHieuLuc", iso_date, required=False)
         since = Param(
-            "tuPhienBan", integer(0, self.latest), message=f"tuPhienBan phải từ 0 đến {self.latest}"
+            "tuPhienBan", integer(0, self.latest), message=f"phiên bản đã có phải từ 0 đến {self.latest}"
         )
 
         async def download(request: Request) -> Response:
