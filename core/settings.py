@@ -15,6 +15,7 @@ from pydantic_settings import (
 )
 
 from ndxp_sim.core.catalogue import services
+from ndxp_sim.core.own_ports import refusal
 
 DEFAULT_CONFIG_FILE = Path(__file__).parent / "config" / "default.yaml"
 
@@ -66,9 +67,26 @@ class ConsumerSettings(_Strict):
         default_factory=dict, description="service key (or *) -> operations (or [*])"
     )
     tier: str = "Gold"
-    callback_urls: list[str] = Field(default_factory=list, description="URLs this consumer registered")
+    callback_urls: list[str] = Field(
+        default_factory=list,
+        description="URLs this consumer registered: exact, or `scheme://host[:port|:*]/path-prefix`",
+    )
     roles: list[Role] = Field(default_factory=lambda: list[Role](["consumer"]))
     lgsp_access: LgspAccessKey | None = Field(None, description="its `lgspaccesstoken` credential, if any")
+
+    @field_validator("callback_urls")
+    @classmethod
+    def _narrow_callback_patterns(cls, value: list[str]) -> list[str]:
+        # A bare host (with any port) would let a dossier's callback reach every service on that host.
+        for pattern in value:
+            scheme, _, rest = pattern.partition("://")
+            netloc, _, path = rest.partition("/")
+            if scheme not in ("http", "https") or not netloc or "@" in netloc or not path.strip("/"):
+                raise ValueError(
+                    f"callback_urls: {pattern!r} must be http(s)://host[:port|:*]/path "
+                    "(a path is required, e.g. http://127.0.0.1:*/callbacks)"
+                )
+        return value
 
     def may_call(self, service: str, operation: str) -> bool:
         ops = self.allowed.get(service, self.allowed.get("*"))
@@ -92,6 +110,13 @@ class LogSettings(_Strict):
     spool_dir: Path = Path("var/spool")
     subject_key: SecretStr = SecretStr(FAKE_SUBJECT_KEY)
     queue_max: int = Field(100_000, description="records held in memory before they go to the spool")
+    ack_timeout_s: float = Field(
+        1.0,
+        gt=0,
+        le=30,
+        description="a broker that leaves the oldest sent record unacknowledged this long counts as down: "
+        "memory goes to the spool and /health/ready says degraded",
+    )
 
 
 class StoreSettings(_Strict):
@@ -111,6 +136,10 @@ class MockSettings(_Strict):
     )
     dossier_step_s: float = Field(5.0, gt=0, description="seconds between dossier status steps")
     callback_key: SecretStr = SecretStr(FAKE_CALLBACK_KEY)
+    admin_token: SecretStr = Field(
+        SecretStr("fake-mock-admin-token"),
+        description="bearer token the mocks' /_admin API requires (a fake one by default)",
+    )
     callback_retries: int = 6
     callback_backoff_s: float = 0.5
 
@@ -226,6 +255,13 @@ class Settings(BaseSettings):
             for key in consumer.allowed:
                 if key != "*" and key not in services():
                     raise ValueError(f"consumers.{consumer.id}.allowed: unknown service {key!r}")
+            for pattern in consumer.callback_urls:
+                host, _, port = pattern.partition("://")[2].partition("/")[0].rpartition(":")
+                if port.isdigit() and refusal(host, int(port), self):
+                    raise ValueError(
+                        f"consumers.{consumer.id}.callback_urls: {pattern!r} names one of the "
+                        "simulator's own ports (gateway, mocks, broker or store)"
+                    )
         return self
 
     @property

@@ -101,12 +101,16 @@ def indexer() -> None:
 def up(
     workers: Annotated[int, typer.Option(help="gateway worker processes")] = 1,
     no_indexer: Annotated[bool, typer.Option("--no-indexer", help="do not start an indexer")] = False,
+    port: Annotated[int | None, typer.Option(help="gateway port (default: settings, NDXP_PORT)")] = None,
 ) -> None:
     """Embedded mode: broker (unless NDXP_KAFKA__BOOTSTRAP_SERVERS is set), mocks, gateway, indexer."""
     from ndxp_sim.gateway.embedded import run_embedded
 
     _use_install_secrets()
-    sys.exit(run_embedded(load_settings(), workers=workers, indexer=not no_indexer))
+    settings = load_settings()
+    if port:
+        settings = settings.model_copy(update={"port": port})
+    sys.exit(run_embedded(settings, workers=workers, indexer=not no_indexer))
 
 
 def _use_install_secrets() -> None:

@@ -36,7 +36,7 @@ from ndxp_sim.core.errors import (
     UnauthorizedError,
     UnknownServiceError,
 )
-from ndxp_sim.core.settings import ConsumerSettings
+from ndxp_sim.core.settings import ConsumerSettings, Settings
 from ndxp_sim.gateway import soap_front
 from ndxp_sim.gateway.diag import diagnostic_call, play
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, ROUTING_HEADERS, Exchange, sortable_uuid
@@ -272,7 +272,8 @@ class Proxy:
         self._correlate(headers, params, exchange, consumer)
         validated = op.validate(params)
         if op.callback_field:
-            self._check_callback(validated.get(op.callback_field), consumer.callback_urls, op.callback_field)
+            callback = validated.get(op.callback_field)
+            self._check_callback(callback, consumer.callback_urls, op.callback_field, self.runtime.settings)
         return validated
 
     @staticmethod
@@ -411,8 +412,8 @@ class Proxy:
         return params
 
     @staticmethod
-    def _check_callback(url: Any, registered: list[str], field: str) -> None:
+    def _check_callback(url: Any, registered: list[str], field: str, settings: Settings) -> None:
         if url is None:
             return
-        if not isinstance(url, str) or not url_allowed(url, registered):
+        if not isinstance(url, str) or not url_allowed(url, registered, settings):
             raise InvalidRequestError(f"{field}: not a callback URL registered for this consumer")
