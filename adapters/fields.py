@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -73,6 +74,20 @@ def ordered(start: str, end: str) -> Any:
     return field_validator(end)(check)
 
 
+def _calendar_day(value: str) -> str:
+    date.fromisoformat(value)  # the pattern admits 2025-02-30; the calendar does not
+    return value
+
+
+# A day as YYYY-MM-DD only: pydantic's own date type would also take a Unix time such as "1751328000".
+IsoDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    AfterValidator(_calendar_day),
+    Field(description="a day, YYYY-MM-DD", examples=["2025-07-01"]),
+]
+
+
 class Answer(BaseModel):
     """Base of the models that describe a success answer: closed, so a field the backend adds is drift."""
 
@@ -93,3 +108,9 @@ class PageAnswer(Answer):
     total: int = Field(..., ge=0)
     page: int = Field(..., ge=1)
     pageSize: int = Field(..., ge=1, le=100)
+
+
+class AssumedAnswer(Answer):
+    """An answer whose names and shape are this simulator's design: no public specification was found."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"x-assumed": True})

@@ -9,12 +9,17 @@ from types import MappingProxyType
 
 from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
+from ndxp_sim.adapters.csdl_dat_dai import CsdlDatDaiAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
 from ndxp_sim.adapters.csdl_gia import CsdlGiaAdapter
 from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
+from ndxp_sim.adapters.danh_muc_btc import DanhMucBtcAdapter
+from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
+from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
+from ndxp_sim.adapters.vpostcode import VpostcodeAdapter
 from ndxp_sim.core.catalogue import services
 
 ENTRY_POINT_GROUP = "ndxp_sim.adapters"
@@ -26,6 +31,11 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     ThongTinNguonAdapter,
     CsdlGiaAdapter,
     QuanLyGtvtAdapter,
+    DanhMucDungChungAdapter,
+    DanhMucNhnnAdapter,
+    DanhMucBtcAdapter,
+    VpostcodeAdapter,
+    CsdlDatDaiAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -10,12 +10,17 @@ from fastapi import APIRouter
 
 from ndxp_sim.mock_services import (
     csdl_dan_cu,
+    csdl_dat_dai,
     csdl_dkdn,
     csdl_gia,
     csdl_van_ban,
+    danh_muc_btc,
+    danh_muc_dung_chung,
+    danh_muc_nhnn,
     ho_tich,
     quan_ly_gtvt,
     thong_tin_nguon,
+    vpostcode,
 )
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
@@ -36,5 +41,10 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "thong_tin_nguon": MockService(thong_tin_nguon.create_router),
         "csdl_gia": MockService(csdl_gia.create_router),
         "quan_ly_gtvt": MockService(quan_ly_gtvt.create_router),
+        "danh_muc_dung_chung": MockService(danh_muc_dung_chung.create_router),
+        "danh_muc_nhnn": MockService(danh_muc_nhnn.create_router),
+        "danh_muc_btc": MockService(danh_muc_btc.create_router),
+        "vpostcode": MockService(vpostcode.create_router),
+        "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
     }
 )

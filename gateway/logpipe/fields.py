@@ -46,6 +46,7 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "citizenId",
         "SoDinhDanhChuHoSo",  # transport dossiers (#15): the applicant, their plate
         "BienSo",
+        "SoPhatHanh",  # serial of a land-use-right certificate: it names one holder's land
     ),
     Kind.NAME: (
         "HoVaTen",
