@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ndxp_sim.core.identifiers import mst_is_valid
+from ndxp_sim.core.identifiers import bhxh_is_valid, cccd_is_valid, mst_is_valid
 
 
 @lru_cache(maxsize=65_536)  # every call of an enterprise operation checks its code; the answer never changes
@@ -39,3 +40,30 @@ class Answer(BaseModel):
     """Base of the models that describe a success answer: closed, so a field the backend adds is drift."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# Identifiers of people in the other national databases (insurance, licences, civil service). Patterns use
+# [0-9], not \d: \d also matches non-ASCII digits, which no national system issues.
+
+
+def _checked(check: Callable[[str], bool], what: str) -> Callable[[str], str]:
+    def validate(value: str) -> str:
+        if not check(value):
+            raise ValueError(f"{what} is not one that could be issued")
+        return value
+
+    return validate
+
+
+CitizenId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{12}$"),
+    AfterValidator(_checked(cccd_is_valid, "số định danh (its province/century prefix)")),
+    Field(description="12-digit số định danh cá nhân with a known province prefix"),
+]
+BhxhNumber = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{10}$"),
+    AfterValidator(_checked(bhxh_is_valid, "mã số BHXH (its province prefix)")),
+    Field(description="10-digit mã số BHXH, the first two digits the issuing province"),
+]

@@ -8,13 +8,19 @@ from importlib.metadata import entry_points
 from types import MappingProxyType
 
 from ndxp_sim.adapters._base import Adapter
+from ndxp_sim.adapters.csdl_bao_hiem import CsdlBaoHiemAdapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.core.catalogue import services
 
 ENTRY_POINT_GROUP = "ndxp_sim.adapters"
-_BUILT_IN: tuple[type[Adapter], ...] = (CsdlDkdnAdapter, CsdlDanCuAdapter, HoTichAdapter)
+_BUILT_IN: tuple[type[Adapter], ...] = (
+    CsdlDkdnAdapter,
+    CsdlDanCuAdapter,
+    HoTichAdapter,
+    CsdlBaoHiemAdapter,
+)
 
 log = logging.getLogger("ndxp.adapters")
 

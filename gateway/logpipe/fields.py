@@ -40,6 +40,9 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "SoBHXH",
         "MaTheBHYT",
         "SoTheBHYT",
+        "MaThe",  # insurance: the BHYT card (its BHXH number becomes the subject)
+        "MaTheMoi",
+        "CccdCb",  # the officer who checks a card is a person too
         "identifyNo",
         "idNumber",
         "passportNo",
@@ -52,6 +55,8 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "ChuDem",
         "Ten",
         "TenGoiKhac",
+        "HoTenCb",
+        "HoTenChuHo",
         "fullName",
         "dadName",
         "momName",
