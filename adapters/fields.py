@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ndxp_sim.core.identifiers import bhxh_is_valid, cccd_is_valid, mst_is_valid
+from ndxp_sim.core.identifiers import bhxh_is_valid, cccd_is_valid, licence_number_is_valid, mst_is_valid
 
 
 @lru_cache(maxsize=65_536)  # every call of an enterprise operation checks its code; the answer never changes
@@ -66,4 +66,10 @@ BhxhNumber = Annotated[
     StringConstraints(pattern=r"^[0-9]{10}$"),
     AfterValidator(_checked(bhxh_is_valid, "mã số BHXH (its province prefix)")),
     Field(description="10-digit mã số BHXH, the first two digits the issuing province"),
+]
+LicenceNumber = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{12}$"),
+    AfterValidator(_checked(licence_number_is_valid, "số GPLX (its province prefix)")),
+    Field(description="12-digit driving-licence number, the first two digits the issuing province"),
 ]

@@ -11,6 +11,7 @@ from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.csdl_bao_hiem import CsdlBaoHiemAdapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
+from ndxp_sim.adapters.csdl_gplx import CsdlGplxAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.core.catalogue import services
 
@@ -20,6 +21,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     CsdlDanCuAdapter,
     HoTichAdapter,
     CsdlBaoHiemAdapter,
+    CsdlGplxAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -248,3 +248,9 @@ def _station_by_ward() -> dict[str, Facility]:
 def health_station(ward_code: str) -> Facility | None:
     """The commune health station of a ward."""
     return _station_by_ward().get(ward_code)
+
+
+@cache
+def licence_classes() -> dict[str, str]:
+    """Driving-licence class (2024 road-traffic law) → the vehicles it allows (licence_classes.csv)."""
+    return {row["hang"]: row["mo_ta"] for row in read_csv("licence_classes.csv")}

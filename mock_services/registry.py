@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from fastapi import APIRouter
 
-from ndxp_sim.mock_services import csdl_bao_hiem, csdl_dan_cu, csdl_dkdn, ho_tich
+from ndxp_sim.mock_services import csdl_bao_hiem, csdl_dan_cu, csdl_dkdn, csdl_gplx, ho_tich
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
 
@@ -25,5 +25,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "csdl_dan_cu": MockService(csdl_dan_cu.create_router, ServiceTraits(soap_namespace=csdl_dan_cu.NS)),
         "ho_tich": MockService(ho_tich.create_router, ServiceTraits(dossier=True)),
         "csdl_bao_hiem": MockService(csdl_bao_hiem.create_router),
+        "csdl_gplx": MockService(csdl_gplx.create_router),
     }
 )
