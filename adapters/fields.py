@@ -8,7 +8,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ndxp_sim.core.identifiers import bhxh_is_valid, cccd_is_valid, licence_number_is_valid, mst_is_valid
+from ndxp_sim.core.identifiers import (
+    bhxh_is_valid,
+    cccd_is_valid,
+    licence_number_is_valid,
+    mst_is_valid,
+    plate_is_valid,
+)
 
 
 @lru_cache(maxsize=65_536)  # every call of an enterprise operation checks its code; the answer never changes
@@ -72,4 +78,12 @@ LicenceNumber = Annotated[
     StringConstraints(pattern=r"^[0-9]{12}$"),
     AfterValidator(_checked(licence_number_is_valid, "số GPLX (its province prefix)")),
     Field(description="12-digit driving-licence number, the first two digits the issuing province"),
+]
+Plate = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{2}[A-Z]-[0-9]{3}\.[0-9]{2}$|^[0-9]{2}-[A-Z][1-9] [0-9]{3}\.[0-9]{2}$"),
+    AfterValidator(_checked(plate_is_valid, "biển số (its locality code or serial)")),
+    Field(
+        description="car `67A-123.45` or motorbike `67-B1 234.56` plate; the first two digits a locality code"
+    ),
 ]

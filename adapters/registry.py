@@ -10,6 +10,7 @@ from types import MappingProxyType
 from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.csdl_bao_hiem import CsdlBaoHiemAdapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
+from ndxp_sim.adapters.csdl_dang_kiem import CsdlDangKiemAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
 from ndxp_sim.adapters.csdl_gplx import CsdlGplxAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
@@ -22,6 +23,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     HoTichAdapter,
     CsdlBaoHiemAdapter,
     CsdlGplxAdapter,
+    CsdlDangKiemAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -8,7 +8,14 @@ from types import MappingProxyType
 
 from fastapi import APIRouter
 
-from ndxp_sim.mock_services import csdl_bao_hiem, csdl_dan_cu, csdl_dkdn, csdl_gplx, ho_tich
+from ndxp_sim.mock_services import (
+    csdl_bao_hiem,
+    csdl_dan_cu,
+    csdl_dang_kiem,
+    csdl_dkdn,
+    csdl_gplx,
+    ho_tich,
+)
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
 
@@ -26,5 +33,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "ho_tich": MockService(ho_tich.create_router, ServiceTraits(dossier=True)),
         "csdl_bao_hiem": MockService(csdl_bao_hiem.create_router),
         "csdl_gplx": MockService(csdl_gplx.create_router),
+        "csdl_dang_kiem": MockService(csdl_dang_kiem.create_router),
     }
 )

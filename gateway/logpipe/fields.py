@@ -43,6 +43,7 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "MaThe",  # insurance: the BHYT card (its BHXH number becomes the subject)
         "MaTheMoi",
         "CccdCb",  # the officer who checks a card is a person too
+        "BienSo",  # plates are personalised: tied to the owner's số định danh
         "identifyNo",
         "idNumber",
         "passportNo",

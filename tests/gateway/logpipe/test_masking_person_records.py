@@ -12,7 +12,7 @@ from ndxp_sim.gateway.logpipe.record import to_record
 from ndxp_sim.mock_services.people import dmy
 from tests.contracts.test_cases import Stack, play, stack  # noqa: F401 - `stack` is a fixture
 
-SERVICES = ("csdl_bao_hiem", "csdl_gplx")
+SERVICES = ("csdl_bao_hiem", "csdl_gplx", "csdl_dang_kiem")
 CASES = [case for service in SERVICES for case in load_cases(service)]
 
 
