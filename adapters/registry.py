@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.csdl_bao_hiem import CsdlBaoHiemAdapter
+from ndxp_sim.adapters.csdl_can_bo import CsdlCanBoAdapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
 from ndxp_sim.adapters.csdl_dang_kiem import CsdlDangKiemAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
@@ -24,6 +25,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     CsdlBaoHiemAdapter,
     CsdlGplxAdapter,
     CsdlDangKiemAdapter,
+    CsdlCanBoAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from ndxp_sim.mock_services import (
     csdl_bao_hiem,
+    csdl_can_bo,
     csdl_dan_cu,
     csdl_dang_kiem,
     csdl_dkdn,
@@ -34,5 +35,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "csdl_bao_hiem": MockService(csdl_bao_hiem.create_router),
         "csdl_gplx": MockService(csdl_gplx.create_router),
         "csdl_dang_kiem": MockService(csdl_dang_kiem.create_router),
+        "csdl_can_bo": MockService(csdl_can_bo.create_router),
     }
 )

@@ -12,13 +12,13 @@ from ndxp_sim.gateway.logpipe.record import to_record
 from ndxp_sim.mock_services.people import dmy
 from tests.contracts.test_cases import Stack, play, stack  # noqa: F401 - `stack` is a fixture
 
-SERVICES = ("csdl_bao_hiem", "csdl_gplx", "csdl_dang_kiem")
+SERVICES = ("csdl_bao_hiem", "csdl_gplx", "csdl_dang_kiem", "csdl_can_bo")
 CASES = [case for service in SERVICES for case in load_cases(service)]
 
 
 def birth_dates() -> set[str]:
     citizens, _, _ = identities.fixed_records()
-    return {str(dmy(person.ngay_sinh)) for person in citizens}
+    return {day for person in citizens for day in (str(dmy(person.ngay_sinh)), person.ngay_sinh.isoformat())}
 
 
 def personal_values() -> set[str]:
