@@ -90,7 +90,7 @@ class Call:
 class Reply:
     status: int
     body: bytes
-    backend_status: int
+    backend_status: int | None  # None: the backend was not reached
     content_type: str = JSON
 
 
@@ -152,6 +152,14 @@ def raise_for_backend_status(status: int) -> None:
     raise error
 
 
+def _path_segment(field: str, value: Any) -> str:
+    """`value` as one path segment; never a dot segment, which the URL would resolve to another path."""
+    segment = quote(str(value), safe="")
+    if segment.strip(".") == "":
+        raise InvalidRequestError(f"{field}: cannot be empty or made of dots only")
+    return segment
+
+
 class RestAdapter(Adapter):
     """JSON over HTTP: LGSP/NGSP style REST backends."""
 
@@ -161,7 +169,7 @@ class RestAdapter(Adapter):
         op = call.operation
         params = dict(call.params)
         path = op.backend_path.format(
-            **{name: quote(str(params.pop(name)), safe="") for name in op.path_fields}
+            **{name: _path_segment(name, params.pop(name)) for name in op.path_fields}
         )
         url = self.base_url + path
         headers = dict(call.headers)

@@ -21,8 +21,8 @@ class BirthDate(BaseModel):
     """Year of birth, or the full date as yyyyMMdd (the SOAP service's two forms)."""
 
     model_config = ConfigDict(extra="forbid")
-    Nam: Annotated[str, StringConstraints(pattern=r"^\d{4}$")] | None = None
-    NgayThangNam: Annotated[str, StringConstraints(pattern=r"^\d{8}$")] | None = None
+    Nam: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] | None = None
+    NgayThangNam: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")] | None = None
 
     @model_validator(mode="after")
     def _has_one(self) -> BirthDate:
@@ -79,14 +79,14 @@ class HoVaTenCongDan(Answer):
 
 
 class NgaySinhCongDan(Answer):
-    Nam: str = Field(..., pattern=r"^\d{4}$")
-    NgayThangNam: str = Field(..., pattern=r"^\d{8}$", description="yyyyMMdd")
+    Nam: str = Field(..., pattern=r"^[0-9]{4}$")
+    NgayThangNam: str = Field(..., pattern=r"^[0-9]{8}$", description="yyyyMMdd")
 
 
 class DiaChiCongDan(Answer):
-    MaTinhThanh: str = Field(..., pattern=r"^\d{2}$")
+    MaTinhThanh: str = Field(..., pattern=r"^[0-9]{2}$")
     TenTinhThanh: str
-    MaPhuongXa: str = Field(..., pattern=r"^\d{5}$")
+    MaPhuongXa: str = Field(..., pattern=r"^[0-9]{5}$")
     TenPhuongXa: str
     ChiTiet: str | None = None
     QuocGia: str
@@ -107,11 +107,11 @@ class ThongTinChuHo(Answer):
 
 
 class ThongTinCongDan(Answer):
-    SoDinhDanh: str = Field(..., pattern=r"^\d{12}$")
+    SoDinhDanh: str = Field(..., pattern=r"^[0-9]{12}$")
     SoCMND: str | None = None
     HoVaTen: HoVaTenCongDan
     GioiTinh: Sex
-    DanToc: str = Field(..., pattern=r"^\d{2}$")
+    DanToc: str = Field(..., pattern=r"^[0-9]{2}$")
     TonGiao: str
     TinhTrangHonNhan: MaritalStatus
     NhomMau: str | None = None
@@ -127,7 +127,7 @@ class ThongTinCongDan(Answer):
     ChuHo: ThongTinChuHo
     SoSoHoKhau: str
     TrangThai: LifeStatus
-    NgayMat: str | None = Field(None, pattern=r"^\d{8}$", description="yyyyMMdd")
+    NgayMat: str | None = Field(None, pattern=r"^[0-9]{8}$", description="yyyyMMdd")
 
 
 class DanhSachCongDan(Answer):

@@ -34,7 +34,7 @@ class TrangThaiHoSo(BaseModel):
 class TinhTrangPhapLy(Answer):
     TinhTrangPhapLy: str = Field(..., examples=["Đang hoạt động"])
     MaTinhTrangPhapLy: str = Field(
-        ..., pattern=r"^\d{2}$", description="00 active, 01 suspended, 02 dissolved"
+        ..., pattern=r"^[0-9]{2}$", description="00 active, 01 suspended, 02 dissolved"
     )
     NgayBatDauTamNgung: date | None
     NgayKetThucTamNgung: date | None

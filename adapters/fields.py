@@ -24,21 +24,36 @@ def _check_mst(value: str) -> str:
     return value
 
 
-PersonalId = Annotated[str, StringConstraints(pattern=r"^\d{12}$"), Field(description="12-digit personal id")]
+PersonalId = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{12}$"), Field(description="12-digit personal id")
+]
 LegacyIdCard = Annotated[
-    str, StringConstraints(pattern=r"^\d{9}$"), Field(description="9-digit legacy id card")
+    str, StringConstraints(pattern=r"^[0-9]{9}$"), Field(description="9-digit legacy id card")
 ]
 EnterpriseCode = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{10}$"),
+    StringConstraints(pattern=r"^[0-9]{10}$"),
     AfterValidator(_check_mst),
     Field(description="10-digit enterprise code with a mod-11 check digit"),
 ]
 ProvinceCode = Annotated[
-    str, StringConstraints(pattern=r"^\d{2}$"), Field(description="2-digit province code")
+    str, StringConstraints(pattern=r"^[0-9]{2}$"), Field(description="2-digit province code")
 ]
-CommuneCode = Annotated[str, StringConstraints(pattern=r"^\d{5}$"), Field(description="5-digit commune code")]
-DossierCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$")]
+CommuneCode = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{5}$"), Field(description="5-digit commune code")
+]
+
+
+def _not_a_dot_segment(value: str) -> str:
+    # "." and ".." go into backend paths (/ho-so/{maHoSo}), where they mean "here" and "up".
+    if value.strip(".") == "":
+        raise ValueError("a dossier code cannot be made of dots only")
+    return value
+
+
+DossierCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$"), AfterValidator(_not_a_dot_segment)
+]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 

@@ -28,7 +28,7 @@ class HoTichKhaiSinh(BaseModel):
     nksGioiTinh: str = Field(..., pattern=r"^(Nam|Nữ)$")
     nksNgaySinh: date
     nksNoiSinh: NoiSinh
-    nksDanToc: str = Field("01", pattern=r"^\d{2}$")
+    nksDanToc: str = Field("01", pattern=r"^[0-9]{2}$")
     nksQuocTich: str = "VN"
     meHoTen: ShortText
     meSoDDCN: PersonalId
@@ -86,7 +86,7 @@ class BuocXuLy(Answer):
 class KetQuaKhaiSinh(Answer):
     """The registration result: the child's new số định danh and the register entry."""
 
-    soDinhDanh: str = Field(..., pattern=r"^\d{12}$")
+    soDinhDanh: str = Field(..., pattern=r"^[0-9]{12}$")
     ngayDangKy: date
     soDangKy: str
     quyenSo: str = Field(..., examples=["01/2025"])

@@ -7,11 +7,14 @@ GatewayError
 │   ├── NotFoundError              404 Client.NotFound
 │   ├── UnknownServiceError        404 Client.UnknownService
 │   ├── MethodNotAllowedError      405 Client.MethodNotAllowed
+│   ├── RequestTimeoutError        408 Client.RequestTimeout (headers or body too slow)
 │   ├── ConflictError              409 Client.Conflict
 │   ├── PayloadTooLargeError       413 Client.PayloadTooLarge
 │   ├── InvalidRequestError        422 Client.InvalidRequest
-│   └── QuotaExceededError         429 Client.QuotaExceeded (Retry-After)
+│   ├── QuotaExceededError         429 Client.QuotaExceeded (Retry-After)
+│   └── HeaderTooLargeError        431 Client.HeaderTooLarge
 ├── GatewayInternalError           500 Server.Gateway.Internal
+├── ServiceOverloadedError         503 Server.Gateway.Overloaded (connection cap)
 ├── StoreUnavailableError          503 Server.Gateway.StoreUnavailable (ops API only)
 └── BackendError (the backend failed; upstream internals are never echoed)
     ├── BackendStatusError         502 Server.Backend.Error
@@ -83,6 +86,11 @@ class MethodNotAllowedError(ClientError):
     type = "Client.MethodNotAllowed"
 
 
+class RequestTimeoutError(ClientError):
+    status_code = 408
+    type = "Client.RequestTimeout"
+
+
 class ConflictError(ClientError):
     status_code = 409
     type = "Client.Conflict"
@@ -91,6 +99,10 @@ class ConflictError(ClientError):
 class PayloadTooLargeError(ClientError):
     status_code = 413
     type = "Client.PayloadTooLarge"
+
+    def __init__(self, message: str) -> None:
+        # The rest of the body is not read: the connection cannot carry another request after it.
+        super().__init__(message, headers={"connection": "close"})
 
 
 class InvalidRequestError(ClientError):
@@ -107,8 +119,19 @@ class QuotaExceededError(ClientError):
         super().__init__(message, headers={"retry-after": str(retry_after_s)})
 
 
+class HeaderTooLargeError(ClientError):
+    status_code = 431
+    type = "Client.HeaderTooLarge"
+
+
 class GatewayInternalError(GatewayError):
     pass
+
+
+class ServiceOverloadedError(GatewayError):
+    status_code = 503
+    type = "Server.Gateway.Overloaded"
+    retriable = True
 
 
 class StoreUnavailableError(GatewayError):

@@ -21,21 +21,21 @@ MOBILE_PREFIXES: dict[str, tuple[str, ...]] = {
 }
 MALE, FEMALE = "Nam", "Nữ"
 
-_CCCD = re.compile(r"\d{12}")
-_MST = re.compile(r"(\d{10})(?:-(\d{3}))?")
-_S10 = re.compile(r"([A-Z]{2})(\d{8})(\d)([A-Z]{2})")
-_PHONE = re.compile(r"(?:0|\+84)(\d{9})")
-_BHXH = re.compile(r"\d{10}")
-_BHYT = re.compile(r"([A-Z]{2})([1-5])(\d{2})(\d{10})")
+_CCCD = re.compile(r"[0-9]{12}")
+_MST = re.compile(r"([0-9]{10})(?:-([0-9]{3}))?")
+_S10 = re.compile(r"([A-Z]{2})([0-9]{8})([0-9])([A-Z]{2})")
+_PHONE = re.compile(r"(?:0|\+84)([0-9]{9})")
+_BHXH = re.compile(r"[0-9]{10}")
+_BHYT = re.compile(r"([A-Z]{2})([1-5])([0-9]{2})([0-9]{10})")
 # Plate series letters: the Latin alphabet without I, J, O, Q, R and W.
 PLATE_LETTERS = "ABCDEFGHKLMNPSTUVXYZ"
-_CAR_PLATE = re.compile(r"(\d{2})([A-HK-NPS-VX-Z])-(\d{3})\.(\d{2})")
-_MOTORBIKE_PLATE = re.compile(r"(\d{2})-([A-HK-NPS-VX-Z])([1-9]) (\d{3})\.(\d{2})")
-_LICENCE = re.compile(r"\d{12}")
-_CERTIFICATE_SERIAL = re.compile(r"[A-Z]{2} \d{6}")
-_CERTIFICATE_ENTRY = re.compile(r"C[HS]\d{5}")
-_AGENCY = re.compile(r"000\.00\.(\d{2})\.H(\d{2})")
-_RANK = re.compile(r"\d{2}\.\d{3}")
+_CAR_PLATE = re.compile(r"([0-9]{2})([A-HK-NPS-VX-Z])-([0-9]{3})\.([0-9]{2})")
+_MOTORBIKE_PLATE = re.compile(r"([0-9]{2})-([A-HK-NPS-VX-Z])([1-9]) ([0-9]{3})\.([0-9]{2})")
+_LICENCE = re.compile(r"[0-9]{12}")
+_CERTIFICATE_SERIAL = re.compile(r"[A-Z]{2} [0-9]{6}")
+_CERTIFICATE_ENTRY = re.compile(r"C[HS][0-9]{5}")
+_AGENCY = re.compile(r"000\.00\.([0-9]{2})\.H([0-9]{2})")
+_RANK = re.compile(r"[0-9]{2}\.[0-9]{3}")
 
 # BHYT beneficiary groups (box 1 of the card) and the benefit level (box 2) each group receives:
 # 1 = 100% without ceiling, 2 = 100% with ceiling, 3 = 95%, 4 = 80%, 5 = 100% (armed forces).

@@ -18,6 +18,11 @@ from ndxp_sim.core.catalogue import services
 
 DEFAULT_CONFIG_FILE = Path(__file__).parent / "config" / "default.yaml"
 
+# The shipped fake secrets: fine for a simulator on a laptop, refused when simulator_mode is off.
+FAKE_JWT_SECRET = "fake-jwt-signing-secret-for-the-simulator-only"
+FAKE_SUBJECT_KEY = "fake-subject-hmac-key-change-me"
+FAKE_CALLBACK_KEY = "fake-callback-signing-key"
+
 DEFAULT_TIERS = {"Bronze": 1000, "Silver": 2000, "Gold": 5000, "Unlimited": 0}  # WSO2's names
 
 BodyPolicy = Literal["off", "metadata", "masked", "full"]
@@ -75,7 +80,7 @@ class KafkaSettings(_Strict):
 class LogSettings(_Strict):
     enabled: bool = True
     spool_dir: Path = Path("var/spool")
-    subject_key: SecretStr = SecretStr("fake-subject-hmac-key-change-me")
+    subject_key: SecretStr = SecretStr(FAKE_SUBJECT_KEY)
     queue_max: int = Field(100_000, description="records held in memory before they go to the spool")
 
 
@@ -95,7 +100,7 @@ class MockSettings(_Strict):
         description="dossiers and callbacks survive a mock restart here; none: memory",
     )
     dossier_step_s: float = Field(5.0, gt=0, description="seconds between dossier status steps")
-    callback_key: SecretStr = SecretStr("fake-callback-signing-key")
+    callback_key: SecretStr = SecretStr(FAKE_CALLBACK_KEY)
     callback_retries: int = 6
     callback_backoff_s: float = 0.5
 
@@ -116,14 +121,25 @@ class Settings(BaseSettings):
     )
 
     config_file: Path | None = Field(None, description="YAML file with consumers and per-service settings")
+    secrets_file: Path | None = Field(
+        None,
+        description="YAML file with this install's secrets (`ndxp-sim up` generates one); over config_file",
+    )
     host: str = "127.0.0.1"
     port: int = 8080
     instance: str = "ndxp-sim-1"
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "warning"
     simulator_mode: bool = Field(True, description="pass X-Mock-Scenario through to the mocks")
-    max_body_bytes: int = Field(1_048_576, gt=0)
-    jwt_secret: SecretStr = SecretStr("fake-jwt-signing-secret-for-the-simulator-only")
+    max_body_bytes: int = Field(1_048_576, gt=0, description="request bodies of service calls (413 over it)")
+    max_header_bytes: int = Field(65_536, ge=1024, description="a request's header section (431 over it)")
+    header_timeout_s: float = Field(10.0, gt=0, description="from a request's first byte to its last header")
+    body_timeout_s: float = Field(30.0, gt=0, description="from a request's headers to its last body byte")
+    max_connections: int = Field(1000, ge=1, description="open connections per gateway process")
+    jwt_secret: SecretStr = SecretStr(FAKE_JWT_SECRET)
     token_ttl_s: int = Field(3600, gt=0)
+    token_issuer: str = Field(
+        "ndxp-sim", min_length=1, description="iss and aud of tokens; the same on every replica"
+    )
     tiers: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_TIERS),
         description="requests per minute per consumer (WSO2 style); 0 = unlimited; merged over the defaults",
@@ -145,7 +161,12 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _YamlSource(settings_cls, init_settings, env_settings))
+        return (
+            init_settings,
+            env_settings,
+            _YamlSource(settings_cls, init_settings, env_settings, "secrets_file", None),
+            _YamlSource(settings_cls, init_settings, env_settings, "config_file", DEFAULT_CONFIG_FILE),
+        )
 
     @field_validator("tiers")
     @classmethod
@@ -161,6 +182,25 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown service key(s): {', '.join(unknown)}")
         return value
+
+    @model_validator(mode="after")
+    def _no_fake_secrets_outside_the_simulator(self) -> Settings:
+        if self.simulator_mode:
+            return self
+        fake = [
+            name
+            for name, value, shipped in (
+                ("jwt_secret", self.jwt_secret, FAKE_JWT_SECRET),
+                ("log.subject_key", self.log.subject_key, FAKE_SUBJECT_KEY),
+                ("mocks.callback_key", self.mocks.callback_key, FAKE_CALLBACK_KEY),
+            )
+            if value.get_secret_value() == shipped
+        ]
+        if fake:
+            raise ValueError(
+                f"{', '.join(fake)}: the shipped fake value is refused when simulator_mode is off"
+            )
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -200,28 +240,34 @@ class Settings(BaseSettings):
 
 
 class _YamlSource(PydanticBaseSettingsSource):
-    """Reads the YAML config file named by init args or NDXP_CONFIG_FILE, else the shipped default."""
+    """Reads the YAML file named by the `key` setting (init args or environment), else `default`."""
 
     def __init__(
         self,
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
         env_settings: PydanticBaseSettingsSource,
+        key: str,
+        default: Path | None,
     ) -> None:
         super().__init__(settings_cls)
-        self._path = init_settings().get("config_file") or env_settings().get("config_file")
+        self._key = key
+        named = init_settings().get(key) or env_settings().get(key)
+        self._path = Path(named) if named else default
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False  # unused: __call__ returns the whole mapping
 
     def __call__(self) -> dict[str, Any]:
-        path = Path(self._path) if self._path else DEFAULT_CONFIG_FILE
+        path, key = self._path, self._key
+        if path is None:
+            return {}
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except FileNotFoundError:
-            raise ValueError(f"config_file: {path} does not exist") from None
+            raise ValueError(f"{key}: {path} does not exist") from None
         except yaml.YAMLError as exc:
-            raise ValueError(f"config_file: {path} is not valid YAML: {exc}") from None
+            raise ValueError(f"{key}: {path} is not valid YAML: {exc}") from None
         if not isinstance(data, dict):
-            raise ValueError(f"config_file: {path} must hold a mapping at the top level")
+            raise ValueError(f"{key}: {path} must hold a mapping at the top level")
         return data

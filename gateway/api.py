@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from ndxp_sim.adapters._base import Call
-from ndxp_sim.adapters.upstream import UpstreamClient
-from ndxp_sim.contracts.cases import case_services, check_answer, diagnostic_case
 from ndxp_sim.core.catalogue import PATTERN_NAMES
 from ndxp_sim.core.errors import (
-    BackendError,
     ClientError,
-    GatewayError,
     UnauthorizedError,
     UnknownServiceError,
 )
+from ndxp_sim.gateway import readiness
 from ndxp_sim.gateway.auth import Caller, parse_basic
 from ndxp_sim.gateway.openapi import service_openapi
+from ndxp_sim.gateway.proxy import Proxy
 from ndxp_sim.gateway.runtime import Runtime
+from ndxp_sim.gateway.token_throttle import TokenThrottle
 
 router = APIRouter()
 
@@ -56,7 +51,14 @@ async def token(request: Request, rt: RuntimeDep) -> JSONResponse:
     )
     if not all(credentials):
         raise UnauthorizedError("client credentials are required (Basic header or client_id/client_secret)")
-    consumer = await asyncio.to_thread(rt.tokens.authenticate, *credentials)  # PBKDF2 is slow on purpose
+    throttle: TokenThrottle = request.app.state.token_throttle
+    client_id = credentials[0]
+    throttle.admit(client_id, request.client.host if request.client else "-")
+    try:
+        consumer = await rt.tokens.authenticate(*credentials)  # PBKDF2: slow on purpose
+    except UnauthorizedError:
+        throttle.failed(client_id)
+        raise
     return JSONResponse(rt.tokens.issue(consumer), headers={"cache-control": "no-store"})
 
 
@@ -99,45 +101,16 @@ async def openapi(service: str, rt: RuntimeDep) -> dict[str, Any]:
     return service_openapi(type(adapter))
 
 
-@router.get("/_diag/connect/{service}", tags=["meta"], summary="Play the service's diagnostic case")
-async def connect(service: str, rt: RuntimeDep, who: CallerDep) -> dict[str, Any]:
-    return await connectivity(rt, service)
-
-
-async def connectivity(rt: Runtime, service: str) -> dict[str, Any]:
-    """The connectivity self-test of one service (also shown by the operator console)."""
-    adapter = rt.adapters.get(service)
-    if adapter is None:
-        raise UnknownServiceError(f"no implemented service {service!r}")
-    if service not in case_services():
-        return {"service": service, "status": "unknown", "reason": "no example cases (contracts/cases/)"}
-    case = diagnostic_case(service)
-    op = adapter.by_name.get(case.operation)
-    if op is None:  # a province's own adapter may not have the operation the shipped case calls
-        reason = f"the diagnostic case calls {case.operation}, which this adapter does not offer"
-        return {"service": service, "status": "unknown", "reason": reason}
-    headers = {"x-request-id": "diag-" + service, **{k.lower(): v for k, v in case.headers.items()}}
-    started = time.perf_counter()
-    try:
-        reply = await adapter.call(Call(op, op.validate(dict(case.body or case.query)), headers))
-        answer: tuple[int, Any, str | None] = (reply.status, orjson.loads(reply.body), None)
-        status, reason = "green", "the backend answered"
-    except BackendError as error:
-        answer = (error.status_code, None, error.type)
-        status, reason = "red", error.message
-    except GatewayError as error:  # the backend answered, with a client-side error: it is reachable
-        answer = (error.status_code, {"message": error.message}, error.type)
-        status, reason = "green", f"the backend answered ({error.type})"
-    return {
-        "service": service,
-        "operation": op.name,
-        "case": case.name,
-        "backend": adapter.base_url,
-        "status": status,
-        "reason": reason,
-        "mismatches": check_answer(case, *answer) if status == "green" else None,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-    }
+@router.get(
+    "/_diag/connect/{service}",
+    tags=["meta"],
+    summary="Run the service's canned call against its backend: green or red, and why",
+    description="A call of that operation: the same ACL, quota and exchange record as a service call.",
+)
+async def connect(service: str, request: Request) -> Response:
+    proxy: Proxy = request.app.state.proxy
+    status, body, headers = await proxy.diagnose(service, request.url.path, dict(request.headers))
+    return Response(body, status, {name.decode(): value.decode() for name, value in headers})
 
 
 @router.get("/health", tags=["health"], summary="Liveness")
@@ -145,22 +118,15 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def _backend_ready(upstream: UpstreamClient, url: str) -> tuple[bool, str]:
-    try:
-        response = await upstream.request("GET", url, headers={}, body=None, timeout_s=2.0)
-    except GatewayError as error:
-        return False, error.message
-    return response.status < 500, f"HTTP {response.status}"
-
-
-@router.get("/health/ready", tags=["health"], summary="Readiness: backends and the exchange-log pipeline")
-async def ready(rt: RuntimeDep) -> JSONResponse:
-    urls = {key: adapter.base_url for key, adapter in rt.adapters.items()}
-    results = await asyncio.gather(*(_backend_ready(rt.upstream, url + "/health") for url in urls.values()))
-    checks: dict[str, Any] = {
-        f"backend:{key}": {"ok": ok, "reason": reason}
-        for key, (ok, reason) in zip(urls, results, strict=True)
-    }
+@router.get(
+    "/health/ready",
+    tags=["health"],
+    summary="Readiness: backends and the exchange-log pipeline",
+    description=f"Backends: {readiness.CHECKED}, checked at most once per {readiness.CACHE_S:g} s.",
+)
+async def ready(request: Request, rt: RuntimeDep) -> JSONResponse:
+    backends: readiness.BackendReadiness = request.app.state.readiness
+    checks = await backends.checks()
     sink_ok, sink_reason = rt.sink.ready()
     checks["exchange_log"] = {"ok": sink_ok, "reason": sink_reason, **rt.sink.stats()}
     all_ok = all(check["ok"] for check in checks.values())

@@ -24,6 +24,7 @@ from ndxp_sim.core.errors import (
     InvalidRequestError,
     MethodNotAllowedError,
     NotFoundError,
+    PayloadTooLargeError,
     StoreUnavailableError,
     describe_validation,
 )
@@ -31,16 +32,20 @@ from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway import api
 from ndxp_sim.gateway.console import console_app
 from ndxp_sim.gateway.exchange import ExchangeSink, sortable_uuid
+from ndxp_sim.gateway.http_protocol import HttpLimits
 from ndxp_sim.gateway.logpipe import build_sink
 from ndxp_sim.gateway.openapi import with_services
 from ndxp_sim.gateway.ops_api import ops_router
 from ndxp_sim.gateway.proxy import Proxy
+from ndxp_sim.gateway.readiness import BackendReadiness
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.store import Store
+from ndxp_sim.gateway.token_throttle import TokenThrottle
 
 log = logging.getLogger("ndxp.gateway")
 
 _GC_YOUNG_THRESHOLD = 20_000
+TOKEN_BODY_BYTES = 4096  # a client-credentials form is about 100 bytes
 _OWN_PREFIXES = ("/_", "/token", "/health", "/metrics", "/docs", "/redoc", "/openapi.json", "/console")
 
 
@@ -51,6 +56,8 @@ def _error_response(error: GatewayError) -> Response:
 
 def _http_error(exc: HTTPException) -> GatewayError:
     """The routing framework's own errors (no such endpoint, wrong method) in the gateway's error tree."""
+    if isinstance(exc.__cause__, GatewayError):  # FastAPI wraps errors raised while it reads a body
+        return exc.__cause__
     if exc.status_code == 404:
         return NotFoundError("no such endpoint")
     if exc.status_code == 405:
@@ -78,12 +85,47 @@ class GatewayApp:
         self.api = api_app
         self.proxy = proxy
         self.runtime = proxy.runtime
+        settings = self.runtime.settings
+        # Read by the server's protocol (gateway/http_protocol.py), which enforces them before any app runs.
+        self.http_limits = HttpLimits(
+            settings.max_header_bytes, settings.header_timeout_s, settings.body_timeout_s
+        )
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith(_OWN_PREFIXES):
-            await self.proxy(scope, receive, send)
-        else:
+        if scope["type"] != "http":
             await self.api(scope, receive, send)
+        elif not scope["path"].startswith(_OWN_PREFIXES):
+            await self.proxy(scope, receive, send)  # the proxy enforces max_body_bytes itself
+        else:
+            limit = TOKEN_BODY_BYTES if scope["path"] == "/token" else self.runtime.settings.max_body_bytes
+            declared = _content_length(scope["headers"])
+            if declared is not None and declared > limit:
+                too_large = PayloadTooLargeError(f"request body over {limit} bytes")
+                await _error_response(too_large)(scope, receive, send)  # refused before reading any of it
+                return
+            await self.api(scope, _limited(receive, limit), send)
+
+
+def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def _limited(receive: Any, limit: int) -> Any:
+    """`receive` failing with 413 once over `limit` body bytes (a chunked body declares no length)."""
+    received = 0
+
+    async def receive_limited() -> Any:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise PayloadTooLargeError(f"request body over {limit} bytes")
+        return message
+
+    return receive_limited
 
 
 class _OpsStore:
@@ -134,6 +176,7 @@ def create_app(
         finally:
             await runtime.sink.stop()
             await runtime.upstream.close()
+            runtime.tokens.close()
             await ops_store.stop()
 
     api_app = FastAPIOffline(  # /docs and /redoc with their scripts served here, not from a CDN
@@ -145,6 +188,10 @@ def create_app(
         swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from an online validator
     )
     api_app.state.runtime = runtime
+    api_app.state.token_throttle = TokenThrottle()
+    api_app.state.readiness = BackendReadiness(
+        runtime.upstream, {key: adapter.base_url for key, adapter in runtime.adapters.items()}
+    )
     api_app.include_router(api.router)
     api_app.include_router(ops_router(ops_store, runtime.tokens))
     api_app.mount("/console", console_app(runtime, ops_store))
@@ -174,4 +221,6 @@ def create_app(
     async def _validation(_: Request, exc: RequestValidationError) -> Response:
         return _error_response(InvalidRequestError(describe_validation(exc.errors(), where="request")))
 
-    return GatewayApp(api_app, Proxy(runtime))
+    proxy = Proxy(runtime)
+    api_app.state.proxy = proxy  # /_diag/connect makes its canned call through the proxy
+    return GatewayApp(api_app, proxy)

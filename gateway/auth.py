@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 from joserfc.jwk import OctKey
 
-from ndxp_sim.core.errors import UnauthorizedError
+from ndxp_sim.core.errors import QuotaExceededError, UnauthorizedError
 from ndxp_sim.core.settings import ConsumerSettings, Settings
 
 _ALGORITHM = "HS256"
 _PBKDF2_ITERATIONS = 100_000
 _CACHE_MAX = 10_000
+_CLOCK_LEEWAY_S = 30  # between replicas that issue and verify each other's tokens
+_HASHING_THREADS = 2
+_HASHING_QUEUE_MAX = 32  # PBKDF2 checks waiting or running (~50 ms each); more are told to retry
 
 
 def hash_secret(secret: str, *, iterations: int = _PBKDF2_ITERATIONS) -> str:
@@ -26,6 +32,16 @@ def hash_secret(secret: str, *, iterations: int = _PBKDF2_ITERATIONS) -> str:
     salt = secrets.token_hex(8)
     digest = hashlib.pbkdf2_hmac("sha256", secret.encode(), salt.encode(), iterations)
     return f"pbkdf2_sha256${iterations}${salt}${digest.hex()}"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_secret(secrets.token_hex(16))
+
+
+def _check_secret(secret: str, stored: str | None) -> bool:
+    """`verify_secret`, against a dummy hash for unknown ids: the same work, so time tells nothing."""
+    return verify_secret(secret, stored if stored is not None else _dummy_hash())
 
 
 def verify_secret(secret: str, stored: str) -> bool:
@@ -54,18 +70,41 @@ class TokenService:
         self._settings = settings
         self._key = OctKey.import_key(settings.jwt_secret.get_secret_value().encode())
         self._verified: dict[str, Caller] = {}
+        # PBKDF2 has its own small pool: a flood of wrong secrets queues here, not in the pool every
+        # other blocking call of the process shares.
+        self._hashing: ThreadPoolExecutor | None = None  # started on first use, again after close()
+        self._hashing_in_flight = 0
 
-    def authenticate(self, client_id: str, client_secret: str) -> ConsumerSettings:
+    async def authenticate(self, client_id: str, client_secret: str) -> ConsumerSettings:
+        """The consumer whose id and secret these are, or UnauthorizedError; as slow for unknown ids."""
+        if self._hashing_in_flight >= _HASHING_QUEUE_MAX:
+            raise QuotaExceededError("the token service is busy", 1)
         consumer = self._settings.consumer(client_id)
-        if consumer is None or not verify_secret(client_secret, consumer.secret_hash):
+        stored = consumer.secret_hash if consumer is not None else None
+        self._hashing_in_flight += 1
+        try:
+            if self._hashing is None:
+                self._hashing = ThreadPoolExecutor(max_workers=_HASHING_THREADS, thread_name_prefix="pbkdf2")
+            loop = asyncio.get_running_loop()
+            matches = await loop.run_in_executor(self._hashing, _check_secret, client_secret, stored)
+        finally:
+            self._hashing_in_flight -= 1
+        if consumer is None or not matches:
             raise UnauthorizedError("invalid client credentials")
         return consumer
+
+    def close(self) -> None:
+        if self._hashing is not None:
+            self._hashing.shutdown(wait=False, cancel_futures=True)
+            self._hashing = None
 
     def issue(self, consumer: ConsumerSettings) -> dict[str, object]:
         now = int(time.time())
         ttl = self._settings.token_ttl_s
         claims = {
-            "iss": self._settings.instance,
+            "iss": self._settings.token_issuer,
+            "aud": self._settings.token_issuer,  # tokens are for this gateway (every replica) only
+            "nbf": now,
             "sub": consumer.id,
             "iat": now,
             "exp": now + ttl,
@@ -99,13 +138,30 @@ class TokenService:
         except (JoseError, ValueError, TypeError):
             raise UnauthorizedError("invalid token") from None
         claims = decoded.claims
-        exp = claims.get("exp")
-        if not isinstance(exp, int | float) or exp <= now:
-            raise UnauthorizedError("token expired")
+        try:
+            self._claims(int(now)).validate(claims)
+        except ExpiredTokenError:
+            raise UnauthorizedError("token expired") from None
+        except ClaimError as error:
+            raise UnauthorizedError(f"invalid token ({error.claim}: {error.description})") from None
         consumer = self._settings.consumer(str(claims.get("sub")))
         if consumer is None:
             raise UnauthorizedError("token names an unknown consumer")
-        return Caller(consumer=consumer, token_expires_at=float(exp))
+        return Caller(consumer=consumer, token_expires_at=float(claims["exp"]))
+
+    def _claims(self, now: int) -> jwt.JWTClaimsRegistry:
+        """What a token of this gateway must claim: its issuer and audience, a subject, an expiry, and
+        validity now (nbf and iat not in the future, up to _CLOCK_LEEWAY_S of clock skew)."""
+        issuer = self._settings.token_issuer
+        return jwt.JWTClaimsRegistry(
+            now=now,
+            leeway=_CLOCK_LEEWAY_S,
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": issuer},
+            sub={"essential": True},
+            exp={"essential": True},
+            nbf={"essential": True},
+        )
 
 
 def parse_basic(authorization: str | None) -> tuple[str, str] | None:

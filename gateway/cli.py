@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
 from ndxp_sim.core.errors import describe_validation
+from ndxp_sim.core.install_secrets import DEFAULT_SECRETS_FILE, ensure_secrets_file
 from ndxp_sim.core.settings import Settings
+
+SECRETS_FILE_VARIABLE = "NDXP_SECRETS_FILE"
+GUARDED_HTTP = "ndxp_sim.gateway.http_protocol:GuardedHttpToolsProtocol"
 
 app = typer.Typer(help="ndxp-sim: a local LGSP/NDXP gateway simulator.", no_args_is_help=True)
 
@@ -28,7 +34,7 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def _serve(factory: str, host: str, port: int, workers: int, log_level: str) -> None:
+def _serve(factory: str, host: str, port: int, workers: int, log_level: str, max_connections: int) -> None:
     import uvicorn
 
     uvicorn.run(
@@ -38,7 +44,8 @@ def _serve(factory: str, host: str, port: int, workers: int, log_level: str) -> 
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=GUARDED_HTTP,  # httptools with header size, header/body read time and connection limits
+        limit_concurrency=max_connections,
         access_log=False,
         proxy_headers=False,  # nothing here uses forwarded client addresses; saves a middleware per request
         log_level=log_level,
@@ -61,6 +68,7 @@ def gateway(
         port or settings.port,
         workers,
         settings.log_level,
+        settings.max_connections,
     )
 
 
@@ -77,6 +85,7 @@ def mocks(
         port or settings.mocks.port,
         1,
         settings.log_level,
+        settings.max_connections,
     )
 
 
@@ -96,7 +105,21 @@ def up(
     """Embedded mode: broker (unless NDXP_KAFKA__BOOTSTRAP_SERVERS is set), mocks, gateway, indexer."""
     from ndxp_sim.gateway.embedded import run_embedded
 
+    _use_install_secrets()
     sys.exit(run_embedded(load_settings(), workers=workers, indexer=not no_indexer))
+
+
+def _use_install_secrets() -> None:
+    """This install's own JWT secret, subject key and callback key instead of the shipped fake ones:
+    generated once into an owner-only file that the processes `up` starts read (NDXP_SECRETS_FILE)."""
+    path = Path(os.environ.get(SECRETS_FILE_VARIABLE) or DEFAULT_SECRETS_FILE).absolute()
+    created = ensure_secrets_file(path)
+    os.environ[SECRETS_FILE_VARIABLE] = str(path)
+    typer.echo(
+        f"secrets: {path} ({'generated now' if created else 'kept'}, owner-only); "
+        f"`export {SECRETS_FILE_VARIABLE}={path}` for `ndxp-sim logs search --subject`",
+        err=True,
+    )
 
 
 @app.command("check-config")

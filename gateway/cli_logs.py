@@ -15,7 +15,7 @@ import typer
 
 app = typer.Typer(help="Search and follow the exchange log.", no_args_is_help=True)
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+_DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 # Unset options come from settings (`ops_client.*`, e.g. NDXP_OPS_CLIENT__CLIENT_SECRET).

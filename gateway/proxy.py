@@ -6,8 +6,10 @@ call of every procedure passes here.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,8 +27,11 @@ from ndxp_sim.core.errors import (
     InvalidRequestError,
     MethodNotAllowedError,
     PayloadTooLargeError,
+    UnauthorizedError,
     UnknownServiceError,
 )
+from ndxp_sim.core.settings import ConsumerSettings
+from ndxp_sim.gateway.diag import diagnostic_call, play
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.urls import url_allowed
@@ -34,6 +39,7 @@ from ndxp_sim.gateway.urls import url_allowed
 log = logging.getLogger("ndxp.gateway")
 
 _JSON = b"application/json"
+Header = tuple[bytes, bytes]
 _SCENARIO_HEADER = "x-mock-scenario"
 _CORRELATION_HEADERS = tuple((key, key.lower()) for key in CORRELATION_KEYS)
 
@@ -43,6 +49,20 @@ class Route:
     adapter: Adapter
     operation: Operation
     service_number: int
+
+
+def record_failure(exchange: Exchange, error: GatewayError) -> int:
+    """Notes `error` in the exchange (type, detail, outcome) and gives the status to answer with."""
+    exchange.error_type = error.type
+    exchange.error_detail = exchange.exchange_id
+    exchange.backend_status = error.backend_status
+    if isinstance(error, ClientError):
+        exchange.outcome = "client_error"
+    elif isinstance(error, BackendError):
+        exchange.outcome = "backend_error"
+    else:
+        exchange.outcome = "gateway_error"
+    return error.status_code
 
 
 def _valid_request_id(value: str) -> bool:
@@ -65,33 +85,58 @@ class Proxy:
         self.contexts = {f"/{info.context}" for info in runtime.services.values()}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        runtime = self.runtime
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        query = scope["query_string"].decode("latin-1")
+        exchange = self._open(scope["method"], scope["path"], query, headers)
+        status, body, response_headers = await self._serve(exchange, self._handle(headers, receive, exchange))
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": body})
+        self._close(exchange, status, body)
+
+    async def diagnose(
+        self, service: str, path: str, headers: dict[str, str]
+    ) -> tuple[int, bytes, list[Header]]:
+        """`/_diag/connect/{service}`: the service's canned call under the ACL, quota and exchange record
+        of a service call, for it is one (it reaches the real backend, e.g. with a citizen lookup)."""
+        exchange = self._open("GET", path, "", headers)
+        status, body, response_headers = await self._serve(
+            exchange, self._diagnose(service, headers, exchange)
+        )
+        self._close(exchange, status, body)
+        return status, body, response_headers
+
+    def _open(self, method: str, path: str, query: str, headers: dict[str, str]) -> Exchange:
         given_id = headers.get("x-request-id")
         exchange_id = sortable_uuid()
-        exchange = Exchange(
+        return Exchange(
             exchange_id=exchange_id,
             request_id=given_id if given_id is not None and _valid_request_id(given_id) else exchange_id,
-            instance=runtime.settings.instance,
-            method=scope["method"],
-            path=scope["path"],
+            instance=self.runtime.settings.instance,
+            method=method,
+            path=path,
             t_request_in=time.time(),
-            query=scope["query_string"].decode("latin-1"),
+            query=query,
             request_content_type=headers.get("content-type"),
         )
-        response_headers: list[tuple[bytes, bytes]] = []
+
+    async def _serve(
+        self, exchange: Exchange, handling: Coroutine[Any, Any, Reply]
+    ) -> tuple[int, bytes, list[Header]]:
+        """Awaits `handling` and turns its reply or error into (status, body, headers) for the caller."""
+        exchange_id = exchange.exchange_id
+        response_headers: list[Header] = []
         try:
-            reply = await self._handle(headers, receive, exchange)
+            reply = await handling
             status, body, content_type = reply.status, reply.body, reply.content_type.encode()
             exchange.backend_status = reply.backend_status
         except GatewayError as error:
-            status, body, content_type = self._fail(exchange, error), error.body(exchange_id), _JSON
+            status, body, content_type = record_failure(exchange, error), error.body(exchange_id), _JSON
             response_headers = [(k.encode(), v.encode()) for k, v in error.headers.items()]
             response_headers.append((ERROR_HEADER.encode(), error.type.encode()))
         except Exception:
             log.exception("unexpected error serving %s (exchange %s)", exchange.path, exchange_id)
             internal = GatewayInternalError("the gateway failed to serve the request")
-            status, body, content_type = self._fail(exchange, internal), internal.body(exchange_id), _JSON
+            status, body, content_type = record_failure(exchange, internal), internal.body(exchange_id), _JSON
             response_headers = [(ERROR_HEADER.encode(), internal.type.encode())]
         response_headers += [
             (b"content-type", content_type),
@@ -99,33 +144,23 @@ class Proxy:
             (b"x-request-id", exchange.request_id.encode()),
             (b"x-ndxp-exchange-id", exchange_id.encode()),
         ]
-        await send({"type": "http.response.start", "status": status, "headers": response_headers})
-        await send({"type": "http.response.body", "body": body})
+        exchange.response_content_type = content_type.decode()
+        return status, body, response_headers
+
+    def _close(self, exchange: Exchange, status: int, body: bytes) -> None:
+        """Completes the answered exchange and hands it to the log and the metrics."""
         exchange.status = status
         exchange.response_body = body
         exchange.response_bytes = len(body)
-        exchange.response_content_type = content_type.decode()
         exchange.t_response_out = time.time()
-        runtime.sink.submit(exchange)
-        runtime.metrics.observe(
+        self.runtime.sink.submit(exchange)
+        self.runtime.metrics.observe(
             exchange.service_key or "-",
             exchange.consumer_id or "-",
             status,
             exchange.error_type,
             exchange.t_response_out - exchange.t_request_in,
         )
-
-    def _fail(self, exchange: Exchange, error: GatewayError) -> int:
-        exchange.error_type = error.type
-        exchange.error_detail = exchange.exchange_id
-        exchange.backend_status = error.backend_status
-        if isinstance(error, ClientError):
-            exchange.outcome = "client_error"
-        elif isinstance(error, BackendError):
-            exchange.outcome = "backend_error"
-        else:
-            exchange.outcome = "gateway_error"
-        return error.status_code
 
     def _route(self, path: str, method: str, exchange: Exchange) -> Route:
         route = self.routes.get(path)
@@ -149,25 +184,19 @@ class Proxy:
 
     async def _handle(self, headers: dict[str, str], receive: Any, exchange: Exchange) -> Reply:
         runtime = self.runtime
-        route = self._route(exchange.path, exchange.method, exchange)
+        try:
+            route = self._route(exchange.path, exchange.method, exchange)
+        except ClientError:
+            self._note_caller(headers, exchange)
+            raise
         op = route.operation
-        caller = runtime.tokens.verify(headers.get("authorization"))
-        consumer = caller.consumer
-        exchange.consumer_id = consumer.id
-        if not consumer.may_call(route.adapter.key, op.name):
-            raise ForbiddenError(f"consumer {consumer.id} may not call {route.adapter.key}.{op.name}")
-        runtime.quota.check(consumer, exchange.t_request_in)
+        consumer = self._admit(headers, exchange, route.adapter.key, op.name)
 
         body = await self._read_body(headers, receive)
         exchange.request_body = body
         exchange.request_bytes = len(body)
         params = self._params(op, exchange.query, body)
-        for key, header in _CORRELATION_HEADERS:
-            value = headers.get(header) or params.get(key)
-            if value:
-                exchange.correlation[key] = str(value)[:128]
-        if "MaDonVi" not in exchange.correlation:
-            exchange.correlation["MaDonVi"] = consumer.id
+        self._correlate(headers, params, exchange, consumer)
         validated = op.validate(params)
         if op.callback_field:
             self._check_callback(validated.get(op.callback_field), consumer.callback_urls, op.callback_field)
@@ -182,15 +211,76 @@ class Proxy:
         finally:
             exchange.t_backend_in = time.time()
 
+    async def _diagnose(self, service: str, headers: dict[str, str], exchange: Exchange) -> Reply:
+        try:
+            call = diagnostic_call(self.runtime, service)
+        except UnknownServiceError:
+            self._note_caller(headers, exchange)
+            raise
+        adapter = self.runtime.adapters[service]
+        exchange.service_key = service
+        exchange.service_number = adapter.info().number
+        exchange.backend_protocol = adapter.protocol
+        if isinstance(call, dict):  # no diagnostic case to play: nothing reaches the backend
+            self._admit_caller(headers, exchange)
+            return Reply(200, orjson.dumps(call), None)
+        exchange.operation = call.operation.name
+        consumer = self._admit(headers, exchange, service, call.operation.name)
+        params = call.params
+        exchange.request_body = orjson.dumps(params)
+        exchange.request_bytes = len(exchange.request_body)
+        exchange.request_content_type = _JSON.decode()
+        self._correlate({**call.headers, **headers}, params, exchange, consumer)
+        exchange.t_backend_out = time.time()
+        try:
+            tested = await play(call, exchange.request_id)
+        finally:
+            exchange.t_backend_in = time.time()
+        if tested.error is not None:
+            record_failure(exchange, tested.error)
+        return Reply(200, orjson.dumps(tested.answer), tested.backend_status)
+
+    def _admit_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
+        exchange.consumer_id = self.runtime.tokens.verify(headers.get("authorization")).consumer.id
+
+    def _admit(
+        self, headers: dict[str, str], exchange: Exchange, service: str, operation: str
+    ) -> ConsumerSettings:
+        """The verified consumer, once the ACL lets it call `service.operation` and its quota has room."""
+        consumer = self.runtime.tokens.verify(headers.get("authorization")).consumer
+        exchange.consumer_id = consumer.id
+        if not consumer.may_call(service, operation):
+            raise ForbiddenError(f"consumer {consumer.id} may not call {service}.{operation}")
+        self.runtime.quota.check(consumer, exchange.t_request_in)
+        return consumer
+
+    def _note_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
+        """Records who made a call that fails before admission (unknown operation, wrong method)."""
+        with contextlib.suppress(UnauthorizedError):  # the call fails anyway; anonymous stays anonymous
+            exchange.consumer_id = self.runtime.tokens.verify(headers.get("authorization")).consumer.id
+
+    @staticmethod
+    def _correlate(
+        headers: dict[str, str], params: dict[str, Any], exchange: Exchange, consumer: ConsumerSettings
+    ) -> None:
+        for key, header in _CORRELATION_HEADERS:
+            value = headers.get(header) or params.get(key)
+            if value:
+                exchange.correlation[key] = str(value)[:128]
+        if "MaDonVi" not in exchange.correlation:
+            exchange.correlation["MaDonVi"] = consumer.id
+
     async def _read_body(self, headers: dict[str, str], receive: Any) -> bytes:
         limit = self.runtime.settings.max_body_bytes
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
             raise PayloadTooLargeError(f"request body over {limit} bytes")
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":  # gone, or cut off by the body read timeout
+                raise ClientError("the request body did not arrive completely")
             chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)

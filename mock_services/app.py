@@ -44,6 +44,8 @@ def create_mock_app(settings: Settings, *, population: Population | None = None)
     app.state.mocks = ctx
     _install_error_handlers(app)
     app.include_router(create_admin_router(ctx))
+    for key in MOCKS:
+        app.add_api_route(f"/{key}/health", _service_health, methods=["GET"], tags=["admin"])
     for key in services():
         mock = MOCKS.get(key)
         router = mock.create_router(ctx) if mock else _not_implemented_router(key)
@@ -62,6 +64,11 @@ def create_mock_app(settings: Settings, *, population: Population | None = None)
         ScenarioMiddleware, traits=traits_lookup(declared, set(services())), profiles=ctx.faults
     )
     return app
+
+
+async def _service_health() -> dict[str, str]:
+    """What the gateway's readiness check of one backend expects (GET {base_url}/health → 200)."""
+    return {"status": "ok"}
 
 
 def _not_implemented_router(key: str) -> APIRouter:

@@ -29,9 +29,9 @@ WSDL_ADDRESS = "http://127.0.0.1:9100/csdl_dan_cu/soap"  # as written in the WSD
 MAX_ENVELOPE_BYTES = 1_048_576
 ALIVE, DEAD = "Còn sống", "Đã chết"
 
-_CMND = re.compile(r"\d{9}|\d{12}")
-_DAY = re.compile(r"\d{8}")
-_YEAR = re.compile(r"\d{4}")
+_CMND = re.compile(r"[0-9]{9}|[0-9]{12}")
+_DAY = re.compile(r"[0-9]{8}")
+_YEAR = re.compile(r"[0-9]{4}")
 
 
 class CitizenLookupError(Exception):

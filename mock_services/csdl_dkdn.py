@@ -25,7 +25,7 @@ MAX_PAGE_SIZE = 100
 PROCESSING_DAYS = 3  # the registration office decides within 3 working days
 SUSPENDED = "01"
 CCCD_ISSUER = "Cục Cảnh sát quản lý hành chính về trật tự xã hội"
-_MA_HO_SO = re.compile(r"DKDN-(\d{10})-(\d{8})-(\d{3})")
+_MA_HO_SO = re.compile(r"DKDN-([0-9]{10})-([0-9]{8})-([0-9]{3})")
 
 FOUNDED, CHANGED = "Đăng ký thành lập doanh nghiệp", "Đăng ký thay đổi nội dung đăng ký doanh nghiệp"
 STATUS_NAMES = {

@@ -62,7 +62,7 @@ def parse_scenario(raw: str) -> Scenario:
     name, _, arg = raw.strip().partition(":")
     if name in ("timeout", "not-found", "malformed", "soap-fault", "supplement") and not arg:
         return Scenario(name)
-    if name in ("slow", "error") and arg.isdigit():
+    if name in ("slow", "error") and arg.isascii() and arg.isdigit():
         value = int(arg)
         if name == "slow" and value <= SLOW_MAX_MS:
             return Scenario(name, value)

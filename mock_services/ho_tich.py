@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SERVICE = "ho_tich"
 PAGES_PER_BOOK = 200  # quyển sổ hộ tịch: a new book every 200 registrations
 SEX = {"1": "Nam", "2": "Nữ", "Nam": "Nam", "Nữ": "Nữ"}
-_DDCN = r"^\d{12}$"
+_DDCN = r"^[0-9]{12}$"
 NOT_IN_REGISTRY = "trong CSDLQG về dân cư"
 
 
@@ -31,8 +31,8 @@ class _Fields(BaseModel):
 
 
 class NoiSinh(_Fields):
-    maTinh: str = Field(..., pattern=r"^\d{2}$")
-    maXa: str = Field(..., pattern=r"^\d{5}$")
+    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
+    maXa: str = Field(..., pattern=r"^[0-9]{5}$")
     maHuyen: str | None = None
     dcChiTiet: str = ""
 
@@ -44,7 +44,7 @@ class HoTichKhaiSinh(_Fields):
     nksGioiTinh: Literal["Nam", "Nữ", "1", "2"]
     nksNgaySinh: date
     nksNoiSinh: NoiSinh
-    nksDanToc: str = Field(..., pattern=r"^\d{2}$")
+    nksDanToc: str = Field(..., pattern=r"^[0-9]{2}$")
     nksQuocTich: str = Field(..., min_length=2, max_length=3)
     meHoTen: str = Field(..., min_length=1)
     meSoDDCN: str = Field(..., pattern=_DDCN)
@@ -63,7 +63,7 @@ class HoTichKhaiSinh(_Fields):
 
 class KhaiSinhRequest(_Fields):
     maDonVi: int | str
-    maTinh: str = Field(..., pattern=r"^\d{2}$")
+    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
     maTTHC: str = Field(..., min_length=1)
     maHoSo: str = Field(..., pattern=MA_HO_SO_PATTERN)
     ngayTiepNhan: str = Field(..., min_length=1)

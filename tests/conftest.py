@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,17 @@ LIMITED_CONSUMER = ("000.00.00.H92", "demo-secret-H92")
 OPERATOR = ("ops.ndxp-sim", "demo-secret-ops")
 
 MakeSettings = Callable[..., Settings]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _without_the_callers_ndxp_environment() -> Iterator[None]:
+    """Tests never see the caller's NDXP_* variables (a developer's shell often has some), and neither do
+    the processes they start, which inherit os.environ."""
+    patch = pytest.MonkeyPatch()
+    for name in [name for name in os.environ if name.startswith("NDXP_")]:
+        patch.delenv(name)
+    yield
+    patch.undo()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

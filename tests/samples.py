@@ -36,3 +36,8 @@ def birth_registration(
     if callback_url:
         body["callbackUrl"] = callback_url
     return body
+
+
+def token_claims(subject: str, now: int) -> dict[str, object]:
+    """The claims of a gateway token valid for ten minutes from `now` (the shipped token_issuer)."""
+    return {"iss": "ndxp-sim", "aud": "ndxp-sim", "sub": subject, "iat": now, "nbf": now, "exp": now + 600}

@@ -17,7 +17,7 @@ from ndxp_sim.core.catalogue import services
 
 CASES_DIR = Path(__file__).resolve().parent
 _KEBAB = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-_INDEX = re.compile(r"^\d+$")
+_INDEX = re.compile(r"^[0-9]+$")
 
 
 class CaseFileError(ValueError):

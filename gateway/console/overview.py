@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from ndxp_sim.core.catalogue import ServiceInfo
-from ndxp_sim.gateway.api import connectivity
 from ndxp_sim.gateway.console.charts import TimeChart, share, traffic_chart
+from ndxp_sim.gateway.diag import connectivity
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.store import ExchangeFilter, ServiceStats, Store
 

@@ -18,6 +18,7 @@ from lxml import etree
 from ndxp_sim.gateway.logpipe.fields import Kind, kind_of
 
 SUBJECT_HASH_CHARS = 32
+KEPT_DIGITS = 2  # of a masked identifier or phone number; see _mask_all_but_last
 _MIN_IDENTIFIER_DIGITS = 6  # shorter "identifiers" are codes, not people
 
 # 12-digit số định danh/CCCD, Vietnamese mobile numbers, 9-digit CMND; not part of a longer digit run.
@@ -69,7 +70,7 @@ def subject_hash(value: str, key: str | bytes) -> str:
 
 
 def mask_value(value: str, kind: Kind) -> str:
-    """A masked form that keeps a hint of the shape: `0890******34`, `N*** V** A*`, `****-**-**`."""
+    """A masked form that keeps a hint of the shape: `**********34`, `N*** V** A*`, `****-**-**`."""
     if kind is Kind.SECRET:
         return "***"
     if kind is Kind.NAME:
@@ -80,7 +81,7 @@ def mask_value(value: str, kind: Kind) -> str:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     if kind in (Kind.IDENTIFIER, Kind.PHONE):
-        return _mask_middle(value)
+        return _mask_all_but_last(value)
     return "*" * min(len(value), 8)
 
 
@@ -89,11 +90,19 @@ def _mask_word(match: re.Match[str]) -> str:
     return word[0] + "*" * min(len(word) - 1, 3)
 
 
-def _mask_middle(value: str) -> str:
-    head = 4 if len(value) >= 12 else 2
-    if len(value) < head + 4:
-        return "*" * max(len(value) - 2, 0) + value[-2:]
-    return value[:head] + "*" * (len(value) - head - 2) + value[-2:]
+def _mask_all_but_last(value: str) -> str:
+    """Only the last KEPT_DIGITS characters stay (none for short values).
+
+    The record also holds the keyed hash of each identifier, so whatever the masked form keeps narrows a
+    search by brute force through the hash for anyone who has the subject key. Keeping 6 of 12 digits
+    left 10^6 candidates (seconds); keeping 2 leaves 10^10 (about 2.5 x 10^8 once the known structure of
+    a CCCD, province and birth year, is used): hours to days of HMAC per number, and impossible without the
+    key, which `ndxp-sim up` generates per install. A 9-digit CMND stays guessable by whoever holds the
+    key (10^7): the key, not the mask, is what protects it.
+    """
+    if len(value) < 2 * KEPT_DIGITS + 2:
+        return "*" * len(value)
+    return "*" * (len(value) - KEPT_DIGITS) + value[-KEPT_DIGITS:]
 
 
 @dataclass(slots=True)

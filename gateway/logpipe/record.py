@@ -39,7 +39,8 @@ def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Ma
     return {
         "schema_version": SCHEMA_VERSION,
         "exchange_id": exchange.exchange_id,
-        "request_id": exchange.request_id,
+        # Caller-chosen values: a TTHC system may well use a citizen's number as its request or dossier id.
+        "request_id": masker.mask_free_text(exchange.request_id, subjects),
         "instance": exchange.instance,
         "ts_request_in": iso_utc(t_in),
         "ts_backend_out": iso_utc(exchange.t_backend_out),
@@ -63,7 +64,10 @@ def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Ma
         "scenario": exchange.scenario,
         "request_bytes": exchange.request_bytes,
         "response_bytes": exchange.response_bytes,
-        **{field: correlation.get(key) for key, field in _CORRELATION_FIELDS.items()},
+        **{
+            field: _masked(correlation.get(key), masker, subjects)
+            for key, field in _CORRELATION_FIELDS.items()
+        },
         "body_policy": policy,
         "request_body": request_body,
         "response_body": response_body,
@@ -71,6 +75,10 @@ def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Ma
         "response_body_truncated": response_truncated,
         "subjects": sorted(subjects),
     }
+
+
+def _masked(value: str | None, masker: Masker, subjects: set[str]) -> str | None:
+    return None if value is None else masker.mask_free_text(value, subjects)
 
 
 def iso_utc(epoch_s: float | None) -> str | None:

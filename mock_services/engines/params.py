@@ -199,7 +199,7 @@ def identifier(check: Callable[[str], bool], what: str, regex: str | None = None
 
 CCCD = identifier(cccd_is_valid, "số định danh cá nhân (12 chữ số)")
 MST = identifier(mst_is_valid, "mã số thuế")
-MSDN = identifier(mst_is_valid, "mã số doanh nghiệp", r"\d{10}(-\d{3})?")
+MSDN = identifier(mst_is_valid, "mã số doanh nghiệp", r"[0-9]{10}(-[0-9]{3})?")
 S10 = identifier(s10_is_valid, "mã bưu gửi S10")
 PHONE = identifier(phone_is_valid, "số điện thoại di động")
 

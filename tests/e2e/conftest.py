@@ -55,6 +55,7 @@ def start_simulator(tmp_path: Path, *extra_env: tuple[str, str]) -> Simulator:
         "NDXP_MOCKS__POPULATION": "2000",
         "NDXP_MOCKS__DOSSIER_STEP_S": "0.2",
         "NDXP_KAFKA__TOPIC": "e2e.exchanges",
+        "NDXP_SECRETS_FILE": str(tmp_path / "secrets.yaml"),  # `up` generates it; never under var/
         **dict(extra_env),
     }
     env.pop("NDXP_KAFKA__BOOTSTRAP_SERVERS", None)

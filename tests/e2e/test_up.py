@@ -8,10 +8,12 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 import pytest
+import yaml
 
 from ndxp_sim.core import identities
 from tests.e2e.conftest import Simulator
@@ -82,7 +84,9 @@ def test_three_services_and_a_birth_registration_with_callback(
         (h, b) for h, b in _Callbacks.received if json.loads(b)["trangThai"] == "done"
     )
     signed = f"{headers_done['X-NDXP-Timestamp']}.".encode() + body_done
-    expected = "sha256=" + hmac.new(b"fake-callback-signing-key", signed, hashlib.sha256).hexdigest()
+    # `up` generated this install's callback key; a consumer reads it from the secrets file up names.
+    key = yaml.safe_load(Path(simulator.env["NDXP_SECRETS_FILE"]).read_text())["mocks"]["callback_key"]
+    expected = "sha256=" + hmac.new(key.encode(), signed, hashlib.sha256).hexdigest()
     assert headers_done["X-NDXP-Signature"] == expected
     child_id = json.loads(body_done)["ketQuaXuLy"]["soDinhDanh"]
     child = client.post(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 import respx
 
 from ndxp_sim.adapters import soap
 from ndxp_sim.core import identities
+from ndxp_sim.core.install_secrets import ensure_secrets_file
 from tests.conftest import LIMITED_CONSUMER, GatewayHarness, MakeGateway, MakeSettings
 from tests.samples import birth_registration
 
@@ -236,9 +239,11 @@ async def test_correlation_keys_and_scenario_travel_with_the_exchange(gateway: G
 
 
 async def test_scenarios_are_not_forwarded_outside_simulator_mode(
-    make_gateway: MakeGateway, make_settings: MakeSettings
+    make_gateway: MakeGateway, make_settings: MakeSettings, tmp_path: Path
 ) -> None:
-    gateway = make_gateway(make_settings(simulator_mode=False))
+    secrets_file = tmp_path / "secrets.yaml"  # the shipped fake secrets are refused outside simulator mode
+    ensure_secrets_file(secrets_file)
+    gateway = make_gateway(make_settings(simulator_mode=False, secrets_file=secrets_file))
     with respx.mock:
         route = respx.get(f"{MOCKS}/csdl_dkdn/doanh-nghiep/{ENTERPRISE}").respond(json={})
         headers = {**await gateway.auth(), "x-mock-scenario": "timeout"}

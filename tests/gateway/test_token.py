@@ -11,6 +11,7 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 
 from tests.conftest import CONSUMER, GatewayHarness
+from tests.samples import token_claims
 
 LOOKUP = "/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=0100109106"
 
@@ -67,13 +68,13 @@ def _unsigned(claims: dict[str, object]) -> str:
 async def test_expired_forged_unsigned_and_garbage_tokens_are_401(gateway: GatewayHarness) -> None:
     now = int(time.time())
     secret = gateway.app.runtime.settings.jwt_secret.get_secret_value().encode()
-    good_claims = {"sub": CONSUMER[0], "iat": now, "exp": now + 600}
+    good_claims = token_claims(CONSUMER[0], now)
     tokens = {
-        "expired": _forge({"sub": CONSUMER[0], "iat": now - 7200, "exp": now - 3600}, secret),
+        "expired": _forge({**good_claims, "iat": now - 7200, "nbf": now - 7200, "exp": now - 3600}, secret),
         "forged": _forge(good_claims, b"another-key-another-key-another-key"),
         "alg none": _unsigned(good_claims),
         "garbage": "not.a.token",
-        "unknown consumer": _forge({"sub": "000.00.00.X00", "iat": now, "exp": now + 600}, secret),
+        "unknown consumer": _forge({**good_claims, "sub": "000.00.00.X00"}, secret),
     }
     for name, token in tokens.items():
         response = await gateway.client.get(LOOKUP, headers={"authorization": f"Bearer {token}"})

@@ -44,7 +44,7 @@ def build_app(settings: Settings, store: Callable[[], Store], *, own_store: Stor
         client_id, secret = credentials or (form.get("client_id", ""), form.get("client_secret", ""))
         if form.get("grant_type") != "client_credentials":
             raise UnauthorizedError("unsupported grant_type")
-        return tokens.issue(tokens.authenticate(client_id, secret))
+        return tokens.issue(await tokens.authenticate(client_id, secret))
 
     app.include_router(ops_router(store, tokens))
     return app
