@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
 from ndxp_sim.adapters.fields import Answer, BhxhNumber, CitizenId, CommuneCode, ProvinceCode
+from ndxp_sim.core import catalogues
 
 # ngaySinh of the criteria search, by loaiNgaySinh: 0 full date, 1 month and year, 2 year only (BHXH style).
 _BIRTH_FORMATS = {0: "%Y%m%d", 1: "%Y%m", 2: "%Y"}
@@ -37,8 +38,12 @@ class MaSoBhxhTheoTieuChi(BaseModel):
             shape = _BIRTH_SHAPES[self.loaiNgaySinh]
             kind = self.loaiNgaySinh
             raise ValueError(f"ngaySinh must be a real date {shape} for loaiNgaySinh {kind}") from None
-        if self.maXaKs and not self.maTinhKs:
-            raise ValueError("maXaKs needs maTinhKs")
+        if self.maTinhKs and catalogues.province(self.maTinhKs) is None:
+            raise ValueError(f"maTinhKs {self.maTinhKs} is not one of the 34 provinces")
+        if self.maXaKs:
+            ward = catalogues.ward(self.maXaKs)
+            if ward is None or ward.province_code != self.maTinhKs:
+                raise ValueError(f"maXaKs {self.maXaKs} is not a ward of maTinhKs {self.maTinhKs}")
         return self
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import Answer, CitizenId
+from ndxp_sim.adapters.fields import AgencyCode, Answer, CitizenId
 
 MAX_BATCH = 100
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -28,9 +28,7 @@ class TraCuuCanBo(BaseModel):
 
 class DanhSachCanBo(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    maCoQuan: str | None = Field(
-        None, pattern=r"^000\.00\.[0-9]{2}\.H[0-9]{2}$", description="agency code 000.00.NN.Hpp"
-    )
+    maCoQuan: AgencyCode | None = None
     maNgach: str | None = Field(None, pattern=r"^[0-9]{2}\.[0-9]{3}$", description="mã ngạch, e.g. 01.003")
     hoTen: str | None = Field(None, min_length=1, max_length=100, description="prefix of the full name")
     sort: (

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from ndxp_sim.core.identifiers import (
+    agency_code_is_valid,
     bhxh_is_valid,
     cccd_is_valid,
     licence_number_is_valid,
@@ -101,4 +102,10 @@ Plate = Annotated[
     Field(
         description="car `67A-123.45` or motorbike `67-B1 234.56` plate; the first two digits a locality code"
     ),
+]
+AgencyCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^000\.00\.[0-9]{2}\.H[0-9]{2}$"),
+    AfterValidator(_checked(agency_code_is_valid, "mã cơ quan (its province code)")),
+    Field(description="provincial agency code 000.00.NN.Hpp: NN the agency, pp the province"),
 ]
