@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from string import Formatter
@@ -12,6 +13,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from ndxp_sim.adapters import soap
+from ndxp_sim.adapters.rejections import fault_reason, invalid_message, rest_reason
 from ndxp_sim.adapters.upstream import UpstreamClient, UpstreamResponse
 from ndxp_sim.core.catalogue import ServiceInfo, services
 from ndxp_sim.core.errors import (
@@ -113,10 +115,15 @@ class Adapter:
         return services()[cls.key]
 
     async def call(self, call: Call) -> Reply:
-        attempts = 1 + (self.settings.retries if call.operation.is_idempotent else 0)
+        return await self._with_retries(call.operation, lambda: self._call_once(call))
+
+    async def _with_retries(
+        self, operation: Operation, attempt_once: Callable[[], Awaitable[Reply]]
+    ) -> Reply:
+        attempts = 1 + (self.settings.retries if operation.is_idempotent else 0)
         for attempt in range(attempts):
             try:
-                return await self._call_once(call)
+                return await attempt_once()
             except BackendError as error:
                 if not error.retriable or attempt == attempts - 1:  # each error says if another try helps
                     raise
@@ -133,15 +140,18 @@ class Adapter:
         )
 
 
-def raise_for_backend_status(status: int) -> None:
-    """Map a non-2xx backend status to the error model, never echoing the backend's body."""
+def raise_for_backend_status(status: int, body: bytes = b"") -> None:
+    """Map a non-2xx backend status to the error model. Of the backend's body only the field and the
+    reason of a refusal (400, 409, 422) reach the consumer, cleaned and bounded (adapters/rejections.py)."""
     error: GatewayError
     if status == 404:
         error = NotFoundError("no record matches the request")
     elif status == 409:
-        error = ConflictError("the request conflicts with an earlier one (same key, different content)")
+        _, reason = rest_reason(body)
+        why = f": {reason}" if reason else " (same key, different content)"
+        error = ConflictError(f"the request conflicts with the backend's state{why}")
     elif status in (400, 422):
-        error = InvalidRequestError("the backend rejected the request as invalid")
+        error = InvalidRequestError(invalid_message(*rest_reason(body)))
     elif status in (502, 503):
         error = BackendUnavailableError(f"the backend is unavailable (HTTP {status})")
     elif status == 504:
@@ -183,7 +193,7 @@ class RestAdapter(Adapter):
             headers["content-type"] = JSON
         response = await self._send(op.backend_method, url, headers, body)
         if not 200 <= response.status < 300:
-            raise_for_backend_status(response.status)
+            raise_for_backend_status(response.status, response.body)
         try:
             orjson.loads(response.body)
         except orjson.JSONDecodeError:
@@ -209,15 +219,32 @@ class SoapAdapter(Adapter):
             envelope = soap.build_envelope(self.namespace, op.name, call.params)
         except soap.SoapValueError as exc:
             raise InvalidRequestError(f"body.{exc}") from None
+        status, _, payload = await self._post_envelope(op, envelope, call.headers)
+        return Reply(200, orjson.dumps(self.shape_response(op, payload)), status)
+
+    async def pass_envelope(self, operation: Operation, envelope: bytes, headers: dict[str, str]) -> Reply:
+        """A consumer's own envelope for `operation` (the gateway's SOAP front), sent on as it is; the
+        backend's answer comes back as it is too, once it parsed as a SOAP answer."""
+
+        async def once() -> Reply:
+            status, body, _ = await self._post_envelope(operation, envelope, headers)
+            return Reply(200, body, status, soap.CONTENT_TYPE)
+
+        return await self._with_retries(operation, once)
+
+    async def _post_envelope(
+        self, op: Operation, envelope: bytes, forwarded: dict[str, str]
+    ) -> tuple[int, bytes, dict[str, Any]]:
+        """(backend status, answer bytes, parsed answer) of one envelope; faults mapped to the error model."""
         headers = {
-            **call.headers,
+            **forwarded,
             "content-type": soap.CONTENT_TYPE,
             "soapaction": f'"{self.namespace}/{op.name}"',
         }
         response = await self._send("POST", self.base_url + self.soap_path, headers, envelope)
         if response.status not in (200, 500) or "xml" not in response.content_type:
             if not 200 <= response.status < 300:
-                raise_for_backend_status(response.status)
+                raise_for_backend_status(response.status, response.body)
             raise BackendBadResponseError("the backend answered with a body that is not SOAP XML")
         try:
             _, payload = soap.parse_envelope(response.body)
@@ -229,14 +256,12 @@ class SoapAdapter(Adapter):
             raise BackendBadResponseError("the backend answered with a malformed SOAP envelope") from None
         if response.status != 200:
             raise BackendBadResponseError("the backend answered HTTP 500 without a SOAP fault")
-        return Reply(200, orjson.dumps(self.shape_response(op, payload)), response.status)
+        return response.status, response.body, payload
 
     def _map_fault(self, fault: soap.SoapFault) -> GatewayError:
         code = str(fault.detail.get("MaLoi") or "")
         if code in self.not_found_codes:
             return NotFoundError("no record matches the request")
         if fault.code == "Client":
-            field = fault.detail.get("TruongLoi")
-            where = f"{field}: " if isinstance(field, str) else ""
-            return InvalidRequestError(f"{where}the backend rejected the request (fault {code or 'Client'})")
+            return InvalidRequestError(invalid_message(*fault_reason(fault.detail)))
         return BackendFaultError(f"the backend answered with a SOAP fault ({code or 'Server'})")

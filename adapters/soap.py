@@ -9,6 +9,7 @@ from lxml import etree
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 CONTENT_TYPE = "text/xml; charset=utf-8"
+MAX_DEPTH = 32  # elements nested below the operation element; real messages use fewer than 10
 
 # No entity expansion, no DTD loading, no network, no huge trees: a consumer's XML is untrusted.
 _PARSER = etree.XMLParser(
@@ -81,15 +82,17 @@ def build_fault(fault: SoapFault, ns: str) -> bytes:
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
 
 
-def _to_value(element: etree._Element) -> SoapValue:
+def _to_value(element: etree._Element, depth: int = 0) -> SoapValue:
     # Runs for every element of every SOAP answer: plain string work on tags, no QName objects.
+    if depth > MAX_DEPTH:
+        raise SoapParseError(f"elements nested deeper than {MAX_DEPTH} levels")
     result: dict[str, Any] | None = None
     for child in element:
         tag = child.tag
         if not isinstance(tag, str):  # comments and processing instructions
             continue
         name = tag.rpartition("}")[2]
-        value = _to_value(child)
+        value = _to_value(child, depth + 1)
         if result is None:
             result = {name: value}
         elif name in result:
@@ -103,12 +106,15 @@ def _to_value(element: etree._Element) -> SoapValue:
     return text.strip() or None if text else None
 
 
-def parse_envelope(data: bytes) -> tuple[str, dict[str, Any]]:
-    """(operation local name, payload dict) of the first Body element; raises SoapFault for a fault body."""
+def _body_element(data: bytes) -> etree._Element:
+    """The first element of the envelope's Body. SoapParseError for anything else, and for any DTD: SOAP
+    1.1 §3 forbids one, and asking the parsed document (not the bytes) catches it in any encoding."""
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
         raise SoapParseError(f"not well-formed XML: {exc.msg}") from None
+    if root.getroottree().docinfo.doctype or root.getroottree().docinfo.internalDTD is not None:
+        raise SoapParseError("a SOAP message must not contain a DTD")
     if root.tag != f"{{{SOAP_ENV}}}Envelope":
         raise SoapParseError("root element is not a SOAP 1.1 Envelope")
     body = root.find(f"{{{SOAP_ENV}}}Body")
@@ -117,6 +123,23 @@ def parse_envelope(data: bytes) -> tuple[str, dict[str, Any]]:
     first = next((c for c in body if isinstance(c.tag, str)), None)
     if first is None:
         raise SoapParseError("Body is empty")
+    return first
+
+
+def read_request(data: bytes) -> tuple[str, str, dict[str, Any]]:
+    """(namespace, operation local name, payload dict) of a request envelope from an untrusted caller;
+    SoapParseError for anything but one (no DTD, no entities, nesting bounded)."""
+    first = _body_element(data)
+    if first.tag == f"{{{SOAP_ENV}}}Fault":
+        raise SoapParseError("a request cannot be a Fault")
+    payload = _to_value(first)
+    name = etree.QName(first)
+    return name.namespace or "", name.localname, payload if isinstance(payload, dict) else {}
+
+
+def parse_envelope(data: bytes) -> tuple[str, dict[str, Any]]:
+    """(operation local name, payload dict) of the first Body element; raises SoapFault for a fault body."""
+    first = _body_element(data)
     if first.tag == f"{{{SOAP_ENV}}}Fault":
         code = (first.findtext("faultcode") or "soap:Server").rpartition(":")[2]
         detail_node = first.find("detail")

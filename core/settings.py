@@ -45,6 +45,15 @@ class ServiceSettings(_Strict):
     body_cap_bytes: int = Field(8192, ge=0)
 
 
+class LgspAccessKey(_Strict):
+    """A provincial LGSP's `lgspaccesstoken` credential: base64 JSON {AccessKey, SecretKey, AppName,
+    PartnerCode, …}, accepted at /token and on calls in place of the client credentials."""
+
+    access_key: str = Field(..., min_length=1, max_length=256, description="AccessKey; names the consumer")
+    secret_hash: str = Field(..., description="hash of SecretKey, as secret_hash (`ndxp-sim hash-secret`)")
+    partner_code: str | None = Field(None, description="when set, the token's PartnerCode must be this")
+
+
 class ConsumerSettings(_Strict):
     """A consumer system (an agency's TTHC system) allowed to call the gateway."""
 
@@ -59,6 +68,7 @@ class ConsumerSettings(_Strict):
     tier: str = "Gold"
     callback_urls: list[str] = Field(default_factory=list, description="URLs this consumer registered")
     roles: list[Role] = Field(default_factory=lambda: list[Role](["consumer"]))
+    lgsp_access: LgspAccessKey | None = Field(None, description="its `lgspaccesstoken` credential, if any")
 
     def may_call(self, service: str, operation: str) -> bool:
         ops = self.allowed.get(service, self.allowed.get("*"))
@@ -207,6 +217,9 @@ class Settings(BaseSettings):
         ids = [c.id for c in self.consumers]
         if len(ids) != len(set(ids)):
             raise ValueError("consumers: duplicate consumer id")
+        access_keys = [c.lgsp_access.access_key for c in self.consumers if c.lgsp_access is not None]
+        if len(access_keys) != len(set(access_keys)):
+            raise ValueError("consumers.lgsp_access: duplicate access_key")
         for consumer in self.consumers:
             if consumer.tier.lower() not in self.tiers:
                 raise ValueError(f"consumers.{consumer.id}.tier: unknown tier {consumer.tier!r}")
@@ -237,6 +250,13 @@ class Settings(BaseSettings):
     @cached_property
     def _consumers_by_id(self) -> dict[str, ConsumerSettings]:
         return {c.id: c for c in self.consumers}
+
+    def consumer_by_access_key(self, access_key: str) -> ConsumerSettings | None:
+        return self._consumers_by_access_key.get(access_key)
+
+    @cached_property
+    def _consumers_by_access_key(self) -> dict[str, ConsumerSettings]:
+        return {c.lgsp_access.access_key: c for c in self.consumers if c.lgsp_access is not None}
 
 
 class _YamlSource(PydanticBaseSettingsSource):

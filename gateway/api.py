@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from ndxp_sim.adapters._base import SoapAdapter
 from ndxp_sim.core.catalogue import PATTERN_NAMES
 from ndxp_sim.core.errors import (
     ClientError,
@@ -16,10 +17,11 @@ from ndxp_sim.core.errors import (
     UnknownServiceError,
 )
 from ndxp_sim.gateway import readiness
-from ndxp_sim.gateway.auth import Caller, parse_basic
+from ndxp_sim.gateway.auth import LGSP_TOKEN_HEADER, Caller, parse_basic, parse_lgsp_token
 from ndxp_sim.gateway.openapi import service_openapi
 from ndxp_sim.gateway.proxy import Proxy
 from ndxp_sim.gateway.runtime import Runtime
+from ndxp_sim.gateway.soap_front import SOAP_PATH
 from ndxp_sim.gateway.token_throttle import TokenThrottle
 
 router = APIRouter()
@@ -33,14 +35,18 @@ def runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 
-def caller(request: Request, rt: RuntimeDep) -> Caller:
-    return rt.tokens.verify(request.headers.get("authorization"))
+async def caller(request: Request, rt: RuntimeDep) -> Caller:
+    return await rt.tokens.identify(request.headers)
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
 
 
-@router.post("/token", tags=["auth"], summary="OAuth2 client credentials (Basic header or form fields)")
+@router.post(
+    "/token",
+    tags=["auth"],
+    summary="OAuth2 client credentials (Basic header, form fields, or an LGSP lgspaccesstoken header)",
+)
 async def token(request: Request, rt: RuntimeDep) -> JSONResponse:
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
     if form.get("grant_type") != "client_credentials":
@@ -49,16 +55,23 @@ async def token(request: Request, rt: RuntimeDep) -> JSONResponse:
         form.get("client_id", ""),
         form.get("client_secret", ""),
     )
-    if not all(credentials):
-        raise UnauthorizedError("client credentials are required (Basic header or client_id/client_secret)")
+    lgsp_token = request.headers.get(LGSP_TOKEN_HEADER)
+    if not all(credentials) and lgsp_token is None:
+        raise UnauthorizedError(
+            "client credentials are required (Basic header, client_id/client_secret, or lgspaccesstoken)"
+        )
     throttle: TokenThrottle = request.app.state.token_throttle
-    client_id = credentials[0]
-    throttle.admit(client_id, request.client.host if request.client else "-")
-    try:
-        consumer = await rt.tokens.authenticate(*credentials)  # PBKDF2: slow on purpose
-    except UnauthorizedError:
-        throttle.failed(client_id)
-        raise
+    address = request.client.host if request.client else "-"
+    if all(credentials):
+        throttle.admit(credentials[0], address)
+        try:
+            consumer = await rt.tokens.authenticate(*credentials)  # PBKDF2: slow on purpose
+        except UnauthorizedError:
+            throttle.failed(credentials[0])
+            raise
+    else:  # the token service throttles wrong lgspaccesstokens itself: they are sent on calls too
+        throttle.admit(parse_lgsp_token(lgsp_token or "").access_key, address)
+        consumer = await rt.tokens.authenticate_lgsp(lgsp_token or "")
     return JSONResponse(rt.tokens.issue(consumer), headers={"cache-control": "no-store"})
 
 
@@ -66,6 +79,8 @@ def _service_entry(rt: Runtime, key: str) -> dict[str, Any]:
     info = rt.services[key]
     adapter = rt.adapters.get(key)
     prefix = f"/{info.context}/{info.version}"
+    soap_path = f"{prefix}/{SOAP_PATH}"
+    soap = {"path": soap_path, "wsdl": f"{soap_path}?wsdl"} if isinstance(adapter, SoapAdapter) else None
     return {
         **info.model_dump(),
         "pattern_name": PATTERN_NAMES[info.pattern],
@@ -74,6 +89,7 @@ def _service_entry(rt: Runtime, key: str) -> dict[str, Any]:
             {"name": op.name, "method": op.method, "path": f"{prefix}/{op.name}", "summary": op.summary}
             for op in (adapter.operations if adapter else ())
         ],
+        "soap_front": soap,  # the SOAP face of a SOAP service (gateway/soap_front.py)
     }
 
 

@@ -37,7 +37,6 @@ from ndxp_sim.gateway.logpipe import build_sink
 from ndxp_sim.gateway.openapi import with_services
 from ndxp_sim.gateway.ops_api import ops_router
 from ndxp_sim.gateway.proxy import Proxy
-from ndxp_sim.gateway.readiness import BackendReadiness
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.store import Store
 from ndxp_sim.gateway.token_throttle import TokenThrottle
@@ -189,9 +188,7 @@ def create_app(
     )
     api_app.state.runtime = runtime
     api_app.state.token_throttle = TokenThrottle()
-    api_app.state.readiness = BackendReadiness(
-        runtime.upstream, {key: adapter.base_url for key, adapter in runtime.adapters.items()}
-    )
+    api_app.state.readiness = runtime.readiness
     api_app.include_router(api.router)
     api_app.include_router(ops_router(ops_store, runtime.tokens))
     api_app.mount("/console", console_app(runtime, ops_store))

@@ -11,6 +11,8 @@ from typing import Literal, Protocol
 Outcome = Literal["ok", "client_error", "backend_error", "gateway_error"]
 
 CORRELATION_KEYS = ("MaYeuCau", "MaHoSo", "MaCanBo", "MaDonVi")
+# NGSP routing headers a provincial LGSP's clients send on every call: who sends, to whom, which transaction.
+ROUTING_HEADERS = ("SENDER_CODE", "RECEIVER_CODE", "TRAN_CODE")
 
 
 def sortable_uuid() -> str:
@@ -53,6 +55,7 @@ class Exchange:
     request_bytes: int = 0
     response_bytes: int = 0
     correlation: dict[str, str] = field(default_factory=dict)
+    routing: dict[str, str] = field(default_factory=dict)  # ROUTING_HEADERS given, by header name
     request_body: bytes | None = None
     response_body: bytes | None = None
     request_content_type: str | None = None

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ndxp_sim.adapters._base import Adapter, Operation
+from ndxp_sim.adapters._base import Adapter, Operation, SoapAdapter
 from ndxp_sim.contracts.cases import Case, case_services, load_cases
 
 JSON = "application/json"
@@ -50,7 +50,7 @@ _ERRORS: dict[str, _Error] = {
     "409": _Error(
         "the request conflicts with an earlier one (same key, other content) or with the record's state",
         ("Client.Conflict",),
-        "the request conflicts with an earlier one (same key, different content)",
+        "the request conflicts with the backend's state: maHoSo … was already submitted with other content",
     ),
     "413": _Error("request body too large", ("Client.PayloadTooLarge",), "request body over 1048576 bytes"),
     "422": _Error(
@@ -245,4 +245,29 @@ def with_services(gateway: dict[str, Any], adapters: Iterable[type[Adapter]]) ->
                 method: {**_renamed_refs(operation, names), "tags": [tag], "security": spec["security"]}
                 for method, operation in methods.items()
             }
+        if issubclass(adapter, SoapAdapter):
+            merged["paths"][f"/{info.context}/{info.version}/soap"] = _soap_front(tag, spec["security"])
     return merged
+
+
+def _soap_front(tag: str, security: list[dict[str, list[str]]]) -> dict[str, Any]:
+    """The SOAP face of a SOAP service (gateway/soap_front.py), as far as OpenAPI can say it."""
+    xml = {"text/xml": {"schema": {"type": "string"}}}
+    return {
+        "get": {
+            "summary": "The service's WSDL (query: ?wsdl), naming this gateway as the endpoint",
+            "tags": [tag],
+            "parameters": [{"name": "wsdl", "in": "query", "required": True, "allowEmptyValue": True}],
+            "responses": {"200": {"description": "WSDL 1.1, schemas inlined", "content": xml}},
+        },
+        "post": {
+            "summary": "A SOAP 1.1 envelope; the Body element names the operation",
+            "tags": [tag],
+            "security": security,
+            "requestBody": {"required": True, "content": xml},
+            "responses": {
+                "200": {"description": "the backend's answer envelope", "content": xml},
+                "default": {"description": "a SOAP 1.1 fault: faultcode soap:<error type>", "content": xml},
+            },
+        },
+    }

@@ -38,6 +38,9 @@ def exchange_filters(
     ma_ho_so: OptionalStr = None,
     ma_yeu_cau: OptionalStr = None,
     request_id: OptionalStr = None,
+    sender_code: Annotated[str | None, Query(description="NGSP SENDER_CODE header")] = None,
+    receiver_code: Annotated[str | None, Query(description="NGSP RECEIVER_CODE header")] = None,
+    tran_code: Annotated[str | None, Query(description="NGSP TRAN_CODE header")] = None,
     subject: Annotated[str | None, Query(description="keyed subject hash (the CLI computes it)")] = None,
     failed: Annotated[bool | None, Query(description="true: every outcome but ok")] = None,
 ) -> ExchangeFilter:
@@ -54,6 +57,9 @@ def exchange_filters(
         ma_ho_so=ma_ho_so,
         ma_yeu_cau=ma_yeu_cau,
         request_id=request_id,
+        sender_code=sender_code,
+        receiver_code=receiver_code,
+        tran_code=tran_code,
         subject=subject,
         failed=failed,
     )

@@ -1,5 +1,8 @@
 """The hot path: `/{context}/{version}/{operation}` → auth, ACL, quota, validation, adapter, record.
 
+SOAP services are also served as SOAP at `/{context}/{version}/soap` (gateway/soap_front.py), through the
+same admission, the same exchange record and the same adapter.
+
 A raw ASGI app on purpose: FastAPI adds ~100 µs per request on these machines (bench/README.md), and every
 call of every procedure passes here.
 """
@@ -9,14 +12,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import orjson
 
-from ndxp_sim.adapters._base import Adapter, Call, Operation, Reply
+from ndxp_sim.adapters import soap
+from ndxp_sim.adapters._base import Adapter, Call, Operation, Reply, SoapAdapter
 from ndxp_sim.core.errors import (
     ERROR_HEADER,
     BackendError,
@@ -26,22 +30,29 @@ from ndxp_sim.core.errors import (
     GatewayInternalError,
     InvalidRequestError,
     MethodNotAllowedError,
+    NotFoundError,
     PayloadTooLargeError,
+    QuotaExceededError,
     UnauthorizedError,
     UnknownServiceError,
 )
 from ndxp_sim.core.settings import ConsumerSettings
+from ndxp_sim.gateway import soap_front
 from ndxp_sim.gateway.diag import diagnostic_call, play
-from ndxp_sim.gateway.exchange import CORRELATION_KEYS, Exchange, sortable_uuid
+from ndxp_sim.gateway.exchange import CORRELATION_KEYS, ROUTING_HEADERS, Exchange, sortable_uuid
 from ndxp_sim.gateway.runtime import Runtime
+from ndxp_sim.gateway.soap_front import ErrorRenderer
 from ndxp_sim.gateway.urls import url_allowed
 
 log = logging.getLogger("ndxp.gateway")
 
 _JSON = b"application/json"
 Header = tuple[bytes, bytes]
+_T = TypeVar("_T")
 _SCENARIO_HEADER = "x-mock-scenario"
 _CORRELATION_HEADERS = tuple((key, key.lower()) for key in CORRELATION_KEYS)
+# Underscores in header names are dropped by some proxies and rewritten to hyphens by others: take both.
+_ROUTING_HEADERS = tuple((key, key.lower(), key.lower().replace("_", "-")) for key in ROUTING_HEADERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +80,10 @@ def _valid_request_id(value: str) -> bool:
     return 0 < len(value) <= 128 and value.isprintable()
 
 
+def _json_error(error: GatewayError, exchange_id: str) -> tuple[bytes, bytes]:
+    return error.body(exchange_id), _JSON
+
+
 class Proxy:
     """Serves every service operation of every adapter in the runtime."""
 
@@ -83,12 +98,27 @@ class Proxy:
             for op in adapter.operations:
                 self.routes[prefix + op.name] = Route(adapter, op, info.number)
         self.contexts = {f"/{info.context}" for info in runtime.services.values()}
+        self.soap_fronts = {
+            f"/{a.info().context}/{a.info().version}/{soap_front.SOAP_PATH}": a
+            for a in runtime.adapters.values()
+            if isinstance(a, SoapAdapter)
+        }
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         query = scope["query_string"].decode("latin-1")
+        soap_service = self.soap_fronts.get(scope["path"])
+        if soap_service is not None and scope["method"] == "GET" and soap_front.asks_wsdl(query):
+            await self._send_wsdl(soap_service, scope, headers, send)
+            return
         exchange = self._open(scope["method"], scope["path"], query, headers)
-        status, body, response_headers = await self._serve(exchange, self._handle(headers, receive, exchange))
+        errors: ErrorRenderer = _json_error
+        if soap_service is None:
+            handling = self._handle(headers, receive, exchange)
+        else:
+            handling = self._handle_soap(soap_service, headers, receive, exchange)
+            errors = soap_front.fault_answer(soap_service.namespace)
+        status, body, response_headers = await self._serve(exchange, handling, errors)
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": body})
         self._close(exchange, status, body)
@@ -120,7 +150,7 @@ class Proxy:
         )
 
     async def _serve(
-        self, exchange: Exchange, handling: Coroutine[Any, Any, Reply]
+        self, exchange: Exchange, handling: Coroutine[Any, Any, Reply], errors: ErrorRenderer = _json_error
     ) -> tuple[int, bytes, list[Header]]:
         """Awaits `handling` and turns its reply or error into (status, body, headers) for the caller."""
         exchange_id = exchange.exchange_id
@@ -130,13 +160,13 @@ class Proxy:
             status, body, content_type = reply.status, reply.body, reply.content_type.encode()
             exchange.backend_status = reply.backend_status
         except GatewayError as error:
-            status, body, content_type = record_failure(exchange, error), error.body(exchange_id), _JSON
+            status, (body, content_type) = record_failure(exchange, error), errors(error, exchange_id)
             response_headers = [(k.encode(), v.encode()) for k, v in error.headers.items()]
             response_headers.append((ERROR_HEADER.encode(), error.type.encode()))
         except Exception:
             log.exception("unexpected error serving %s (exchange %s)", exchange.path, exchange_id)
             internal = GatewayInternalError("the gateway failed to serve the request")
-            status, body, content_type = record_failure(exchange, internal), internal.body(exchange_id), _JSON
+            status, (body, content_type) = record_failure(exchange, internal), errors(internal, exchange_id)
             response_headers = [(ERROR_HEADER.encode(), internal.type.encode())]
         response_headers += [
             (b"content-type", content_type),
@@ -183,81 +213,152 @@ class Proxy:
         return route
 
     async def _handle(self, headers: dict[str, str], receive: Any, exchange: Exchange) -> Reply:
-        runtime = self.runtime
         try:
             route = self._route(exchange.path, exchange.method, exchange)
         except ClientError:
-            self._note_caller(headers, exchange)
+            await self._note_caller(headers, exchange)
             raise
         op = route.operation
-        consumer = self._admit(headers, exchange, route.adapter.key, op.name)
+        consumer = await self._admit(headers, exchange, route.adapter.key, op.name)
 
-        body = await self._read_body(headers, receive)
-        exchange.request_body = body
-        exchange.request_bytes = len(body)
+        body = await self._read_request_body(headers, receive, exchange)
         params = self._params(op, exchange.query, body)
+        validated = self._checked_fields(op, params, headers, exchange, consumer)
+        forwarded = self._forwarded(headers, exchange)
+        return await self._timed(exchange, route.adapter.call(Call(op, validated, forwarded)))
+
+    async def _handle_soap(
+        self, adapter: SoapAdapter, headers: dict[str, str], receive: Any, exchange: Exchange
+    ) -> Reply:
+        """A consumer's SOAP envelope: caller first, then the envelope (its Body element names the
+        operation the ACL is asked about), then on to the backend unchanged."""
+        exchange.service_key = adapter.key
+        exchange.service_number = adapter.info().number
+        exchange.backend_protocol = adapter.protocol
+        if exchange.method != "POST":
+            await self._note_caller(headers, exchange)
+            raise MethodNotAllowedError(
+                "the SOAP endpoint takes POST (an envelope) or GET ?wsdl", headers={"allow": "GET, POST"}
+            )
+        consumer = (await self.runtime.tokens.identify(headers)).consumer
+        exchange.consumer_id = consumer.id
+        body = await self._read_request_body(headers, receive, exchange)
+        try:
+            namespace, name, params = soap.read_request(body)
+        except soap.SoapParseError as error:
+            raise soap_front.request_error(error) from None
+        op = adapter.by_name.get(name) if namespace == adapter.namespace else None
+        if op is None:
+            raise UnknownServiceError(f"service {adapter.key} has no operation {{{namespace}}}{name}")
+        exchange.operation = op.name
+        action = headers.get("soapaction", "").strip().strip('"')
+        if action and action.rpartition("/")[2] != op.name:
+            raise InvalidRequestError(f"SOAPAction: {action[:128]!r} does not name the Body's {op.name}")
+        self._authorize(consumer, exchange, adapter.key, op.name)
+        self._checked_fields(op, params, headers, exchange, consumer)  # the envelope goes on as it is
+        forwarded = self._forwarded(headers, exchange)
+        return await self._timed(exchange, adapter.pass_envelope(op, body, forwarded))
+
+    def _checked_fields(
+        self,
+        op: Operation,
+        params: dict[str, Any],
+        headers: dict[str, str],
+        exchange: Exchange,
+        consumer: ConsumerSettings,
+    ) -> dict[str, Any]:
+        """The request's fields validated and its callback URL checked, its correlation keys noted first
+        (a refused request is found by its MaHoSo too)."""
         self._correlate(headers, params, exchange, consumer)
         validated = op.validate(params)
         if op.callback_field:
             self._check_callback(validated.get(op.callback_field), consumer.callback_urls, op.callback_field)
+        return validated
 
-        forwarded = {"x-request-id": exchange.request_id}
-        scenario = headers.get(_SCENARIO_HEADER)
-        if scenario and runtime.settings.simulator_mode:
-            forwarded[_SCENARIO_HEADER] = exchange.scenario = scenario[:64]
+    @staticmethod
+    async def _timed(exchange: Exchange, calling: Awaitable[_T]) -> _T:
+        """Awaits the backend call, noting in the exchange when it went out and when it came back."""
         exchange.t_backend_out = time.time()
         try:
-            return await route.adapter.call(Call(op, validated, forwarded))
+            return await calling
         finally:
             exchange.t_backend_in = time.time()
+
+    async def _read_request_body(self, headers: dict[str, str], receive: Any, exchange: Exchange) -> bytes:
+        body = await self._read_body(headers, receive)
+        exchange.request_body = body
+        exchange.request_bytes = len(body)
+        return body
+
+    async def _send_wsdl(
+        self, adapter: SoapAdapter, scope: dict[str, Any], headers: dict[str, str], send: Any
+    ) -> None:
+        """The WSDL naming this gateway's SOAP endpoint, as the caller reached it (metadata: no record)."""
+        host = headers.get("host") or f"{self.runtime.settings.host}:{self.runtime.settings.port}"
+        document = soap_front.wsdl(adapter, f"{scope.get('scheme', 'http')}://{host}{scope['path']}")
+        if document is None:
+            missing = NotFoundError(f"service {adapter.key} has no WSDL contract")
+            status, body, content_type = 404, missing.body(sortable_uuid()), _JSON
+        else:
+            status, body, content_type = 200, document, soap_front.CONTENT_TYPE
+        response_headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def _forwarded(self, headers: dict[str, str], exchange: Exchange) -> dict[str, str]:
+        """Headers the backend gets: the request id, and the mock scenario in simulator mode."""
+        forwarded = {"x-request-id": exchange.request_id}
+        scenario = headers.get(_SCENARIO_HEADER)
+        if scenario and self.runtime.settings.simulator_mode:
+            forwarded[_SCENARIO_HEADER] = exchange.scenario = scenario[:64]
+        return forwarded
 
     async def _diagnose(self, service: str, headers: dict[str, str], exchange: Exchange) -> Reply:
         try:
             call = diagnostic_call(self.runtime, service)
         except UnknownServiceError:
-            self._note_caller(headers, exchange)
+            await self._note_caller(headers, exchange)
             raise
         adapter = self.runtime.adapters[service]
         exchange.service_key = service
         exchange.service_number = adapter.info().number
         exchange.backend_protocol = adapter.protocol
         if isinstance(call, dict):  # no diagnostic case to play: nothing reaches the backend
-            self._admit_caller(headers, exchange)
+            exchange.consumer_id = (await self.runtime.tokens.identify(headers)).consumer.id
             return Reply(200, orjson.dumps(call), None)
         exchange.operation = call.operation.name
-        consumer = self._admit(headers, exchange, service, call.operation.name)
+        consumer = await self._admit(headers, exchange, service, call.operation.name)
         params = call.params
         exchange.request_body = orjson.dumps(params)
         exchange.request_bytes = len(exchange.request_body)
         exchange.request_content_type = _JSON.decode()
         self._correlate({**call.headers, **headers}, params, exchange, consumer)
-        exchange.t_backend_out = time.time()
-        try:
-            tested = await play(call, exchange.request_id)
-        finally:
-            exchange.t_backend_in = time.time()
+        tested = await self._timed(exchange, play(call, exchange.request_id))
         if tested.error is not None:
             record_failure(exchange, tested.error)
         return Reply(200, orjson.dumps(tested.answer), tested.backend_status)
 
-    def _admit_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
-        exchange.consumer_id = self.runtime.tokens.verify(headers.get("authorization")).consumer.id
-
-    def _admit(
+    async def _admit(
         self, headers: dict[str, str], exchange: Exchange, service: str, operation: str
     ) -> ConsumerSettings:
         """The verified consumer, once the ACL lets it call `service.operation` and its quota has room."""
-        consumer = self.runtime.tokens.verify(headers.get("authorization")).consumer
+        consumer = (await self.runtime.tokens.identify(headers)).consumer
         exchange.consumer_id = consumer.id
+        self._authorize(consumer, exchange, service, operation)
+        return consumer
+
+    def _authorize(
+        self, consumer: ConsumerSettings, exchange: Exchange, service: str, operation: str
+    ) -> None:
         if not consumer.may_call(service, operation):
             raise ForbiddenError(f"consumer {consumer.id} may not call {service}.{operation}")
         self.runtime.quota.check(consumer, exchange.t_request_in)
-        return consumer
 
-    def _note_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
+    async def _note_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
         """Records who made a call that fails before admission (unknown operation, wrong method)."""
-        with contextlib.suppress(UnauthorizedError):  # the call fails anyway; anonymous stays anonymous
-            exchange.consumer_id = self.runtime.tokens.verify(headers.get("authorization")).consumer.id
+        # The call fails anyway: anonymous (or a busy token service) leaves it anonymous.
+        with contextlib.suppress(UnauthorizedError, QuotaExceededError):
+            exchange.consumer_id = (await self.runtime.tokens.identify(headers)).consumer.id
 
     @staticmethod
     def _correlate(
@@ -269,6 +370,10 @@ class Proxy:
                 exchange.correlation[key] = str(value)[:128]
         if "MaDonVi" not in exchange.correlation:
             exchange.correlation["MaDonVi"] = consumer.id
+        for key, underscored, hyphenated in _ROUTING_HEADERS:
+            value = headers.get(underscored) or headers.get(hyphenated)
+            if value:
+                exchange.routing[key] = value[:128]
 
     async def _read_body(self, headers: dict[str, str], receive: Any) -> bytes:
         limit = self.runtime.settings.max_body_bytes

@@ -14,6 +14,7 @@ from ndxp_sim.gateway.auth import TokenService
 from ndxp_sim.gateway.exchange import ExchangeSink
 from ndxp_sim.gateway.metrics import Metrics
 from ndxp_sim.gateway.quota import QuotaLimiter
+from ndxp_sim.gateway.readiness import BackendReadiness
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Runtime:
     quota: QuotaLimiter
     sink: ExchangeSink
     metrics: Metrics
+    readiness: BackendReadiness  # /health/ready and the console's self-test share its cached checks
 
     @classmethod
     def build(cls, settings: Settings, sink: ExchangeSink, upstream: UpstreamClient | None = None) -> Runtime:
@@ -43,4 +45,5 @@ class Runtime:
             quota=QuotaLimiter(settings.tiers),
             sink=sink,
             metrics=Metrics(sink.stats),
+            readiness=BackendReadiness(upstream, {key: a.base_url for key, a in adapters.items()}),
         )

@@ -14,7 +14,7 @@ FAILURES_PER_CLIENT = 10  # wrong secrets a minute for one client id, whoever se
 _MAX_TRACKED = 100_000  # keys kept at most; a spray of random ids cannot grow memory without bound
 
 
-class _Windows:
+class FixedWindows:
     """Counts per key in fixed windows of WINDOW_S."""
 
     def __init__(self, limit: int, clock: Callable[[], float]) -> None:
@@ -50,8 +50,8 @@ class TokenThrottle:
         failures_per_client: int = FAILURES_PER_CLIENT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._addresses = _Windows(per_address, clock)
-        self._failures = _Windows(failures_per_client, clock)
+        self._addresses = FixedWindows(per_address, clock)
+        self._failures = FixedWindows(failures_per_client, clock)
 
     def admit(self, client_id: str, address: str) -> None:
         """Counts one attempt from `address`; raises QuotaExceededError when it or `client_id` is over."""

@@ -1,16 +1,45 @@
-"""Loopback helpers for tests: free ports, and a real HTTP server that records the callbacks it gets."""
+"""Loopback helpers for tests: an ASGI app on a real socket, and a real HTTP server recording callbacks."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import uvicorn
 from aiohttp import web
 
 from ndxp_sim.gateway.logpipe.broker import free_port
+
+
+@asynccontextmanager
+async def serving_app(app: Any, **config: Any) -> AsyncIterator[tuple[str, int]]:
+    """`app` behind a real uvicorn server (`config`: more uvicorn.Config settings) on a loopback socket
+    bound before the server starts (no port race); yields its (host, port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **config))
+    task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(10):
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.01)
+        yield sock.getsockname()
+    finally:
+        server.should_exit = True
+        try:
+            async with asyncio.timeout(5):
+                await asyncio.shield(task)
+        except TimeoutError:
+            server.force_exit = True  # connections a broken limit left open must not hang the run
+            await task
+        sock.close()
 
 
 @dataclass

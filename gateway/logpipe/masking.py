@@ -6,6 +6,7 @@ regular expressions whose every repetition is bounded by a delimiter, so no inpu
 
 from __future__ import annotations
 
+import codecs
 import hmac
 import re
 from dataclasses import dataclass
@@ -128,6 +129,35 @@ class _Scope:
         return False
 
 
+def _as_utf8(body: bytes) -> bytes:
+    """A body in a wide encoding (UTF-16 or UTF-32, which XML and so SOAP allow) as UTF-8: the scans for
+    identifiers and element names work on bytes, and would see nothing in a wide encoding's."""
+    if b"\x00" not in body[:4]:  # every wide encoding has a NUL among the first 4 bytes of "<" or "{"
+        return body
+    try:
+        return bytes(etree.tostring(etree.fromstring(body, _XML_PARSER), encoding="utf-8"))
+    except (etree.XMLSyntaxError, ValueError):
+        pass
+    try:
+        return body.decode(_wide_encoding(body[:4])).encode()
+    except UnicodeDecodeError:
+        return body
+
+
+def _wide_encoding(head: bytes) -> str:
+    """The wide encoding of a text starting with `head`: its BOM (UTF-32's first: it begins like
+    UTF-16's), else where the NULs of an ASCII first character sit (RFC 4627 §3)."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head[:3] == b"\x00\x00\x00":
+        return "utf-32-be"
+    if head[1:4] == b"\x00\x00\x00":
+        return "utf-32-le"
+    return "utf-16-be" if head[:1] == b"\x00" else "utf-16-le"
+
+
 class Masker:
     """Masks with one subject key; each call adds the hashes of the identifiers it hid to `subjects`."""
 
@@ -144,6 +174,7 @@ class Masker:
         """The body as masked text (JSON, XML/SOAP, or other text); binary bodies become a placeholder."""
         if is_binary(content_type):
             return binary_placeholder(body, content_type or "")
+        body = _as_utf8(body)
         scope = _Scope.of(body, subjects)
         ctype = (content_type or "").lower()
         head = body[:64].lstrip()

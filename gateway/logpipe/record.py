@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 
+_ROUTING_FIELDS = {"SENDER_CODE": "sender_code", "RECEIVER_CODE": "receiver_code", "TRAN_CODE": "tran_code"}
 _CORRELATION_FIELDS = {
     "MaYeuCau": "ma_yeu_cau",
     "MaHoSo": "ma_ho_so",
@@ -67,6 +68,11 @@ def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Ma
         **{
             field: _masked(correlation.get(key), masker, subjects)
             for key, field in _CORRELATION_FIELDS.items()
+        },
+        # Agency and transaction codes, but caller-chosen like request_id: masked the same way.
+        **{
+            field: _masked(exchange.routing.get(key), masker, subjects)
+            for key, field in _ROUTING_FIELDS.items()
         },
         "body_policy": policy,
         "request_body": request_body,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, event, func, select, tuple_
+from sqlalchemy import Connection, bindparam, delete, event, func, inspect, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -49,6 +49,9 @@ class ExchangeFilter:
     ma_ho_so: str | None = None
     ma_yeu_cau: str | None = None
     request_id: str | None = None
+    sender_code: str | None = None
+    receiver_code: str | None = None
+    tran_code: str | None = None
     subject: str | None = None
     failed: bool | None = None  # True: every outcome but ok; False: ok only
 
@@ -83,6 +86,7 @@ class Store:
             try:
                 async with engine.begin() as conn:
                     await conn.run_sync(lambda sync: ExchangeRow.metadata.create_all(sync, tables=_TABLES))
+                    await conn.run_sync(_add_missing_columns)
                 break
             except DBAPIError:
                 # A gateway and an indexer starting together both create the tables; the loser retries
@@ -233,6 +237,9 @@ def _conditions(filters: ExchangeFilter) -> list[Any]:
         "ma_ho_so",
         "ma_yeu_cau",
         "request_id",
+        "sender_code",
+        "receiver_code",
+        "tran_code",
     ):
         value = getattr(filters, name)
         if value is not None:
@@ -243,6 +250,16 @@ def _conditions(filters: ExchangeFilter) -> list[Any]:
         about = select(_s.exchange_id).where(_s.subject == filters.subject)
         conditions.append(_x.exchange_id.in_(about))
     return conditions
+
+
+def _add_missing_columns(sync: Connection) -> None:
+    """Columns added to the record since a store was created (all nullable), added to its table: the
+    full record is kept as JSON anyway, so older rows simply have NULL in them."""
+    present = {column["name"] for column in inspect(sync).get_columns(ExchangeRow.__tablename__)}
+    for column in _x:
+        if column.name not in present and column.nullable:
+            kind = column.type.compile(dialect=sync.dialect)
+            sync.execute(text(f'ALTER TABLE {ExchangeRow.__tablename__} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

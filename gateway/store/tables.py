@@ -64,6 +64,9 @@ class ExchangeFields(SQLModel):
     ma_ho_so: str | None = None
     ma_can_bo: str | None = None
     ma_don_vi: str | None = None
+    sender_code: str | None = None  # NGSP routing headers SENDER_CODE, RECEIVER_CODE, TRAN_CODE
+    receiver_code: str | None = None
+    tran_code: str | None = None
     body_policy: str | None = None
     request_body_truncated: bool | None = None
     response_body_truncated: bool | None = None

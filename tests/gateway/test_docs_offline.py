@@ -46,6 +46,8 @@ async def test_the_docs_document_holds_every_service_operation_and_the_gateways_
         for op in adapter.operations:
             operation = spec["paths"][f"/{info.context}/{info.version}/{op.name}"][op.method.lower()]
             assert operation["tags"] == [f"{info.number}. {key}"] and operation["security"] == [{"lgsp": []}]
+    soap_front = spec["paths"]["/apiCSDLDanCu/1.0/soap"]  # the SOAP face of the SOAP service
+    assert set(soap_front) == {"get", "post"} and "text/xml" in soap_front["post"]["requestBody"]["content"]
     schemas = spec["components"]["schemas"]
     assert "csdl_dan_cu.ThongTinCongDan" in schemas and "lgsp" in spec["components"]["securitySchemes"]
     for ref in _refs(spec):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import respx
 
+from ndxp_sim.gateway.diag import connectivity
 from tests.conftest import LIMITED_CONSUMER, GatewayHarness
 
 MOCKS = "http://127.0.0.1:9100"
@@ -23,6 +24,8 @@ async def test_all_24_services_are_listed_with_what_is_implemented(gateway: Gate
         "path": "/apiCSDLDanCu/1.0/TraCuuThongTinCongDan",
     }.items() <= dan_cu["operations"][0].items()
     assert all(not s["operations"] for s in listed if not s["implemented"])
+    assert dan_cu["soap_front"] == {"path": "/apiCSDLDanCu/1.0/soap", "wsdl": "/apiCSDLDanCu/1.0/soap?wsdl"}
+    assert next(s for s in listed if s["key"] == "csdl_dkdn")["soap_front"] is None
 
 
 async def test_allowed_lists_only_what_this_consumer_may_call(gateway: GatewayHarness) -> None:
@@ -94,3 +97,26 @@ async def test_the_gateways_own_endpoints_answer_errors_in_the_same_shape(gatewa
     wrong_method = await gateway.client.delete("/health")
     assert wrong_method.status_code == 405 and wrong_method.json()["type"] == "Client.MethodNotAllowed"
     assert wrong_method.headers["x-ndxp-error"] == "Client.MethodNotAllowed"
+
+
+@respx.mock
+async def test_the_console_self_test_uses_the_cached_health_checks_not_service_calls(
+    gateway: GatewayHarness,
+) -> None:
+    """Console self-test of every service, twice → green/red from each backend's /health, one health round
+    for both, and no service call reaches a backend (so no citizen is looked up without a record)."""
+    respx.get(f"{MOCKS}/csdl_dan_cu/health").respond(503)
+    health = respx.get(url__regex=rf"{MOCKS}/\w+/health$").respond(json={"status": "ok"})
+    service_calls = respx.route(path__regex=r"^/(?!.*/health$)")
+    runtime = gateway.app.runtime
+    for _ in range(2):
+        tests = {key: await connectivity(runtime, key) for key in ("csdl_dkdn", "ho_tich", "csdl_dan_cu")}
+    assert tests["csdl_dkdn"]["status"] == tests["ho_tich"]["status"] == "green"
+    assert tests["csdl_dan_cu"] == {
+        "service": "csdl_dan_cu",
+        "status": "red",
+        "reason": "GET /health: HTTP 503",
+    }
+    assert health.call_count == len(runtime.adapters) - 1  # one cached round for every backend
+    assert not service_calls.called
+    assert not gateway.sink.exchanges

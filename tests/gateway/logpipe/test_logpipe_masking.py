@@ -56,6 +56,23 @@ def test_soap_body_is_masked_by_element_name_whatever_the_namespace(masker: Mask
     assert "<Ho>N***</Ho>" in masked
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_bodies_in_a_wide_encoding_are_masked_too(masker: Masker, encoding: str) -> None:
+    """A SOAP envelope (which XML lets be UTF-16 or UTF-32) and a JSON body in a wide encoding → masked
+    like their UTF-8 forms: no identifier, the subject found."""
+    number = "079085012345"
+    envelope = (
+        f'<?xml version="1.0" encoding="{encoding}"?>'
+        '<s:Envelope xmlns:s="urn:s"><s:Body><x:Tra xmlns:x="urn:x">'
+        f"<x:SoDinhDanh>{number}</x:SoDinhDanh></x:Tra></s:Body></s:Envelope>"
+    )
+    for body, content_type in ((envelope, "text/xml"), (f'{{"SoDinhDanh": "{number}"}}', "application/json")):
+        subjects: set[str] = set()
+        masked = masker.mask_body(body.encode(encoding), content_type, subjects)
+        assert number not in masked.replace("\x00", "") and "SoDinhDanh" in masked
+        assert subjects == {masker.subject(number)}
+
+
 def test_soap_carried_in_a_json_string_is_masked(masker: Masker) -> None:
     body = orjson.dumps({"status": 1, "message": SOAP_BODY.decode()})
     assert_no_identity(masker.mask_body(body, "application/json", set()))

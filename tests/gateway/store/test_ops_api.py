@@ -81,6 +81,22 @@ async def test_operator_searches_with_filters_and_pages_with_cursors(
     assert "request_body" not in first["items"][0]
 
 
+async def test_operator_finds_exchanges_by_ngsp_routing_headers(
+    client: httpx.AsyncClient, store: Store, operator: dict[str, str], make_record: RecordFactory
+) -> None:
+    """?sender_code=, ?receiver_code=, ?tran_code= → only the exchanges that carried those headers."""
+    tagged = make_record(sender_code="000.00.00.H92", receiver_code="000.00.00.G01", tran_code="TRA_CUU_DN")
+    await store.upsert_many([make_record(), tagged, make_record()])
+    for name, value in (
+        ("sender_code", "000.00.00.H92"),
+        ("receiver_code", "000.00.00.G01"),
+        ("tran_code", "TRA_CUU_DN"),
+    ):
+        found = (await client.get("/_ops/exchanges", params={name: value}, headers=operator)).json()["items"]
+        assert [item["exchange_id"] for item in found] == [tagged["exchange_id"]]
+        assert found[0][name] == value
+
+
 async def test_search_rejects_bad_parameters_with_422(
     client: httpx.AsyncClient, operator: dict[str, str]
 ) -> None:

@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from ndxp_sim.gateway.store import ExchangeFilter, InvalidCursorError, InvalidRecordError, Store
 from tests.gateway.store.store_samples import T0, RecordFactory
@@ -58,7 +59,7 @@ async def test_search_filters_narrow_the_result(store: Store, make_record: Recor
         make_record(outcome="backend_error", http_status=504, error_type="Server.Backend.Timeout"),
         make_record(ma_ho_so="000.00.00.H91-250301-0001", ma_yeu_cau="YC-1"),
         make_record(request_id="req-fixed"),
-        make_record(),
+        make_record(sender_code="000.00.00.H92", receiver_code="000.00.00.G01", tran_code="TRA_CUU_DN"),
     ]
     await store.upsert_many(records)
 
@@ -79,6 +80,8 @@ async def test_search_filters_narrow_the_result(store: Store, make_record: Recor
     assert await ids(ma_ho_so="000.00.00.H91-250301-0001") == id_of(3)
     assert await ids(ma_yeu_cau="YC-1") == id_of(3)
     assert await ids(request_id="req-fixed") == id_of(4)
+    assert await ids(sender_code="000.00.00.H92") == id_of(5)  # the NGSP routing headers
+    assert await ids(receiver_code="000.00.00.G01") == await ids(tran_code="TRA_CUU_DN") == id_of(5)
     # The window is [from, to): records are 1 s apart from T0.
     assert await ids(ts_from=T0 + timedelta(seconds=2), ts_to=T0 + timedelta(seconds=4)) == id_of(2, 3)
     assert await ids(service_key="csdl_dan_cu", outcome="ok", ts_from=T0 + timedelta(seconds=4)) == id_of(
@@ -218,3 +221,27 @@ async def test_stores_starting_together_on_one_database_both_start(store_url: st
         assert [await s.count() for s in stores] == [0, 0, 0]
     finally:
         await asyncio.gather(*(s.stop() for s in stores))
+
+
+async def test_a_store_made_before_the_routing_columns_gets_them_on_start(
+    store_url: str, make_record: RecordFactory
+) -> None:
+    """A store whose table lacks sender_code, receiver_code, tran_code (created by an earlier release) →
+    start() adds them; old rows keep NULL there and new records are found by them."""
+    old = Store(store_url)
+    await old.start()
+    old_record = make_record()
+    await old.upsert_many([old_record])
+    async with old.engine.begin() as conn:
+        for column in ("sender_code", "receiver_code", "tran_code"):
+            await conn.execute(text(f"ALTER TABLE exchange DROP COLUMN {column}"))
+    await old.stop()
+    store = Store(store_url)
+    await store.start()
+    try:
+        await store.upsert_many([make_record(sender_code="000.00.00.H91")])
+        found = (await store.search(ExchangeFilter(sender_code="000.00.00.H91"))).items
+        assert len(found) == 1 and found[0]["sender_code"] == "000.00.00.H91"
+        assert await store.count() == 2
+    finally:
+        await store.stop()
