@@ -13,6 +13,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 
 from ndxp_sim.adapters import soap
+from ndxp_sim.adapters.breaker import CircuitBreaker, trips_breaker
 from ndxp_sim.adapters.rejections import fault_reason, invalid_message, rest_reason
 from ndxp_sim.adapters.upstream import UpstreamClient, UpstreamResponse
 from ndxp_sim.core.catalogue import ServiceInfo, services
@@ -109,6 +110,7 @@ class Adapter:
         self.settings = settings
         self.upstream = upstream
         self.by_name = {op.name: op for op in self.operations}
+        self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_s)
 
     @classmethod
     def info(cls) -> ServiceInfo:
@@ -122,11 +124,22 @@ class Adapter:
     ) -> Reply:
         attempts = 1 + (self.settings.retries if operation.is_idempotent else 0)
         for attempt in range(attempts):
+            self.breaker.before_call()  # an open circuit fails fast: no connection, no timeout to wait out
             try:
-                return await attempt_once()
+                reply = await attempt_once()
             except BackendError as error:
+                self.breaker.failed() if trips_breaker(error) else self.breaker.succeeded()
                 if not error.retriable or attempt == attempts - 1:  # each error says if another try helps
                     raise
+            except GatewayError as error:  # a 404 or 422 from the backend still proves it alive
+                self.breaker.succeeded() if error.backend_status is not None else self.breaker.released()
+                raise
+            except BaseException:
+                self.breaker.released()
+                raise
+            else:
+                self.breaker.succeeded()
+                return reply
         raise AssertionError("unreachable")
 
     async def _call_once(self, call: Call) -> Reply:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from ndxp_sim.core.identifiers import (
     agency_code_is_valid,
@@ -56,6 +64,21 @@ DossierCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9._\-]{1,64}$"), AfterValidator(_not_a_dot_segment)
 ]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def ordered(start: str, end: str) -> Any:
+    """A validator for a model with the range fields `start`..`end`: the end may not come before the start.
+
+    Declare it in the class body (`_range = ordered("tuNgay", "denNgay")`); the error names `end`.
+    """
+
+    def check(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+        first = info.data.get(start)
+        if value is not None and first is not None and value < first:
+            raise ValueError(f"{end} must not be before {start}")
+        return value
+
+    return field_validator(end)(check)
 
 
 class Answer(BaseModel):
@@ -109,3 +132,19 @@ AgencyCode = Annotated[
     AfterValidator(_checked(agency_code_is_valid, "mã cơ quan (its province code)")),
     Field(description="provincial agency code 000.00.NN.Hpp: NN the agency, pp the province"),
 ]
+
+
+class PageRequest(BaseModel):
+    """The paging of a search request (page from 1, pageSize 1–100); subclasses add the filters."""
+
+    model_config = ConfigDict(extra="forbid")
+    page: int = Field(1, ge=1)
+    pageSize: int = Field(20, ge=1, le=100)
+
+
+class PageAnswer(Answer):
+    """The envelope of one page of a search answer; subclasses add `items`."""
+
+    total: int = Field(..., ge=0)
+    page: int = Field(..., ge=1)
+    pageSize: int = Field(..., ge=1, le=100)

@@ -13,8 +13,12 @@ from ndxp_sim.adapters.csdl_can_bo import CsdlCanBoAdapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
 from ndxp_sim.adapters.csdl_dang_kiem import CsdlDangKiemAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
+from ndxp_sim.adapters.csdl_gia import CsdlGiaAdapter
 from ndxp_sim.adapters.csdl_gplx import CsdlGplxAdapter
+from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
+from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
+from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
 from ndxp_sim.core.catalogue import services
 
 ENTRY_POINT_GROUP = "ndxp_sim.adapters"
@@ -26,6 +30,10 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     CsdlGplxAdapter,
     CsdlDangKiemAdapter,
     CsdlCanBoAdapter,
+    CsdlVanBanAdapter,
+    ThongTinNguonAdapter,
+    CsdlGiaAdapter,
+    QuanLyGtvtAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

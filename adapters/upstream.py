@@ -17,7 +17,7 @@ from typing import Protocol
 import aiohttp
 import httpx
 
-from ndxp_sim.core.errors import BackendTimeoutError, BackendUnavailableError
+from ndxp_sim.core.errors import BackendBadResponseError, BackendTimeoutError, BackendUnavailableError
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,8 @@ class AiohttpUpstream:
                 return UpstreamResponse(response.status, payload, response.headers.get("content-type", ""))
         except TimeoutError:
             raise BackendTimeoutError(f"the backend did not answer within {timeout_s:g} s") from None
+        except aiohttp.ClientPayloadError:  # it answered, then broke off: not unreachable, not retriable
+            raise BackendBadResponseError("the backend's answer was cut off before its end") from None
         except (aiohttp.ClientError, OSError):
             raise BackendUnavailableError("the backend could not be reached") from None
 

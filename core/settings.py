@@ -15,6 +15,7 @@ from pydantic_settings import (
 )
 
 from ndxp_sim.core.catalogue import services
+from ndxp_sim.core.own_ports import refusal
 
 DEFAULT_CONFIG_FILE = Path(__file__).parent / "config" / "default.yaml"
 
@@ -43,6 +44,12 @@ class ServiceSettings(_Strict):
     )
     body_policy: BodyPolicy = "masked"
     body_cap_bytes: int = Field(8192, ge=0)
+    breaker_failures: int = Field(
+        5, ge=0, description="connect failures or timeouts in a row that open the circuit (0: never)"
+    )
+    breaker_cooldown_s: float = Field(
+        15.0, gt=0, description="how long an open circuit fails fast before one probe call is let through"
+    )
 
 
 class LgspAccessKey(_Strict):
@@ -66,9 +73,26 @@ class ConsumerSettings(_Strict):
         default_factory=dict, description="service key (or *) -> operations (or [*])"
     )
     tier: str = "Gold"
-    callback_urls: list[str] = Field(default_factory=list, description="URLs this consumer registered")
+    callback_urls: list[str] = Field(
+        default_factory=list,
+        description="URLs this consumer registered: exact, or `scheme://host[:port|:*]/path-prefix`",
+    )
     roles: list[Role] = Field(default_factory=lambda: list[Role](["consumer"]))
     lgsp_access: LgspAccessKey | None = Field(None, description="its `lgspaccesstoken` credential, if any")
+
+    @field_validator("callback_urls")
+    @classmethod
+    def _narrow_callback_patterns(cls, value: list[str]) -> list[str]:
+        # A bare host (with any port) would let a dossier's callback reach every service on that host.
+        for pattern in value:
+            scheme, _, rest = pattern.partition("://")
+            netloc, _, path = rest.partition("/")
+            if scheme not in ("http", "https") or not netloc or "@" in netloc or not path.strip("/"):
+                raise ValueError(
+                    f"callback_urls: {pattern!r} must be http(s)://host[:port|:*]/path "
+                    "(a path is required, e.g. http://127.0.0.1:*/callbacks)"
+                )
+        return value
 
     def may_call(self, service: str, operation: str) -> bool:
         ops = self.allowed.get(service, self.allowed.get("*"))
@@ -92,6 +116,13 @@ class LogSettings(_Strict):
     spool_dir: Path = Path("var/spool")
     subject_key: SecretStr = SecretStr(FAKE_SUBJECT_KEY)
     queue_max: int = Field(100_000, description="records held in memory before they go to the spool")
+    ack_timeout_s: float = Field(
+        1.0,
+        gt=0,
+        le=30,
+        description="a broker that leaves the oldest sent record unacknowledged this long counts as down: "
+        "memory goes to the spool and /health/ready says degraded",
+    )
 
 
 class StoreSettings(_Strict):
@@ -111,8 +142,27 @@ class MockSettings(_Strict):
     )
     dossier_step_s: float = Field(5.0, gt=0, description="seconds between dossier status steps")
     callback_key: SecretStr = SecretStr(FAKE_CALLBACK_KEY)
+    admin_token: SecretStr = Field(
+        SecretStr("fake-mock-admin-token"),
+        description="bearer token the mocks' /_admin API requires (a fake one by default)",
+    )
     callback_retries: int = 6
     callback_backoff_s: float = 0.5
+
+
+class QuotaSettings(_Strict):
+    """Where the per-consumer quota count lives (docs: README.md, "Quotas")."""
+
+    backend: Literal["local", "redis"] = Field(
+        "local", description="local: this host's workers; redis: every worker and replica sharing one Redis"
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="used when backend is redis")
+    redis_prefix: str = Field("ndxp:quota:", description="prefix of the per-consumer keys")
+    redis_timeout_s: float = Field(0.25, gt=0, description="connect and reply time limit of one Redis call")
+    fail_open: bool = Field(True, description="Redis unreachable: calls pass (true) or get 503 (false)")
+    shared_file: Path | None = Field(
+        None, description="SQLite file the local workers count in; `ndxp-sim gateway --workers N>1` sets it"
+    )
 
 
 class OpsClientSettings(_Strict):
@@ -161,6 +211,7 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     mocks: MockSettings = Field(default_factory=MockSettings)
     ops_client: OpsClientSettings = Field(default_factory=OpsClientSettings)
+    quota: QuotaSettings = Field(default_factory=QuotaSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -226,6 +277,13 @@ class Settings(BaseSettings):
             for key in consumer.allowed:
                 if key != "*" and key not in services():
                     raise ValueError(f"consumers.{consumer.id}.allowed: unknown service {key!r}")
+            for pattern in consumer.callback_urls:
+                host, _, port = pattern.partition("://")[2].partition("/")[0].rpartition(":")
+                if port.isdigit() and refusal(host, int(port), self):
+                    raise ValueError(
+                        f"consumers.{consumer.id}.callback_urls: {pattern!r} names one of the "
+                        "simulator's own ports (gateway, mocks, broker or store)"
+                    )
         return self
 
     @property

@@ -1,20 +1,63 @@
-"""Embedded mode: one command starts broker, mocks, gateway and indexer as child processes and stops them."""
+"""Embedded mode: one command starts broker, mocks, gateway and indexer, keeps them up, stops them losslessly.
+
+Each part runs in its own session, so a Ctrl+C at the terminal reaches only this process, which then
+stops the parts in the one order that loses no exchange record: the gateway first (it drains memory
+into the broker, or the spool), the indexer next (it consumes what the broker holds before it exits),
+then the mocks, and the broker last (the embedded one keeps records in memory only). A part that
+crashes meanwhile is started again after a growing pause, with one line saying so.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 
 from ndxp_sim.core import identities
 from ndxp_sim.core.settings import Settings
 
+if TYPE_CHECKING:
+    from ndxp_sim.gateway.logpipe.broker import EmbeddedBroker
+
 _START_TIMEOUT_S = 120.0
+# How long each part may take to stop on SIGTERM before it is killed: the gateway drains its memory
+# (sink stop timeout 15 s), the indexer consumes what the broker still holds.
+_STOP_TIMEOUT_S = {"gateway": 40.0, "indexer": 40.0, "mocks": 15.0}
+_STOP_ORDER = ("gateway", "indexer", "mocks")
+_BACKOFF_FIRST_S = 1.0
+_BACKOFF_MAX_S = 30.0
+_STABLE_S = 60.0  # a part that ran this long before it crashed starts again after the first pause
+_TICK_S = 0.3
+
+
+@dataclass
+class _Restarts:
+    """When a crashed part may start again: pauses of 1, 2, 4 … 30 s while it keeps crashing."""
+
+    pause_s: float = _BACKOFF_FIRST_S
+    started_at: float = 0.0
+    due_at: float | None = None
+
+    def crashed(self, now: float) -> float:
+        if now - self.started_at >= _STABLE_S:
+            self.pause_s = _BACKOFF_FIRST_S
+        pause, self.pause_s = self.pause_s, min(self.pause_s * 2, _BACKOFF_MAX_S)
+        self.due_at = now + pause
+        return pause
+
+    def due(self, now: float) -> bool:
+        return self.due_at is not None and now >= self.due_at
+
+    def started(self, now: float) -> None:
+        self.started_at, self.due_at = now, None
 
 
 @dataclass
@@ -23,6 +66,60 @@ class _Child:
     args: list[str]
     health_url: str | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    restarts: _Restarts = field(default_factory=_Restarts)
+
+    def start(self, env: dict[str, str]) -> None:
+        # Its own session: the terminal's Ctrl+C must not stop it behind our back (see the module doc).
+        self.process = subprocess.Popen(self.args, env=env, start_new_session=True)
+        self.restarts.started(time.monotonic())
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=_STOP_TIMEOUT_S.get(self.name, 15.0))
+        except subprocess.TimeoutExpired:
+            print(f"ndxp-sim: {self.name} did not stop in time; killing it", file=sys.stderr, flush=True)
+            self.process.kill()
+            self.process.wait()
+
+
+def busy_port(settings: Settings, *, embedded_broker: bool) -> str | None:
+    """The first port `up` needs that it cannot bind, said with the setting that moves it; else None."""
+    wanted = [
+        (settings.host, settings.port, "NDXP_PORT or --port"),
+        (settings.mocks.host, settings.mocks.port, "NDXP_MOCKS__PORT"),
+    ]
+    if embedded_broker:
+        setting = "NDXP_KAFKA__EMBEDDED_PORT (or NDXP_KAFKA__BOOTSTRAP_SERVERS to use a running Kafka)"
+        wanted.append(("127.0.0.1", settings.kafka.embedded_port, setting))
+    seen: dict[int, str] = {}
+    for host, port, setting in wanted:
+        if port and port in seen:
+            return f"port {port} is wanted twice ({seen[port]} and {setting}): set one of them"
+        seen[port] = setting
+        if not _can_bind(host, port):
+            return f"port {port} is in use: set {setting}"
+    return None
+
+
+def _can_bind(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As the servers themselves do: a port whose last connections linger in TIME_WAIT is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
 
 
 def _banner(settings: Settings, bootstrap: str, indexer: bool) -> str:
@@ -48,7 +145,7 @@ Try it:
   curl -s -H "Authorization: Bearer $TOKEN" \\
        '{base}/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn={identities.ENTERPRISE_ACTIVE}'
 
-Press Ctrl+C to stop.
+A part that crashes is started again. Press Ctrl+C to stop.
 """
 
 
@@ -73,26 +170,64 @@ def _wait_healthy(children: list[_Child]) -> None:
             time.sleep(0.2)
 
 
-def _stop(children: list[_Child]) -> None:
-    for child in reversed(children):
-        if child.process is not None and child.process.poll() is None:
-            child.process.send_signal(signal.SIGTERM)
-    for child in reversed(children):
-        if child.process is None:
-            continue
+def _supervise(children: list[_Child], env: dict[str, str]) -> None:
+    """One tick: notice crashed parts, start those whose pause is over."""
+    now = time.monotonic()
+    for child in children:
+        if child.restarts.due(now):
+            child.start(env)
+        elif child.restarts.due_at is None and not child.running:
+            assert child.process is not None
+            pause = child.restarts.crashed(now)
+            print(
+                f"ndxp-sim: {child.name} exited (code {child.process.returncode}); "
+                f"starting it again in {pause:g} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _supervise_broker(broker: EmbeddedBroker, restarts: _Restarts) -> None:
+    from ndxp_sim.gateway.logpipe.broker import BrokerUnavailableError
+
+    now = time.monotonic()
+    if restarts.due(now):
         try:
-            child.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.process.kill()
-            child.process.wait()
+            broker.start_sync()
+            restarts.started(now)
+        except BrokerUnavailableError as exc:
+            pause = restarts.crashed(now)
+            print(f"ndxp-sim: broker: {exc}; trying again in {pause:g} s", file=sys.stderr, flush=True)
+    elif restarts.due_at is None and not broker.running:
+        broker.stop_sync()  # reap it and close its log
+        pause = restarts.crashed(now)
+        print(
+            f"ndxp-sim: the broker exited (what it held in memory is gone; the gateway spools meanwhile); "
+            f"starting it again in {pause:g} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _stop(children: list[_Child], broker: EmbeddedBroker | None) -> None:
+    by_name = {child.name: child for child in children}
+    for name in _STOP_ORDER:
+        if name in by_name:
+            by_name[name].stop()
+    if broker is not None:
+        broker.stop_sync()
 
 
 def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) -> int:
-    """Run until SIGINT/SIGTERM; returns the exit code."""
+    """Run until SIGINT/SIGTERM; returns the exit code (2: a port is taken)."""
     from ndxp_sim.gateway.logpipe.broker import BrokerUnavailableError, EmbeddedBroker
 
-    broker: EmbeddedBroker | None = None
     bootstrap = settings.kafka.bootstrap_servers
+    busy = busy_port(settings, embedded_broker=not bootstrap)
+    if busy:
+        print(f"ndxp-sim: {busy}", file=sys.stderr)
+        return 2
+    broker: EmbeddedBroker | None = None
     if not bootstrap:
         broker = EmbeddedBroker(port=settings.kafka.embedded_port)
         try:
@@ -101,7 +236,7 @@ def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) 
             print(f"ndxp-sim: {exc}", file=sys.stderr)
             return 1
         bootstrap = broker.bootstrap_servers
-    env = {**os.environ, "NDXP_KAFKA__BOOTSTRAP_SERVERS": bootstrap}
+    env = {**os.environ, "NDXP_KAFKA__BOOTSTRAP_SERVERS": bootstrap, "NDXP_PORT": str(settings.port)}
     command = [sys.executable, "-m", "ndxp_sim.gateway"]  # never a `gateway` of the folder it runs in
     children = [
         _Child("mocks", [*command, "mocks"], f"{settings.mock_base_url}/health"),
@@ -121,27 +256,22 @@ def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) 
 
     signal.signal(signal.SIGTERM, _request_stop)
     signal.signal(signal.SIGINT, _request_stop)
+    broker_restarts = _Restarts(started_at=time.monotonic())
     try:
         for child in children:
-            child.process = subprocess.Popen(child.args, env=env)
+            child.start(env)
         _wait_healthy(children)
         print(_banner(settings, bootstrap, indexer), flush=True)
         while not stop_requested:
-            for child in children:
-                assert child.process is not None
-                if child.process.poll() is not None:
-                    print(
-                        f"ndxp-sim: {child.name} exited (code {child.process.returncode}); stopping",
-                        file=sys.stderr,
-                    )
-                    return 1
-            time.sleep(0.3)
+            _supervise(children, env)
+            if broker is not None:
+                _supervise_broker(broker, broker_restarts)
+            time.sleep(_TICK_S)
+        print("ndxp-sim: stopping (gateway, indexer, mocks, then the broker)…", flush=True)
         return 0
     except RuntimeError as exc:
         print(f"ndxp-sim: {exc}", file=sys.stderr)
         return 1
     finally:
-        _stop(children)
-        if broker is not None:
-            broker.stop_sync()
+        _stop(children, broker)
         print("ndxp-sim stopped.", flush=True)

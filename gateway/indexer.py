@@ -22,12 +22,17 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.core.tasks import spawn
+from ndxp_sim.gateway.logpipe.client_log import quiet_client_library
 from ndxp_sim.gateway.store import InvalidRecordError, PreparedRecord, Store, decode, prepare
 
 log = logging.getLogger(__name__)
 
 _BACKOFF_START_S = 0.5
 _BACKOFF_MAX_S = 30.0
+_KAFKA_BACKOFF_MAX_S = 5.0  # a broker that comes back is noticed within this long
+_START_TIMEOUT_S = 20.0
+# An idle consumer asks for metadata this often: aiokafka alone never says it lost the broker.
+_PROBE_EVERY_S = 1.0
 # Faults that say nothing about the records: keep the batch and try again.
 _TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError, OSError, TimeoutError)
 
@@ -51,6 +56,7 @@ class Indexer:
         poll_timeout_ms: int = 500,
         max_records: int = 1000,
         retention_every_s: float = 600.0,
+        drain_s: float = 20.0,
     ) -> None:
         self._settings = settings
         self._store = store or Store(settings.store.url)
@@ -58,6 +64,7 @@ class Indexer:
         self._poll_timeout_ms = poll_timeout_ms
         self._max_records = max_records
         self._retention_every_s = retention_every_s
+        self._drain_s = drain_s
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.counters = IndexerCounters()
@@ -76,7 +83,7 @@ class Indexer:
             self._task = None
 
     def request_stop(self) -> None:
-        """Ask `run()` to finish its current batch and return; safe from a signal handler."""
+        """Ask `run()` to index what the topic still holds and return; safe from a signal handler."""
         self._stopping.set()
 
     async def run(self) -> None:
@@ -94,28 +101,51 @@ class Indexer:
                 await self._store.stop()
 
     async def _consume_until_stopped(self) -> None:
+        """One line when the broker goes, one when it is back, and growing pauses between reconnections."""
+        quiet_client_library()
         servers, backoff, outage = self._settings.kafka_bootstrap, _BACKOFF_START_S, False
         while not self._stopping.is_set():
             consumer = self._consumer(servers)
             try:
-                await consumer.start()
+                # start() waits for the group coordinator as long as it takes, and succeeds without a
+                # broker once metadata is cached: bound the one, probe the other.
+                await asyncio.wait_for(consumer.start(), _START_TIMEOUT_S)
+                await consumer.topics()
                 if outage:
                     log.warning("Kafka broker at %s is back; indexing resumes", servers)
                     outage, backoff = False, _BACKOFF_START_S
-                while not self._stopping.is_set():
-                    batches = await consumer.getmany(
-                        timeout_ms=self._poll_timeout_ms, max_records=self._max_records
-                    )
-                    if batches:
-                        await self._index(consumer, batches)
-            except KafkaError as exc:
+                await self._poll(consumer)
+            except (KafkaError, TimeoutError) as exc:
                 if not outage:
-                    log.warning("Kafka broker at %s unreachable (%s); retrying with backoff", servers, exc)
+                    reason = str(exc) or type(exc).__name__
+                    log.warning("Kafka broker at %s unreachable (%s); retrying with backoff", servers, reason)
                     outage = True
                 await self._pause(backoff)
-                backoff = min(backoff * 2, _BACKOFF_MAX_S)
+                backoff = min(backoff * 2, _KAFKA_BACKOFF_MAX_S)
             finally:
                 await _close(consumer)
+
+    async def _poll(self, consumer: AIOKafkaConsumer) -> None:
+        """Index batches until stopped; KafkaError once the broker stops answering metadata requests.
+
+        Asked to stop, it first consumes what the topic still holds (until a poll comes back empty, at
+        most `drain_s`): `ndxp-sim up` stops the gateway first, and the embedded broker forgets
+        everything when it stops next."""
+        loop = asyncio.get_running_loop()
+        next_probe = loop.time() + _PROBE_EVERY_S
+        drain_until: float | None = None
+        while drain_until is None or loop.time() < drain_until:
+            if drain_until is None and self._stopping.is_set():
+                drain_until = loop.time() + self._drain_s
+            batches = await consumer.getmany(timeout_ms=self._poll_timeout_ms, max_records=self._max_records)
+            if batches:
+                await self._index(consumer, batches)
+                next_probe = loop.time() + _PROBE_EVERY_S
+            elif self._stopping.is_set():
+                return  # caught up
+            elif loop.time() >= next_probe:
+                await consumer.topics()
+                next_probe = loop.time() + _PROBE_EVERY_S
 
     def _consumer(self, servers: str) -> AIOKafkaConsumer:
         kafka = self._settings.kafka

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from ndxp_sim.adapters.breaker import STATES, CircuitBreaker
 
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -23,6 +25,28 @@ class _PipelineCollector(Collector):
         for name, value in self._stats().items():
             family.add_metric([name], value)
         yield family
+
+
+class CircuitCollector(Collector):
+    """Each backend's circuit breaker: 1 for its current state, and the calls it refused without trying."""
+
+    def __init__(self, breakers: Mapping[str, CircuitBreaker]) -> None:
+        self._breakers = breakers
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        state = GaugeMetricFamily(
+            "ndxp_backend_circuit_state", "1 for the breaker's current state", labels=["service", "state"]
+        )
+        refused = CounterMetricFamily(
+            "ndxp_backend_circuit_refused", "Calls failed fast by an open circuit", labels=["service"]
+        )
+        for key, breaker in self._breakers.items():
+            current = breaker.state
+            for name in STATES:
+                state.add_metric([key, name], 1 if name == current else 0)
+            refused.add_metric([key], breaker.fast_failures)
+        yield state
+        yield refused
 
 
 class Metrics:

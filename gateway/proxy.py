@@ -15,7 +15,6 @@ import time
 from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
 
 import orjson
 
@@ -36,10 +35,11 @@ from ndxp_sim.core.errors import (
     UnauthorizedError,
     UnknownServiceError,
 )
-from ndxp_sim.core.settings import ConsumerSettings
+from ndxp_sim.core.settings import ConsumerSettings, Settings
 from ndxp_sim.gateway import soap_front
 from ndxp_sim.gateway.diag import diagnostic_call, play
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, ROUTING_HEADERS, Exchange, sortable_uuid
+from ndxp_sim.gateway.request_params import body_params, hide_digit_runs, query_params
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.soap_front import ErrorRenderer
 from ndxp_sim.gateway.urls import url_allowed
@@ -198,9 +198,9 @@ class Proxy:
             prefix, _, operation = path.rpartition("/")
             key = self.prefixes.get(prefix + "/")
             if key is None:
-                raise UnknownServiceError(f"no service is published at {prefix or path}")
+                raise UnknownServiceError(f"no service is published at {hide_digit_runs(prefix or path)}")
             exchange.service_key = key
-            raise UnknownServiceError(f"service {key} has no operation {operation!r}")
+            raise UnknownServiceError(f"service {key} has no operation {hide_digit_runs(operation)!r}")
         exchange.service_key = route.adapter.key
         exchange.service_number = route.service_number
         exchange.operation = route.operation.name
@@ -222,7 +222,7 @@ class Proxy:
         consumer = await self._admit(headers, exchange, route.adapter.key, op.name)
 
         body = await self._read_request_body(headers, receive, exchange)
-        params = self._params(op, exchange.query, body)
+        params = self._params(op, exchange.query, body, headers.get("content-type"))
         validated = self._checked_fields(op, params, headers, exchange, consumer)
         forwarded = self._forwarded(headers, exchange)
         return await self._timed(exchange, route.adapter.call(Call(op, validated, forwarded)))
@@ -254,7 +254,7 @@ class Proxy:
         action = headers.get("soapaction", "").strip().strip('"')
         if action and action.rpartition("/")[2] != op.name:
             raise InvalidRequestError(f"SOAPAction: {action[:128]!r} does not name the Body's {op.name}")
-        self._authorize(consumer, exchange, adapter.key, op.name)
+        await self._authorize(consumer, exchange, adapter.key, op.name)
         self._checked_fields(op, params, headers, exchange, consumer)  # the envelope goes on as it is
         forwarded = self._forwarded(headers, exchange)
         return await self._timed(exchange, adapter.pass_envelope(op, body, forwarded))
@@ -272,7 +272,8 @@ class Proxy:
         self._correlate(headers, params, exchange, consumer)
         validated = op.validate(params)
         if op.callback_field:
-            self._check_callback(validated.get(op.callback_field), consumer.callback_urls, op.callback_field)
+            callback = validated.get(op.callback_field)
+            self._check_callback(callback, consumer.callback_urls, op.callback_field, self.runtime.settings)
         return validated
 
     @staticmethod
@@ -344,15 +345,15 @@ class Proxy:
         """The verified consumer, once the ACL lets it call `service.operation` and its quota has room."""
         consumer = (await self.runtime.tokens.identify(headers)).consumer
         exchange.consumer_id = consumer.id
-        self._authorize(consumer, exchange, service, operation)
+        await self._authorize(consumer, exchange, service, operation)
         return consumer
 
-    def _authorize(
+    async def _authorize(
         self, consumer: ConsumerSettings, exchange: Exchange, service: str, operation: str
     ) -> None:
         if not consumer.may_call(service, operation):
             raise ForbiddenError(f"consumer {consumer.id} may not call {service}.{operation}")
-        self.runtime.quota.check(consumer, exchange.t_request_in)
+        await self.runtime.quota.check(consumer, exchange.t_request_in)
 
     async def _note_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
         """Records who made a call that fails before admission (unknown operation, wrong method)."""
@@ -397,22 +398,12 @@ class Proxy:
         return b"".join(chunks)
 
     @staticmethod
-    def _params(op: Operation, query: str, body: bytes) -> dict[str, Any]:
-        if op.method == "GET":
-            return dict(parse_qsl(query, keep_blank_values=True))
-        if not body:
-            raise InvalidRequestError("body: a JSON object is required")
-        try:
-            params = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise InvalidRequestError(f"body: not valid JSON ({exc.msg} at position {exc.pos})") from None
-        if not isinstance(params, dict):
-            raise InvalidRequestError("body: a JSON object is required")
-        return params
+    def _params(op: Operation, query: str, body: bytes, content_type: str | None) -> dict[str, Any]:
+        return query_params(query) if op.method == "GET" else body_params(body, content_type)
 
     @staticmethod
-    def _check_callback(url: Any, registered: list[str], field: str) -> None:
+    def _check_callback(url: Any, registered: list[str], field: str, settings: Settings) -> None:
         if url is None:
             return
-        if not isinstance(url, str) or not url_allowed(url, registered):
+        if not isinstance(url, str) or not url_allowed(url, registered, settings):
             raise InvalidRequestError(f"{field}: not a callback URL registered for this consumer")

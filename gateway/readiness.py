@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from ndxp_sim.adapters.breaker import CircuitBreaker
 from ndxp_sim.adapters.upstream import UpstreamClient
 from ndxp_sim.core.errors import GatewayError
 
@@ -20,10 +21,15 @@ class BackendReadiness:
     """Checks every backend at most once per `cache_s`; probes that arrive meanwhile share the result."""
 
     def __init__(
-        self, upstream: UpstreamClient, base_urls: Mapping[str, str], cache_s: float = CACHE_S
+        self,
+        upstream: UpstreamClient,
+        base_urls: Mapping[str, str],
+        cache_s: float = CACHE_S,
+        breakers: Mapping[str, CircuitBreaker] | None = None,
     ) -> None:
         self._upstream = upstream
         self._base_urls = dict(base_urls)
+        self._breakers = dict(breakers or {})
         self._cache_s = cache_s
         self._lock = asyncio.Lock()
         self._checked_at = -float("inf")
@@ -38,10 +44,13 @@ class BackendReadiness:
                 self._results = dict(zip(keys, answers, strict=True))
                 self._checked_at = time.monotonic()
             age_s = round(time.monotonic() - self._checked_at, 3)
-        return {
+        checks: dict[str, dict[str, Any]] = {
             f"backend:{key}": {"ok": ok, "reason": reason, "checked": CHECKED, "age_s": age_s}
             for key, (ok, reason) in self._results.items()
         }
+        for key, breaker in self._breakers.items():  # live, not cached: an open circuit shows at once
+            checks[f"backend:{key}"]["circuit"] = breaker.snapshot()
+        return checks
 
     async def _check(self, base_url: str) -> tuple[bool, str]:
         try:

@@ -12,8 +12,8 @@ from ndxp_sim.core.catalogue import ServiceInfo, services
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.auth import TokenService
 from ndxp_sim.gateway.exchange import ExchangeSink
-from ndxp_sim.gateway.metrics import Metrics
-from ndxp_sim.gateway.quota import QuotaLimiter
+from ndxp_sim.gateway.metrics import CircuitCollector, Metrics
+from ndxp_sim.gateway.quota import QuotaLimiter, build_counter
 from ndxp_sim.gateway.readiness import BackendReadiness
 
 
@@ -36,14 +36,22 @@ class Runtime:
             key: adapter_cls(settings.backend_url(key), settings.service(key), upstream)
             for key, adapter_cls in load_adapters().items()
         }
+        metrics = Metrics(sink.stats)
+        metrics.registry.register(
+            CircuitCollector({key: adapter.breaker for key, adapter in adapters.items()})
+        )
         return cls(
             settings=settings,
             services=services(),
             adapters=adapters,
             upstream=upstream,
             tokens=TokenService(settings),
-            quota=QuotaLimiter(settings.tiers),
+            quota=QuotaLimiter(settings.tiers, build_counter(settings.quota)),
             sink=sink,
-            metrics=Metrics(sink.stats),
-            readiness=BackendReadiness(upstream, {key: a.base_url for key, a in adapters.items()}),
+            metrics=metrics,
+            readiness=BackendReadiness(
+                upstream,
+                {key: a.base_url for key, a in adapters.items()},
+                breakers={key: a.breaker for key, a in adapters.items()},
+            ),
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import hmac
+from typing import TYPE_CHECKING, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.core.catalogue import services
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import FaultProfile
+
+if TYPE_CHECKING:
+    from ndxp_sim.core.settings import Settings
 
 
 class ClockStep(BaseModel):
@@ -18,8 +22,28 @@ class ClockStep(BaseModel):
     step_s: float = Field(..., gt=0, le=3600)
 
 
+ADMIN_TOKEN_HEADER = "Authorization"
+
+
+def admin_headers(settings: Settings) -> dict[str, str]:
+    """What a client of the mocks' /_admin API (our CLI, tests) sends to be let in."""
+    return {ADMIN_TOKEN_HEADER: f"Bearer {settings.mocks.admin_token.get_secret_value()}"}
+
+
 def create_admin_router(ctx: MockContext) -> APIRouter:
-    router = APIRouter(prefix="/_admin", tags=["admin"])
+    """Every route needs `Authorization: Bearer <settings.mocks.admin_token>`: reset wipes every dossier."""
+    expected = ctx.settings.mocks.admin_token.get_secret_value().encode()
+
+    async def require_admin(request: Request) -> None:
+        scheme, _, token = request.headers.get(ADMIN_TOKEN_HEADER, "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
+            raise HTTPException(
+                401,
+                "admin token required (Authorization: Bearer <mocks.admin_token>)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    router = APIRouter(prefix="/_admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
     def known(service: str) -> str:
         if service not in services():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ def create_mock_app(settings: Settings, *, population: Population | None = None)
     async def health() -> dict[str, Any]:
         return {
             "status": "ok",
+            "pid": os.getpid(),  # `ndxp-sim up` restarts a crashed mock process: this tells them apart
             "population": len(ctx.population.citizens),
             "services": {key: "implemented" if key in MOCKS else "not_implemented" for key in services()},
         }

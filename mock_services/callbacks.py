@@ -7,7 +7,9 @@ import hashlib
 import hmac
 import itertools
 import logging
+import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,6 +23,10 @@ from ndxp_sim.mock_services.responses import dumps
 log = logging.getLogger(__name__)
 
 DeliveryStatus = Literal["pending", "delivered", "dead"]
+
+
+class RefusedTargetError(Exception):
+    """The callback URL points where callbacks must never go (the simulator's own ports)."""
 
 
 def sign(key: bytes, timestamp: str, body: bytes) -> str:
@@ -74,9 +80,17 @@ class CallbackSender:
     """Delivers callbacks in order per dossier; every attempt is logged and kept."""
 
     def __init__(
-        self, key: bytes, retries: int, backoff_s: float, journal: MockJournal, timeout_s: float = 5.0
+        self,
+        key: bytes,
+        retries: int,
+        backoff_s: float,
+        journal: MockJournal,
+        timeout_s: float = 5.0,
+        *,
+        refuse: Callable[[str, int], str | None] = lambda _host, _port: None,
     ) -> None:
         self._key = key
+        self._refuse = refuse
         self._journal = journal
         self._retries = retries
         self._backoff_s = backoff_s
@@ -141,7 +155,12 @@ class CallbackSender:
         for attempt in range(self._retries + 1):
             if attempt:
                 await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
-            status_code, error = await self._post(delivery)
+            try:
+                status_code, error = await self._post(delivery)
+            except RefusedTargetError as exc:
+                delivery.attempts.append({"at": now_vn().isoformat(), "statusCode": None, "error": str(exc)})
+                log.warning("callback %s to %s refused: %s", delivery.id, delivery.url, exc)
+                break  # the target will not become acceptable by waiting
             delivery.attempts.append({"at": now_vn().isoformat(), "statusCode": status_code, "error": error})
             log.info(
                 "callback %s %s %s attempt %d -> %s",
@@ -172,15 +191,42 @@ class CallbackSender:
             "X-NDXP-Signature": sign(self._key, timestamp, delivery.body),
         }
         try:
-            response = await self._http().post(delivery.url, content=delivery.body, headers=headers)
+            url, extensions = await self._pinned(delivery.url, headers)
+            response = await self._http().post(
+                url, content=delivery.body, headers=headers, extensions=extensions
+            )
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return response.status_code, None
 
+    async def _pinned(self, url: str, headers: dict[str, str]) -> tuple[httpx.URL, dict[str, Any]]:
+        """The URL with its host resolved now and checked (RefusedTargetError for the simulator's own
+        ports); the request then goes to that very address, so a name cannot re-resolve elsewhere."""
+        target = httpx.URL(url)
+        if target.scheme not in ("http", "https") or not target.host or target.userinfo:
+            raise RefusedTargetError(f"not an http(s) URL without credentials: {url}")
+        port = target.port or (443 if target.scheme == "https" else 80)
+        reason = self._refuse(target.host, port)
+        if reason:
+            raise RefusedTargetError(reason)
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(target.host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpx.ConnectError(f"cannot resolve {target.host}: {exc}") from None
+        addresses = [str(info[4][0]) for info in infos]
+        for address in addresses:
+            reason = self._refuse(address, port)
+            if reason:
+                raise RefusedTargetError(f"{target.host} resolves to {reason}")
+        headers["Host"] = target.netloc.decode("ascii")
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+        return target.copy_with(host=addresses[0]), extensions
+
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            # trust_env off: callbacks go where the consumer said, never through an environment proxy.
-            self._client = httpx.AsyncClient(timeout=self._timeout_s, trust_env=False)
+            # trust_env off: callbacks go where the consumer said, never through an environment proxy;
+            # redirects are not followed: a callback goes to the checked address or nowhere.
+            self._client = httpx.AsyncClient(timeout=self._timeout_s, trust_env=False, follow_redirects=False)
         return self._client
 
     async def reset(self) -> None:

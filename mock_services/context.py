@@ -6,6 +6,7 @@ import pickle
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from ndxp_sim.core.own_ports import refusal
 from ndxp_sim.mock_services.callbacks import CallbackSender
 from ndxp_sim.mock_services.clock import Clock
 from ndxp_sim.mock_services.dossier import DossierEngine
@@ -36,6 +37,7 @@ class MockContext:
             settings.mocks.callback_retries,
             settings.mocks.callback_backoff_s,
             self.journal,
+            refuse=lambda host, port: refusal(host, port, settings),
         )
         self.dossiers = DossierEngine(self.clock, self.callbacks, lambda: self.population, self.journal)
         self.access_log: deque[dict[str, Any]] = deque(maxlen=ACCESS_LOG_SIZE)

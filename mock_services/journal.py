@@ -7,6 +7,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from ndxp_sim.core.private_files import private_file
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dossier (service TEXT, ma_ho_so TEXT, state TEXT, PRIMARY KEY (service, ma_ho_so));
 CREATE TABLE IF NOT EXISTS delivery (id TEXT PRIMARY KEY, state TEXT);
@@ -24,7 +26,7 @@ class MockJournal:
     def __init__(self, path: Path | None) -> None:
         self._db: sqlite3.Connection | None = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)  # dossiers hold personal data
             self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)

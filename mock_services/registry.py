@@ -14,8 +14,12 @@ from ndxp_sim.mock_services import (
     csdl_dan_cu,
     csdl_dang_kiem,
     csdl_dkdn,
+    csdl_gia,
     csdl_gplx,
+    csdl_van_ban,
     ho_tich,
+    quan_ly_gtvt,
+    thong_tin_nguon,
 )
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
@@ -36,5 +40,9 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "csdl_gplx": MockService(csdl_gplx.create_router),
         "csdl_dang_kiem": MockService(csdl_dang_kiem.create_router),
         "csdl_can_bo": MockService(csdl_can_bo.create_router),
+        "csdl_van_ban": MockService(csdl_van_ban.create_router),
+        "thong_tin_nguon": MockService(thong_tin_nguon.create_router),
+        "csdl_gia": MockService(csdl_gia.create_router),
+        "quan_ly_gtvt": MockService(quan_ly_gtvt.create_router),
     }
 )

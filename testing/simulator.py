@@ -11,6 +11,7 @@ import httpx
 
 from ndxp_sim.core import identities as test_identities
 from ndxp_sim.core.settings import Settings
+from ndxp_sim.mock_services.admin import admin_headers
 from ndxp_sim.testing.settings import SimulatorStartError
 
 # The fake consumer and operator shipped in core/config/default.yaml.
@@ -82,7 +83,13 @@ class Simulator:
         return {"Authorization": f"Bearer {fetch_token(self.gateway_url, OPERATOR)}"}
 
     def _admin(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = httpx.request(method, f"{self.mock_url}{path}", timeout=_ADMIN_TIMEOUT_S, **kwargs)
+        response = httpx.request(
+            method,
+            f"{self.mock_url}{path}",
+            headers=admin_headers(self.settings),  # the mocks' admin API needs mocks.admin_token
+            timeout=_ADMIN_TIMEOUT_S,
+            **kwargs,
+        )
         if response.status_code >= 400:
             raise ValueError(f"{method} {path} on the mocks: HTTP {response.status_code} {response.text}")
         return response.json() if response.content else None

@@ -66,7 +66,7 @@ class CallbackReceiver:
 
 
 @asynccontextmanager
-async def callback_receiver(path: str = "/callback") -> AsyncIterator[CallbackReceiver]:
+async def callback_receiver(path: str = "/callbacks") -> AsyncIterator[CallbackReceiver]:
     """A CallbackReceiver listening on a free loopback port until the block ends."""
     receiver = CallbackReceiver()
     app = web.Application()

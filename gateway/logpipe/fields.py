@@ -48,6 +48,8 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "idNumber",
         "passportNo",
         "citizenId",
+        "SoDinhDanhChuHoSo",  # transport dossiers (#15): the applicant, their plate
+        "BienSo",
     ),
     Kind.NAME: (
         "HoVaTen",
@@ -62,6 +64,7 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "dadName",
         "momName",
         "partnerName",
+        "ChuHoSo",
     ),
     Kind.DATE: (
         "NgayThangNamSinh",

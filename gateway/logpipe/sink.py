@@ -2,17 +2,21 @@
 
 Flow: `submit()` appends the Exchange to a deque (O(1), never awaits, never raises). One background
 task turns batches into records (masking, orjson) and hands them to aiokafka without awaiting
-delivery; done-callbacks count acknowledgements. A record whose send fails or is not acknowledged
-within `delivery_timeout_s` goes to the spool, as does everything submitted while the broker is away
-and whatever exceeds `log.queue_max` in memory. While the spool holds records, the task probes the
+delivery; done-callbacks count acknowledgements. A record whose send fails goes to the spool, as does
+everything submitted while the broker is away and whatever exceeds `log.queue_max` in memory. A
+broker that dies refuses nothing (sends wait for the request timeout), so the oldest unacknowledged
+record decides: not acknowledged within `log.ack_timeout_s` (1 s) means the broker is down, and
+everything in flight or queued goes to the spool at once. While the spool holds records, the task probes the
 broker every `probe_interval_s`; once it answers, the spool is replayed in order before new records
 are sent, and segments are deleted once acknowledged.
 
 Guarantee: at-least-once. A record leaves memory only into Kafka (acknowledged, acks=all) or into
 the fsynced spool; `stop()` drains memory the same way. Only a hard kill (SIGKILL, power loss)
 loses what was still in memory: records submitted in the last moments (the batch being built and
-records awaiting acknowledgement, normally milliseconds' worth). Replays can repeat a record whose
-acknowledgement was lost; the indexer deduplicates by `exchange_id`, the message key.
+records awaiting acknowledgement: milliseconds' worth while the broker answers, at most about
+`ack_timeout_s` of traffic in the moment after it dies; README.md has the measured numbers).
+Replays can repeat a record whose acknowledgement was lost; the indexer deduplicates by
+`exchange_id`, the message key.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from aiokafka.errors import UnknownError
 
 from ndxp_sim.core.tasks import spawn
 from ndxp_sim.gateway.exchange import Exchange
+from ndxp_sim.gateway.logpipe.client_log import quiet_client_library
 from ndxp_sim.gateway.logpipe.masking import Masker
 from ndxp_sim.gateway.logpipe.record import to_record
 from ndxp_sim.gateway.logpipe.spool import Spool
@@ -60,6 +65,7 @@ class KafkaSink:
         *,
         bootstrap_servers: str | None = None,
         delivery_timeout_s: float = 10.0,
+        ack_timeout_s: float | None = None,
         probe_interval_s: float = 2.0,
         stop_timeout_s: float = 15.0,
         batch_size: int = 2000,
@@ -71,6 +77,7 @@ class KafkaSink:
         self._topic = settings.kafka.topic
         self._queue_max = settings.log.queue_max
         self._delivery_timeout_s = delivery_timeout_s
+        self._ack_timeout_s = ack_timeout_s or settings.log.ack_timeout_s
         self._probe_interval_s = probe_interval_s
         self._stop_timeout_s = stop_timeout_s
         self._batch_size = batch_size
@@ -80,8 +87,8 @@ class KafkaSink:
         self._idempotence = settings.kafka.enable_idempotence
 
         self._queue: deque[Exchange] = deque()
-        # sent, not yet acknowledged; spooled if the broker fails
-        self._inflight: dict[int, tuple[bytes, asyncio.Future[Any]]] = {}
+        # sent, not yet acknowledged (payload, future, loop time sent); spooled if the broker fails
+        self._inflight: dict[int, tuple[bytes, asyncio.Future[Any], float]] = {}
         self._undelivered: list[bytes] = []  # delivery failed; waiting for the spool
         self._sequence = itertools.count()
         self._wake = asyncio.Event()
@@ -104,7 +111,7 @@ class KafkaSink:
 
     async def start(self) -> None:
         """Open the spool (adopting dead workers' segments), connect if the broker is up, start the task."""
-        _quiet_client_library()
+        quiet_client_library()
         await asyncio.to_thread(self._spool.open)
         if not await self._connect():
             self._went_offline(f"cannot reach {self._bootstrap}")
@@ -145,8 +152,10 @@ class KafkaSink:
         }
 
     def ready(self) -> tuple[bool, str]:
-        if self._online:
+        if self._online and self._ack_overdue_in() > 0:
             return True, f"kafka {self._bootstrap} topic {self._topic}"
+        if self._online:
+            return False, f"kafka {self._bootstrap} has not acknowledged for {self._ack_timeout_s:g} s"
         since = time.strftime("%H:%M:%S", time.localtime(self._offline_since or time.time()))
         return False, (
             f"kafka {self._bootstrap} unreachable since {since}; "
@@ -172,11 +181,15 @@ class KafkaSink:
     async def _step(self) -> None:
         if self._broker_error is not None:
             await self._go_offline(self._broker_error)
+        elif self._online and self._ack_overdue_in() <= 0:
+            # A dead broker refuses nothing: sends just wait for the 10 s request timeout while records
+            # pile up in memory. The oldest unacknowledged record tells within ack_timeout_s.
+            await self._go_offline(f"no acknowledgement for {self._ack_timeout_s:g} s")
         await self._spool_undelivered()
         if not self._online:
             await self._spool_oldest(len(self._queue))
             wait = self._next_probe - time.monotonic()
-            if wait > 0 or not await self._connect():
+            if wait > 0 or not await self._connect_while_spooling():
                 if wait <= 0:
                     self._next_probe = time.monotonic() + self._probe_interval_s
                 await self._sleep(max(wait, 0) or self._probe_interval_s)
@@ -188,7 +201,14 @@ class KafkaSink:
         elif self._queue:
             await self._pump()
         else:
-            await self._sleep(None)
+            await self._sleep(self._ack_overdue_in() if self._inflight else None)
+
+    def _ack_overdue_in(self) -> float:
+        """Seconds until the oldest in-flight record is overdue (infinite when none is in flight)."""
+        if not self._inflight:
+            return float("inf")
+        sent_at = next(iter(self._inflight.values()))[2]
+        return sent_at + self._ack_timeout_s - asyncio.get_running_loop().time()
 
     async def _sleep(self, seconds: float | None) -> None:
         """Until `submit()` or a delivery callback wakes us (or `seconds` pass)."""
@@ -202,27 +222,38 @@ class KafkaSink:
         """Hand one batch from memory to the producer; acknowledgements arrive in `_delivered`."""
         producer = self._producer
         assert producer is not None
-        for done in range(min(len(self._queue), self._batch_size)):
-            if done % _YIELD_EVERY == _YIELD_EVERY - 1:
-                # send() returns at once while the batch has room, so without this a large batch would
-                # hold the event loop (and every request on it) for tens of milliseconds.
-                await asyncio.sleep(0)
-                if not self._queue:
-                    return
-            exchange = self._queue[0]
-            payload = self._serialise(exchange)
-            if payload is None:
-                self._queue.popleft()
-                continue
-            try:
-                future = await producer.send(self._topic, payload, key=exchange.exchange_id.encode())
-            except Exception as exc:  # buffer full for delivery_timeout_s, or the producer is closing
-                await self._go_offline(_describe(exc))
-                return
-            self._queue.popleft()
-            sequence = next(self._sequence)
-            self._inflight[sequence] = (payload, future)
-            future.add_done_callback(partial(self._delivered, sequence))
+        loop = asyncio.get_running_loop()
+        failure: str | None = None
+        try:
+            async with asyncio.timeout(None) as send_deadline:
+                for done in range(min(len(self._queue), self._batch_size)):
+                    if done % _YIELD_EVERY == _YIELD_EVERY - 1:
+                        # send() returns at once while the batch has room, so without this a large batch
+                        # would hold the event loop (and every request on it) for tens of milliseconds.
+                        await asyncio.sleep(0)
+                        if not self._queue:
+                            return
+                    exchange = self._queue[0]
+                    payload = self._serialise(exchange)
+                    if payload is None:
+                        self._queue.popleft()
+                        continue
+                    # send() waits while the partition's batch is full, i.e. while the broker takes nothing.
+                    send_deadline.reschedule(loop.time() + self._ack_timeout_s)
+                    try:
+                        future = await producer.send(self._topic, payload, key=exchange.exchange_id.encode())
+                    except Exception as exc:  # the producer is closing or refuses the record
+                        failure = _describe(exc)
+                        break
+                    send_deadline.reschedule(None)
+                    self._queue.popleft()
+                    sequence = next(self._sequence)
+                    self._inflight[sequence] = (payload, future, loop.time())
+                    future.add_done_callback(partial(self._delivered, sequence))
+        except TimeoutError:
+            failure = f"the producer took nothing for {self._ack_timeout_s:g} s"
+        if failure is not None:
+            await self._go_offline(failure)
 
     def _delivered(self, sequence: int, future: asyncio.Future[Any]) -> None:
         entry = self._inflight.pop(sequence, None)
@@ -272,11 +303,20 @@ class KafkaSink:
             except Exception as exc:
                 await self._go_offline(_describe(exc))
                 return False
-        results = await asyncio.gather(*futures, return_exceptions=True)
-        errors = [r for r in results if isinstance(r, BaseException)]
-        if errors:
-            await self._go_offline(_describe(errors[0]))
-            return False
+        pending: set[asyncio.Future[Any]] = set(futures)
+        while pending:
+            # A chunk may take a while under load, but the broker must show progress every ack_timeout_s.
+            done, pending = await asyncio.wait(pending, timeout=self._ack_timeout_s)
+            if not done:
+                await self._go_offline(f"no acknowledgement for {self._ack_timeout_s:g} s")
+                return False
+            errors = [f for f in done if not _succeeded(f)]
+            if errors:
+                error = errors[0]
+                await self._go_offline(
+                    "send cancelled" if error.cancelled() else _describe(error.exception())
+                )
+                return False
         return True
 
     # records and the spool
@@ -334,7 +374,7 @@ class KafkaSink:
         """Settle in-flight records now: acknowledged ones count as produced, the rest (oldest first) go
         to the undelivered list; their callbacks, if they still run, then find nothing to do."""
         for key in sorted(self._inflight):
-            payload, future = self._inflight[key]
+            payload, future, _sent_at = self._inflight[key]
             if _succeeded(future):
                 self._counts["produced"] += 1
             else:
@@ -342,6 +382,18 @@ class KafkaSink:
         self._inflight.clear()
 
     # broker connection
+
+    async def _connect_while_spooling(self) -> bool:
+        """`_connect()`, spooling what arrives meanwhile: a probe can take a while, and records must not
+        wait for it in memory."""
+        probe = spawn(self._connect(), name="ndxp-logpipe-probe")
+        while not probe.done():
+            await self._spool_oldest(len(self._queue))
+            self._wake.clear()
+            woken = spawn(self._wake.wait(), name="ndxp-logpipe-wake")
+            await asyncio.wait({probe, woken}, return_when=asyncio.FIRST_COMPLETED)
+            woken.cancel()
+        return bool(probe.result())
 
     async def _connect(self) -> bool:
         """Make sure the topic exists and start a fresh producer; False when the broker is not reachable."""
@@ -406,19 +458,23 @@ class KafkaSink:
             await admin.close()
 
     async def _go_offline(self, reason: str) -> None:
-        """Tear the producer down and spool everything it had not delivered."""
+        """Spool everything the producer had not delivered and abort it."""
         self._broker_error = None
         if self._online:
             self._went_offline(reason)
         self._online = False
-        await self._close_producer()
+        producer, self._producer = self._producer, None
         self._take_inflight()
         await self._spool_undelivered()
+        if producer is not None:
+            await _abort(producer)
 
     async def _close_producer(self) -> None:
         producer, self._producer = self._producer, None
-        if producer is None:
-            return
+        if producer is not None:
+            await self._close(producer)
+
+    async def _close(self, producer: AIOKafkaProducer) -> None:
         try:
             # Unsent batches expire after delivery_timeout_s, so stop() returns within about that long.
             await asyncio.wait_for(producer.stop(), self._delivery_timeout_s + 5)
@@ -451,14 +507,19 @@ def partition_by_crc32(key: bytes, all_partitions: list[int], available: list[in
     return candidates[zlib.crc32(key) % len(candidates)]
 
 
-def _quiet_client_library() -> None:
-    """aiokafka logs every failed connection attempt; the sink reports broker outages itself, once.
-
-    Left alone when the application has configured the aiokafka logger.
-    """
-    client_log = logging.getLogger("aiokafka")
-    if client_log.level == logging.NOTSET:
-        client_log.setLevel(logging.CRITICAL)
+async def _abort(producer: AIOKafkaProducer) -> None:
+    """Stop a producer given up on at once. Its records are spooled already: a graceful stop would wait
+    up to delivery_timeout_s and then still send its queued batches to a broker that comes back, a second
+    copy of each. aiokafka has no public abort, hence its sender task by name; the batches it leaves
+    behind are never sent (their records' futures stay pending and were settled by us already)."""
+    sender = getattr(producer, "_sender", None)
+    if sender is not None:
+        with contextlib.suppress(Exception):
+            await sender.close()  # cancels the task that sends (and retries) batches
+    try:
+        await asyncio.wait_for(producer.stop(), 5)
+    except Exception as exc:
+        log.debug("aborting the Kafka producer: %s", _describe(exc))
 
 
 def _succeeded(future: asyncio.Future[Any]) -> bool:

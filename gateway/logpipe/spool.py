@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from ndxp_sim.core.private_files import FILE_MODE, private_dir
+
 log = logging.getLogger("ndxp.logpipe")
 
 SEGMENT_SUFFIX = ".seg"
@@ -45,7 +47,8 @@ class Spool:
 
     def open(self) -> None:
         """Create and lock our directory, adopt dead processes' segments, count the backlog."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
+        private_dir(self.directory)
         self._lock_fd = _try_lock(self.directory)
         if self._lock_fd is None:
             raise RuntimeError(f"spool directory {self.directory} is locked by another process")
@@ -121,7 +124,8 @@ class Spool:
         """Record that `count` more records of `segment` reached the broker."""
         position = _acked(segment) + count
         tmp = segment.with_suffix(".pos.tmp")
-        tmp.write_text(str(position))
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE), "w") as f:
+            f.write(str(position))
         os.replace(tmp, segment.with_suffix(_POS_SUFFIX))
         self.backlog -= count
 
@@ -133,7 +137,7 @@ class Spool:
     def _current_writer(self) -> BinaryIO:
         if self._writer is None:
             path = self.directory / f"{time.time_ns():020d}-{os.getpid()}{SEGMENT_SUFFIX}"
-            self._writer = path.open("ab")
+            self._writer = os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE), "ab")
             self._writer_path = path
             _fsync_dir(self.directory)
         return self._writer
@@ -153,7 +157,7 @@ def _acked(segment: Path) -> int:
 
 def _try_lock(directory: Path) -> int | None:
     """An fd holding an exclusive flock on `directory/LOCK`, or None when another process holds it."""
-    fd = os.open(directory / _LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(directory / _LOCK_NAME, os.O_RDWR | os.O_CREAT, FILE_MODE)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

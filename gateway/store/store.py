@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from ndxp_sim.core.private_files import private_file
 from ndxp_sim.gateway.store.cursor import decode_cursor, encode_cursor
 from ndxp_sim.gateway.store.records import PreparedRecord, listing_item, prepare
 from ndxp_sim.gateway.store.stats import ServiceStats, service_stats
@@ -75,7 +76,7 @@ class Store:
         """Connect and create the tables and indexes if they are missing."""
         url = make_url(self.url)
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(url.database))
         engine = create_async_engine(self.url)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _tune_sqlite)

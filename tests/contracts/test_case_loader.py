@@ -162,7 +162,8 @@ def test_missing_and_non_utf8_files_are_refused(tmp_path: Path) -> None:
 
 
 def test_the_shipped_files_load_with_one_diagnostic_case_each() -> None:
-    assert case_services() == [key for key in services() if key in load_adapters()]  # every implemented one
+    # every implemented service has its case file, listed in appendix order
+    assert case_services() == [key for key in services() if key in load_adapters()]
     for service in case_services():
         assert sum(case.diagnostic for case in load_cases(service)) == 1
         assert diagnostic_case(service).service == service

@@ -1,4 +1,8 @@
-"""Runs `ndxp-sim up` as a real subprocess on free loopback ports, and stops it by PID afterwards."""
+"""Runs `ndxp-sim up` as a real subprocess on free loopback ports, and stops it by PID afterwards.
+
+A port found free can be taken by someone else before the child binds it, so a child that could not
+bind is started again on fresh ports (`_BIND_ATTEMPTS` times) instead of failing the test.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ndxp_sim.gateway.logpipe.broker import BrokerUnavailableError, EmbeddedBroker
+from tests.kafka_broker import start_broker
 from tests.local_http import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+_BIND_ATTEMPTS = 3
+
+
+def lost_its_port(log: str) -> bool:
+    """True when a child's output says it could not bind (uvicorn, tansu, or `up`'s own port check)."""
+    return "address already in use" in log.lower() or " is in use" in log
 
 
 @dataclass
@@ -42,6 +54,17 @@ class Simulator:
 
 
 def start_simulator(tmp_path: Path, *extra_env: tuple[str, str]) -> Simulator:
+    for attempt in range(1, _BIND_ATTEMPTS + 1):
+        simulator = _start_simulator_once(tmp_path, *extra_env)
+        if simulator.process.poll() is None:
+            return simulator
+        if not lost_its_port(simulator.log()) or attempt == _BIND_ATTEMPTS:
+            raise AssertionError(f"ndxp-sim up did not start:\n{simulator.log()}")
+    raise AssertionError("unreachable")
+
+
+def _start_simulator_once(tmp_path: Path, *extra_env: tuple[str, str]) -> Simulator:
+    """`up` on fresh ports, once it printed its banner; a process that exited is returned as it is."""
     port, mock_port, kafka_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
@@ -62,17 +85,20 @@ def start_simulator(tmp_path: Path, *extra_env: tuple[str, str]) -> Simulator:
     output = tmp_path / "up.log"
     with output.open("w") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", "up"],
+            [sys.executable, "-m", "ndxp_sim.gateway", "up"],
             cwd=ROOT,
             env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,  # as at a terminal: a Ctrl+C (SIGINT to its group) reaches `up` alone
         )
     simulator = Simulator(process, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{mock_port}", env, output)
     deadline = time.monotonic() + 120
     while "ndxp-sim is up" not in simulator.log():
-        if process.poll() is not None or time.monotonic() > deadline:
+        if process.poll() is not None:
+            return simulator
+        if time.monotonic() > deadline:
             simulator.stop()
             raise AssertionError(f"ndxp-sim up did not start:\n{simulator.log()}")
         time.sleep(0.2)
@@ -101,9 +127,41 @@ class Processes:
         self.running: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str, *args: str, health: str | None = None) -> subprocess.Popen[bytes]:
+        """Start a part and wait for its `health` path (mocks and gateway); the mocks or the gateway losing
+        their port before they bound it get a fresh one (the parts started later read it from `env`)."""
+        for attempt in range(1, _BIND_ATTEMPTS + 1):
+            process = self._start_once(name, *args, health=health)
+            if process.poll() is None or attempt == _BIND_ATTEMPTS or not lost_its_port(self.log(name)):
+                break
+            self._move(name)
+        assert process.poll() is None, f"{name} exited:\n{self.log(name)}"
+        return process
+
+    def _move(self, name: str) -> None:
+        if name == "mocks":
+            self.mock_port = free_port()
+            self.env["NDXP_MOCKS__PORT"] = str(self.mock_port)
+        elif name == "gateway":
+            self.port = free_port()
+            self.env["NDXP_PORT"] = str(self.port)
+            self.base_url = f"http://127.0.0.1:{self.port}"
+
+    def broker(self) -> EmbeddedBroker:
+        """The broker on `kafka_port`; a fresh port if that one was taken and nothing uses it yet."""
+        for attempt in range(1, _BIND_ATTEMPTS + 1):
+            try:
+                return start_broker(self.kafka_port)
+            except BrokerUnavailableError as exc:
+                if self.running or attempt == _BIND_ATTEMPTS or "in use" not in str(exc):
+                    raise
+            self.kafka_port = free_port()
+            self.env["NDXP_KAFKA__BOOTSTRAP_SERVERS"] = f"127.0.0.1:{self.kafka_port}"
+        raise AssertionError("unreachable")
+
+    def _start_once(self, name: str, *args: str, health: str | None) -> subprocess.Popen[bytes]:
         log = (self.tmp_path / f"{name}.log").open("ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway", *args],
+            [sys.executable, "-m", "ndxp_sim.gateway", *args],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -114,14 +172,20 @@ class Processes:
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    if httpx.get(health, timeout=1).status_code == 200:
+                    if httpx.get(self._url(name, health), timeout=1).status_code == 200:
                         break
                 except httpx.HTTPError:
                     pass
-                assert process.poll() is None, f"{name} exited:\n{self.log(name)}"
+                if process.poll() is not None:
+                    self.running.pop(name)
+                    break
                 assert time.monotonic() < deadline, f"{name} not healthy:\n{self.log(name)}"
                 time.sleep(0.2)
         return process
+
+    def _url(self, name: str, path: str) -> str:
+        port = self.mock_port if name == "mocks" else self.port
+        return f"http://127.0.0.1:{port}{path}"
 
     def log(self, name: str) -> str:
         return (self.tmp_path / f"{name}.log").read_text(errors="replace")

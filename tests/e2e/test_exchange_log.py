@@ -88,10 +88,10 @@ def _log_stats(client: httpx.Client) -> dict[str, int]:
 
 
 def test_a_broker_outage_loses_nothing_and_duplicates_nothing(processes: Processes) -> None:
-    broker = start_broker(processes.kafka_port)
+    broker = processes.broker()
     try:
-        processes.start("mocks", "mocks", health=f"http://127.0.0.1:{processes.mock_port}/health")
-        processes.start("gateway", "gateway", health=f"{processes.base_url}/health")
+        processes.start("mocks", "mocks", health="/health")
+        processes.start("gateway", "gateway", health="/health")
         processes.start("indexer", "indexer")
         with httpx.Client(base_url=processes.base_url, timeout=30) as client:
             headers = _token(processes.base_url, CONSUMER)
@@ -121,8 +121,8 @@ def test_a_broker_outage_loses_nothing_and_duplicates_nothing(processes: Process
 
 
 def test_spooled_records_survive_a_gateway_sigkill(processes: Processes) -> None:
-    processes.start("mocks", "mocks", health=f"http://127.0.0.1:{processes.mock_port}/health")
-    processes.start("gateway", "gateway", health=f"{processes.base_url}/health")
+    processes.start("mocks", "mocks", health="/health")
+    processes.start("gateway", "gateway", health="/health")
     with httpx.Client(base_url=processes.base_url, timeout=30) as client:
         sent = _calls(client, _token(processes.base_url, CONSUMER), 24)
         deadline = time.monotonic() + 30
@@ -132,7 +132,7 @@ def test_spooled_records_survive_a_gateway_sigkill(processes: Processes) -> None
     processes.stop("gateway", signal.SIGKILL)
     broker = start_broker(processes.kafka_port)
     try:
-        processes.start("gateway", "gateway", health=f"{processes.base_url}/health")
+        processes.start("gateway", "gateway", health="/health")
         processes.start("indexer", "indexer")
         indexed = _wait_indexed(processes.base_url, sent)
         assert sorted(indexed) == sorted(sent)

@@ -65,10 +65,12 @@ def test_up_says_plainly_when_the_broker_cannot_start(tmp_path: Path) -> None:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("NDXP_")},
             "NDXP_KAFKA__EMBEDDED_PORT": str(port),
+            "NDXP_PORT": "0",  # whatever runs on this machine's default ports
+            "NDXP_MOCKS__PORT": "0",
             "NDXP_LOG__SPOOL_DIR": str(tmp_path / "spool"),
         }
         result = subprocess.run(
-            [sys.executable, "-m", "gateway", "up"],
+            [sys.executable, "-m", "ndxp_sim.gateway", "up"],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -76,7 +78,8 @@ def test_up_says_plainly_when_the_broker_cannot_start(tmp_path: Path) -> None:
             timeout=60,
             check=False,
         )
-    assert result.returncode == 1
+    assert result.returncode == 2  # a taken port is named before anything starts
+    assert f"port {port} is in use: set NDXP_KAFKA__EMBEDDED_PORT" in result.stderr
     assert "NDXP_KAFKA__BOOTSTRAP_SERVERS" in result.stderr
 
 

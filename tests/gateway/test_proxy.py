@@ -112,7 +112,8 @@ async def test_oversized_body_is_413(make_gateway: MakeGateway, make_settings: M
 async def test_invalid_bodies_are_422_naming_the_field(
     gateway: GatewayHarness, body: bytes, field: str
 ) -> None:
-    response = await gateway.client.post(DAN_CU, content=body, headers=await gateway.auth())
+    headers = {**await gateway.auth(), "content-type": "application/json"}
+    response = await gateway.client.post(DAN_CU, content=body, headers=headers)
     assert field in _assert_error(response, 422, "Client.InvalidRequest")["message"]
 
 

@@ -16,6 +16,7 @@ from ndxp_sim.gateway.exchange import MemorySink
 from ndxp_sim.gateway.http_protocol import GuardedHttpToolsProtocol
 from ndxp_sim.mock_services.app import create_mock_app
 from tests.conftest import GatewayHarness, MakeGateway, MakeSettings
+from tests.e2e.conftest import simulator  # noqa: F401 - the supervision cases run `ndxp-sim up`
 from tests.local_http import serving_app
 
 MakeStack = Callable[..., Any]

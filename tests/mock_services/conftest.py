@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from mock_helpers import free_port
 
 from ndxp_sim.core.settings import Settings
+from ndxp_sim.mock_services.admin import admin_headers
 from ndxp_sim.mock_services.app import create_mock_app
 
 
@@ -43,9 +44,11 @@ async def mock_app(mock_settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 @pytest.fixture
-async def client(mock_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def client(mock_app: FastAPI, mock_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The mock app in-process; sends the admin token as our own tools do."""
     transport = httpx.ASGITransport(app=mock_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mocks") as http:
+    headers = admin_headers(mock_settings)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mocks", headers=headers) as http:
         yield http
 
 

@@ -10,6 +10,7 @@ import httpx
 from mock_helpers import BIRTH, CallbackReceiver, birth, eventually, soap_call
 
 from ndxp_sim.core.settings import Settings
+from ndxp_sim.mock_services.admin import admin_headers
 from ndxp_sim.mock_services.app import create_mock_app
 
 
@@ -19,7 +20,9 @@ async def running(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_mock_app(settings)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mocks") as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://mocks", headers=admin_headers(settings)
+        ) as client,
     ):
         yield client
 

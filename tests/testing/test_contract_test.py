@@ -47,8 +47,8 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Processes]:
             "NDXP_MOCKS__POPULATION": "1000",
         }
         try:
-            parts.start("mocks", "mocks", health=f"http://127.0.0.1:{parts.mock_port}/health")
-            parts.start("gateway", "gateway", health=f"{parts.base_url}/health")
+            parts.start("mocks", "mocks", health="/health")
+            parts.start("gateway", "gateway", health="/health")
         except AssertionError:
             parts.stop_all()
             continue
@@ -60,7 +60,7 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Processes]:
 
 def contract_test(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "gateway", "contract-test", *args],
+        [sys.executable, "-m", "ndxp_sim.gateway", "contract-test", *args],
         cwd=ROOT,
         env=_clean_env(),
         capture_output=True,

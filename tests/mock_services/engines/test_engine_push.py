@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.core.settings import Settings
+from ndxp_sim.mock_services.admin import admin_headers
 from ndxp_sim.mock_services.app import create_mock_app
 from ndxp_sim.mock_services.engines import Push, serve
 
@@ -126,7 +127,8 @@ async def test_admin_reset_forgets_pushed_records(mock_app: FastAPI) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://mocks") as http:
         assert (await http.post("/demo_push/ton-kho", json={"danhSach": [GOOD]})).status_code == 200
         assert (await http.get("/demo_push/ton-kho/CS001")).status_code == 200
-        assert (await http.post("/_admin/reset")).status_code == 200
+        reset = await http.post("/_admin/reset", headers=admin_headers(mock_app.state.mocks.settings))
+        assert reset.status_code == 200
         assert (await http.get("/demo_push/ton-kho/CS001")).status_code == 404
 
 
