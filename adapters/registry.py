@@ -8,10 +8,14 @@ from importlib.metadata import entry_points
 from types import MappingProxyType
 
 from ndxp_sim.adapters._base import Adapter
+from ndxp_sim.adapters.csdl_bao_hiem import CsdlBaoHiemAdapter
+from ndxp_sim.adapters.csdl_can_bo import CsdlCanBoAdapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
+from ndxp_sim.adapters.csdl_dang_kiem import CsdlDangKiemAdapter
 from ndxp_sim.adapters.csdl_dat_dai import CsdlDatDaiAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
 from ndxp_sim.adapters.csdl_gia import CsdlGiaAdapter
+from ndxp_sim.adapters.csdl_gplx import CsdlGplxAdapter
 from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
 from ndxp_sim.adapters.danh_muc_btc import DanhMucBtcAdapter
 from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
@@ -27,6 +31,10 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     CsdlDkdnAdapter,
     CsdlDanCuAdapter,
     HoTichAdapter,
+    CsdlBaoHiemAdapter,
+    CsdlGplxAdapter,
+    CsdlDangKiemAdapter,
+    CsdlCanBoAdapter,
     CsdlVanBanAdapter,
     ThongTinNguonAdapter,
     CsdlGiaAdapter,

@@ -356,3 +356,9 @@ def _banks() -> tuple[Bank, ...]:
 def banks() -> list[Bank]:
     """Banks and credit institutions with a NAPAS BIN, in file order (state-owned first)."""
     return list(_banks())
+
+
+@cache
+def licence_classes() -> dict[str, str]:
+    """Driving-licence class (2024 road-traffic law) → the vehicles it allows (licence_classes.csv)."""
+    return {row["hang"]: row["mo_ta"] for row in read_csv("licence_classes.csv")}

@@ -40,6 +40,10 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "SoBHXH",
         "MaTheBHYT",
         "SoTheBHYT",
+        "MaThe",  # insurance: the BHYT card (its BHXH number becomes the subject)
+        "MaTheMoi",
+        "CccdCb",  # the officer who checks a card is a person too
+        "BienSo",  # plates are personalised: tied to the owner's số định danh
         "identifyNo",
         "idNumber",
         "passportNo",
@@ -55,6 +59,8 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "ChuDem",
         "Ten",
         "TenGoiKhac",
+        "HoTenCb",
+        "HoTenChuHo",
         "fullName",
         "dadName",
         "momName",
