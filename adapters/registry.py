@@ -8,13 +8,43 @@ from importlib.metadata import entry_points
 from types import MappingProxyType
 
 from ndxp_sim.adapters._base import Adapter
+from ndxp_sim.adapters.csdl_bao_hiem import CsdlBaoHiemAdapter
+from ndxp_sim.adapters.csdl_can_bo import CsdlCanBoAdapter
 from ndxp_sim.adapters.csdl_dan_cu import CsdlDanCuAdapter
+from ndxp_sim.adapters.csdl_dang_kiem import CsdlDangKiemAdapter
+from ndxp_sim.adapters.csdl_dat_dai import CsdlDatDaiAdapter
 from ndxp_sim.adapters.csdl_dkdn import CsdlDkdnAdapter
+from ndxp_sim.adapters.csdl_gia import CsdlGiaAdapter
+from ndxp_sim.adapters.csdl_gplx import CsdlGplxAdapter
+from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
+from ndxp_sim.adapters.danh_muc_btc import DanhMucBtcAdapter
+from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
+from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
+from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
+from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
+from ndxp_sim.adapters.vpostcode import VpostcodeAdapter
 from ndxp_sim.core.catalogue import services
 
 ENTRY_POINT_GROUP = "ndxp_sim.adapters"
-_BUILT_IN: tuple[type[Adapter], ...] = (CsdlDkdnAdapter, CsdlDanCuAdapter, HoTichAdapter)
+_BUILT_IN: tuple[type[Adapter], ...] = (
+    CsdlDkdnAdapter,
+    CsdlDanCuAdapter,
+    HoTichAdapter,
+    CsdlBaoHiemAdapter,
+    CsdlGplxAdapter,
+    CsdlDangKiemAdapter,
+    CsdlCanBoAdapter,
+    CsdlVanBanAdapter,
+    ThongTinNguonAdapter,
+    CsdlGiaAdapter,
+    QuanLyGtvtAdapter,
+    DanhMucDungChungAdapter,
+    DanhMucNhnnAdapter,
+    DanhMucBtcAdapter,
+    VpostcodeAdapter,
+    CsdlDatDaiAdapter,
+)
 
 log = logging.getLogger("ndxp.adapters")
 

@@ -7,10 +7,12 @@ without wrk or hey; its numbers measure the client as much as the server.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,7 +156,11 @@ def _hey_errors(text: str) -> int:
     return sum(int(n) for n in re.findall(r"^\s+\[(\d+)\]", section, re.M))
 
 
-async def _builtin(target: Target, connections: int, duration_s: float, rate: float | None) -> LoadResult:
+async def _builtin(
+    target: Target | Sequence[Target], connections: int, duration_s: float, rate: float | None
+) -> LoadResult:
+    targets = [target] if isinstance(target, Target) else list(target)
+    turns = itertools.cycle(targets)  # several targets: each request takes the next one (mixed traffic)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     errors = 0
@@ -172,9 +178,10 @@ async def _builtin(target: Target, connections: int, duration_s: float, rate: fl
             if time.perf_counter() >= deadline:
                 return
             sent = time.perf_counter()
+            turn = next(turns)
             try:
                 async with session.request(
-                    target.method, target.url, headers=target.headers, data=target.body
+                    turn.method, turn.url, headers=turn.headers, data=turn.body
                 ) as response:
                     await response.read()
                     statuses[response.status] = statuses.get(response.status, 0) + 1
@@ -207,7 +214,8 @@ async def _builtin(target: Target, connections: int, duration_s: float, rate: fl
 
 
 def run_builtin(
-    target: Target, *, connections: int, duration_s: float, rate: float | None = None
+    target: Target | Sequence[Target], *, connections: int, duration_s: float, rate: float | None = None
 ) -> LoadResult:
-    """The fallback generator: `connections` concurrent loops (optionally paced to `rate` req/s in total)."""
+    """The fallback generator: `connections` concurrent loops (optionally paced to `rate` req/s in total);
+    given several targets, the requests go to each in turn."""
     return asyncio.run(_builtin(target, connections, duration_s, rate))

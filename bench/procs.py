@@ -43,6 +43,22 @@ def group_members(pgid: int) -> list[ProcStat]:
     return members
 
 
+def descendants(pid: int) -> list[int]:
+    """`pid` and every live process below it, whatever session or group they started."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _stat(int(entry))
+            if stat is not None:
+                parents.setdefault(stat[0], []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += parents.get(current, [])
+    return found
+
+
 def status_kb(pid: int, field: str) -> int | None:
     """A `kB` field of /proc/<pid>/status (VmRSS, VmHWM), or None."""
     try:

@@ -115,7 +115,7 @@ def _deliveries(results: Results) -> list[dict[str, Any]]:
     return found
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
+def table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
@@ -157,7 +157,7 @@ def render(results: Results) -> str:
             )
     parts = [
         "Throughput (median of runs; p50/p99 = median of the runs' percentiles; CPU % of one core)",
-        _table(
+        table(
             [
                 "path",
                 "req/s (min–max)",
@@ -189,7 +189,7 @@ def render(results: Results) -> str:
         parts += [
             "",
             "Latency, REST path (ms, p50 / p99)",
-            _table(["path", "1 connection", "fixed rate (hey)"], lat_rows),
+            table(["path", "1 connection", "fixed rate (hey)"], lat_rows),
         ]
     del_rows = []
     for name, scenario in [*results["scenarios"].items(), ("soak", results.get("soak") or {})]:
@@ -211,7 +211,7 @@ def render(results: Results) -> str:
         parts += [
             "",
             "Exchange records (lost = served − records; duplicates = records − distinct ids)",
-            _table(
+            table(
                 ["server", "served", "client saw", "records", "distinct", "spooled", "lost", "dup"], del_rows
             ),
         ]
@@ -220,7 +220,7 @@ def render(results: Results) -> str:
         parts += [
             "",
             "Targets (issue 4 §2)",
-            _table(
+            table(
                 ["target", "measured", "wanted", "met"],
                 [
                     [c["target"], c["shown"], c["wanted"], {True: "yes", False: "NO", None: "–"}[c["met"]]]

@@ -1,4 +1,4 @@
-"""Shared catalogues from core/data: provinces, wards, old province codes, ethnic groups, religions.
+"""Shared catalogues from core/data: admin units (new and legacy), ethnic groups, religions, countries, banks.
 
 Records are frozen dataclasses read once; the functions return fresh lists/dicts of them in file order.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -248,3 +249,116 @@ def _station_by_ward() -> dict[str, Facility]:
 def health_station(ward_code: str) -> Facility | None:
     """The commune health station of a ward."""
     return _station_by_ward().get(ward_code)
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyWard:
+    """One of the 10,035 pre-2025 communes and the new ward it went into on 1 July 2025."""
+
+    code: str  # 5 digits; many were reused as the code of the new ward
+    name: str  # "Phường Phúc Xá"
+    type: str  # "Xã" | "Phường" | "Thị trấn"
+    district_code: str  # 3 digits, the district level abolished in 2025
+    district_name: str
+    old_province_code: str
+    new_ward_code: str  # a commune split between wards maps to the one that took its main part
+
+
+@cache
+def _legacy_wards() -> tuple[LegacyWard, ...]:
+    return tuple(
+        LegacyWard(
+            row["old_ward_code"],
+            row["old_ward_name"],
+            row["old_ward_type"],
+            row["old_district_code"],
+            row["old_district_name"],
+            row["old_province_code"],
+            row["new_ward_code"],
+        )
+        for row in read_csv("legacy_wards.csv")
+    )
+
+
+def legacy_wards() -> list[LegacyWard]:
+    """The pre-2025 communes, ordered by code."""
+    return list(_legacy_wards())
+
+
+@cache
+def _legacy_wards_by_code() -> dict[str, LegacyWard]:
+    return {item.code: item for item in _legacy_wards()}
+
+
+def legacy_ward(code: str) -> LegacyWard | None:
+    return _legacy_wards_by_code().get(code)
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    """An ISO 3166-1 country: the alpha-2 code is also the nationality code of the population DB ("VN")."""
+
+    alpha_2: str
+    alpha_3: str
+    numeric: str  # 3 digits, e.g. "704"
+    name_en: str
+    name_vi: str
+
+
+@cache
+def _countries() -> tuple[Country, ...]:
+    return tuple(
+        Country(row["alpha_2"], row["alpha_3"], row["numeric"], row["name_en"], row["name_vi"])
+        for row in read_csv("countries.csv")
+    )
+
+
+def countries() -> list[Country]:
+    """The 249 ISO 3166-1 countries, ordered by alpha-2 code."""
+    return list(_countries())
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    """A bank or credit institution keyed by its NAPAS/VietQR BIN; `former_*` name it before `renamed_on`."""
+
+    bin: str  # 6 digits, mostly 9704xx
+    code: str  # VietQR short code, e.g. "VCB"
+    short_name: str
+    name: str
+    type: str
+    former_code: str
+    former_short_name: str
+    former_name: str
+    former_type: str
+    renamed_on: date | None
+
+
+@cache
+def _banks() -> tuple[Bank, ...]:
+    return tuple(
+        Bank(
+            row["bin"],
+            row["code"],
+            row["short_name"],
+            row["name"],
+            row["type"],
+            row["former_code"],
+            row["former_short_name"],
+            row["former_name"],
+            row["former_type"],
+            date.fromisoformat(row["renamed_on"]) if row["renamed_on"] else None,
+        )
+        for row in read_csv("banks.csv")
+    )
+
+
+def banks() -> list[Bank]:
+    """Banks and credit institutions with a NAPAS BIN, in file order (state-owned first)."""
+    return list(_banks())
+
+
+@cache
+def licence_classes() -> dict[str, str]:
+    """Driving-licence class (2024 road-traffic law) → the vehicles it allows (licence_classes.csv)."""
+    return {row["hang"]: row["mo_ta"] for row in read_csv("licence_classes.csv")}

@@ -158,6 +158,21 @@ class MockSettings(_Strict):
     )
 
 
+class QuotaSettings(_Strict):
+    """Where the per-consumer quota count lives (docs: README.md, "Quotas")."""
+
+    backend: Literal["local", "redis"] = Field(
+        "local", description="local: this host's workers; redis: every worker and replica sharing one Redis"
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="used when backend is redis")
+    redis_prefix: str = Field("ndxp:quota:", description="prefix of the per-consumer keys")
+    redis_timeout_s: float = Field(0.25, gt=0, description="connect and reply time limit of one Redis call")
+    fail_open: bool = Field(True, description="Redis unreachable: calls pass (true) or get 503 (false)")
+    shared_file: Path | None = Field(
+        None, description="SQLite file the local workers count in; `ndxp-sim gateway --workers N>1` sets it"
+    )
+
+
 class OpsClientSettings(_Strict):
     """How `ndxp-sim logs` reaches the operator API; the shipped fake operator by default."""
 
@@ -204,6 +219,7 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     mocks: MockSettings = Field(default_factory=MockSettings)
     ops_client: OpsClientSettings = Field(default_factory=OpsClientSettings)
+    quota: QuotaSettings = Field(default_factory=QuotaSettings)
 
     @classmethod
     def settings_customise_sources(

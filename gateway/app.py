@@ -176,6 +176,7 @@ def create_app(
             await runtime.sink.stop()
             await runtime.upstream.close()
             runtime.tokens.close()
+            await runtime.quota.close()
             await ops_store.stop()
 
     api_app = FastAPIOffline(  # /docs and /redoc with their scripts served here, not from a CDN

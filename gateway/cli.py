@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +19,7 @@ from ndxp_sim.core.install_secrets import DEFAULT_SECRETS_FILE, ensure_secrets_f
 from ndxp_sim.core.settings import Settings
 
 SECRETS_FILE_VARIABLE = "NDXP_SECRETS_FILE"
+SHARED_QUOTA_VARIABLE = "NDXP_QUOTA__SHARED_FILE"
 GUARDED_HTTP = "ndxp_sim.gateway.http_protocol:GuardedHttpToolsProtocol"
 
 app = typer.Typer(help="ndxp-sim: a local LGSP/NDXP gateway simulator.", no_args_is_help=True)
@@ -62,14 +66,36 @@ def gateway(
 ) -> None:
     """Run the gateway alone (the broker, indexer and mocks run elsewhere)."""
     settings = load_settings()
-    _serve(
-        "ndxp_sim.gateway.main:gateway_app",
-        host or settings.host,
-        port or settings.port,
-        workers,
-        settings.log_level,
-        settings.max_connections,
-    )
+    with _shared_quota(settings, workers):
+        _serve(
+            "ndxp_sim.gateway.main:gateway_app",
+            host or settings.host,
+            port or settings.port,
+            workers,
+            settings.log_level,
+            settings.max_connections,
+        )
+
+
+@contextlib.contextmanager
+def _shared_quota(settings: Settings, workers: int) -> Iterator[None]:
+    """Several local workers count each consumer's quota in one SQLite file, made here for this run
+    (the workers read it from the environment); Redis (quota.backend) shares it across replicas too."""
+    quota = settings.quota
+    if workers <= 1 or quota.backend != "local" or quota.shared_file is not None:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="ndxp-quota-") as directory:
+        path = Path(directory) / "quota.db"
+        os.environ[SHARED_QUOTA_VARIABLE] = str(path)
+        typer.echo(
+            f"quota: the {workers} workers share their count in {path}; replicas need quota.backend redis",
+            err=True,
+        )
+        try:
+            yield
+        finally:
+            os.environ.pop(SHARED_QUOTA_VARIABLE, None)
 
 
 @app.command()

@@ -254,7 +254,7 @@ class Proxy:
         action = headers.get("soapaction", "").strip().strip('"')
         if action and action.rpartition("/")[2] != op.name:
             raise InvalidRequestError(f"SOAPAction: {action[:128]!r} does not name the Body's {op.name}")
-        self._authorize(consumer, exchange, adapter.key, op.name)
+        await self._authorize(consumer, exchange, adapter.key, op.name)
         self._checked_fields(op, params, headers, exchange, consumer)  # the envelope goes on as it is
         forwarded = self._forwarded(headers, exchange)
         return await self._timed(exchange, adapter.pass_envelope(op, body, forwarded))
@@ -346,15 +346,15 @@ class Proxy:
         """The verified consumer, once the ACL lets it call `service.operation` and its quota has room."""
         consumer = (await self.runtime.tokens.identify(headers)).consumer
         exchange.consumer_id = consumer.id
-        self._authorize(consumer, exchange, service, operation)
+        await self._authorize(consumer, exchange, service, operation)
         return consumer
 
-    def _authorize(
+    async def _authorize(
         self, consumer: ConsumerSettings, exchange: Exchange, service: str, operation: str
     ) -> None:
         if not consumer.may_call(service, operation):
             raise ForbiddenError(f"consumer {consumer.id} may not call {service}.{operation}")
-        self.runtime.quota.check(consumer, exchange.t_request_in)
+        await self.runtime.quota.check(consumer, exchange.t_request_in)
 
     async def _note_caller(self, headers: dict[str, str], exchange: Exchange) -> None:
         """Records who made a call that fails before admission (unknown operation, wrong method)."""

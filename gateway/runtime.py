@@ -13,7 +13,7 @@ from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.auth import TokenService
 from ndxp_sim.gateway.exchange import ExchangeSink
 from ndxp_sim.gateway.metrics import CircuitCollector, Metrics
-from ndxp_sim.gateway.quota import QuotaLimiter
+from ndxp_sim.gateway.quota import QuotaLimiter, build_counter
 from ndxp_sim.gateway.readiness import BackendReadiness
 
 
@@ -46,7 +46,7 @@ class Runtime:
             adapters=adapters,
             upstream=upstream,
             tokens=TokenService(settings),
-            quota=QuotaLimiter(settings.tiers),
+            quota=QuotaLimiter(settings.tiers, build_counter(settings.quota)),
             sink=sink,
             metrics=metrics,
             readiness=BackendReadiness(

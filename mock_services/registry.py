@@ -8,7 +8,24 @@ from types import MappingProxyType
 
 from fastapi import APIRouter
 
-from ndxp_sim.mock_services import csdl_dan_cu, csdl_dkdn, ho_tich
+from ndxp_sim.mock_services import (
+    csdl_bao_hiem,
+    csdl_can_bo,
+    csdl_dan_cu,
+    csdl_dang_kiem,
+    csdl_dat_dai,
+    csdl_dkdn,
+    csdl_gia,
+    csdl_gplx,
+    csdl_van_ban,
+    danh_muc_btc,
+    danh_muc_dung_chung,
+    danh_muc_nhnn,
+    ho_tich,
+    quan_ly_gtvt,
+    thong_tin_nguon,
+    vpostcode,
+)
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.faults import ServiceTraits
 
@@ -24,5 +41,18 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "csdl_dkdn": MockService(csdl_dkdn.create_router),
         "csdl_dan_cu": MockService(csdl_dan_cu.create_router, ServiceTraits(soap_namespace=csdl_dan_cu.NS)),
         "ho_tich": MockService(ho_tich.create_router, ServiceTraits(dossier=True)),
+        "csdl_bao_hiem": MockService(csdl_bao_hiem.create_router),
+        "csdl_gplx": MockService(csdl_gplx.create_router),
+        "csdl_dang_kiem": MockService(csdl_dang_kiem.create_router),
+        "csdl_can_bo": MockService(csdl_can_bo.create_router),
+        "csdl_van_ban": MockService(csdl_van_ban.create_router),
+        "thong_tin_nguon": MockService(thong_tin_nguon.create_router),
+        "csdl_gia": MockService(csdl_gia.create_router),
+        "quan_ly_gtvt": MockService(quan_ly_gtvt.create_router),
+        "danh_muc_dung_chung": MockService(danh_muc_dung_chung.create_router),
+        "danh_muc_nhnn": MockService(danh_muc_nhnn.create_router),
+        "danh_muc_btc": MockService(danh_muc_btc.create_router),
+        "vpostcode": MockService(vpostcode.create_router),
+        "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
     }
 )

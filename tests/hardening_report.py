@@ -19,6 +19,16 @@ Each row is one automated case: what was tried and what is expected come from th
 and strictly (it would turn red once fixed); its reason is listed under "Known limits" below the table.
 """
 
+# Limits found while building the suite that no case shows yet; each is stated in the README too.
+UNCOVERED_LIMITS = (
+    "Embedded broker crash under `ndxp-sim up`: `up` restarts the broker and the gateway keeps producing,"
+    " but the running indexer was seen not to index the records produced after the restart (cause not"
+    ' found yet; README, "Known limits of the embedded broker"). The supervision case checks only the'
+    " restart and the gateway.",
+    "Embedded broker memory grows with every record it holds (tansu keeps records in memory; measured in"
+    " the 30-minute soak, bench/README.md).",
+)
+
 
 @dataclass
 class Row:
@@ -82,5 +92,9 @@ class HardeningReport:
             "## Known limits",
             "",
             *([f"- {_cell(r.tried)}: {_cell(r.limit)}" for r in rows if r.limit] or ["None."]),
+            "",
+            "Not shown by a case yet:",
+            "",
+            *(f"- {limit}" for limit in UNCOVERED_LIMITS),
         ]
         self.path.write_text("\n".join(lines) + "\n", encoding="utf-8")

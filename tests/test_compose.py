@@ -26,9 +26,10 @@ def _ndxp_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def test_compose_has_kafka_kraft_postgres_and_the_three_parts(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert {"kafka", "postgres", "gateway", "indexer", "mocks"} <= set(services)
+    assert {"kafka", "postgres", "redis", "gateway", "indexer", "mocks"} <= set(services)
     assert "broker,controller" in services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]
-    assert all("healthcheck" in services[name] for name in ("kafka", "postgres", "gateway", "mocks"))
+    assert all("healthcheck" in services[name] for name in ("kafka", "postgres", "redis", "gateway", "mocks"))
+    assert "redis" in services["gateway"]["depends_on"]
 
 
 def test_every_command_is_a_real_cli_command_with_real_options(compose: dict[str, Any]) -> None:
@@ -54,6 +55,9 @@ def test_environment_names_and_values_are_valid_settings(
         assert settings.kafka.bootstrap_servers == "kafka:9092"
         assert settings.mock_base_url == "http://mocks:9100"
         assert settings.store.url.startswith("postgresql+asyncpg://")
+        # the gateway runs 2 workers: their quota count is shared through the compose file's Redis
+        assert settings.quota.backend == "redis"
+        assert settings.quota.redis_url == "redis://redis:6379/0"
 
 
 def test_published_ports_match_the_commands(compose: dict[str, Any]) -> None:

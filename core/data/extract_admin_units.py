@@ -1,4 +1,4 @@
-"""Rebuild admin_units.csv and old_provinces.csv from the vietnamadminunits wheel (see SOURCES.md)."""
+"""Rebuild admin_units.csv, old_provinces.csv and legacy_wards.csv from the vietnamadminunits wheel."""
 
 from __future__ import annotations
 
@@ -75,6 +75,64 @@ def main(wheel: Path) -> None:
         writer.writerow(["old_province_code", "old_province_name", "new_province_code"])
         for code, name, key in old_rows:
             writer.writerow([code, name, new_codes[new_of_old[key]]])
+    write_legacy_wards(connection, converter)
+
+
+def _new_ward_of_old(converter: dict[str, Any], new_codes: dict[tuple[str, str], str]) -> dict[str, str]:
+    """Map each old commune key (province_district_ward) to the code of the new ward it went into.
+
+    A commune split between several new wards maps to the one the package marks as its default.
+    """
+    found: dict[str, str] = {}
+    for province_key, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for ward_key, old_wards in wards.items():
+            for old_ward in old_wards:
+                found[old_ward] = new_codes[province_key, ward_key]
+    for province_key, old_wards in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old_ward, targets in old_wards.items():
+            default = next((t for t in targets if t["isDefaultNewWard"]), targets[0])
+            found[old_ward] = new_codes[province_key, default["newWardKey"]]
+    return found
+
+
+def write_legacy_wards(connection: sqlite3.Connection, converter: dict[str, Any]) -> None:
+    new_codes = {
+        (province_key, ward_key): code
+        for province_key, ward_key, code in connection.execute(
+            "SELECT provinceKey, wardKey, wardCode FROM admin_units"
+        )
+    }
+    new_of_old = _new_ward_of_old(converter, new_codes)
+    rows = connection.execute(
+        "SELECT provinceCode, districtCode, district, wardCode, ward, wardType,"
+        " provinceKey, districtKey, wardKey"
+        " FROM admin_units_legacy WHERE wardCode IS NOT NULL AND wardCode != '' ORDER BY wardCode"
+    ).fetchall()
+    with (HERE / "legacy_wards.csv").open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(
+            [
+                "old_ward_code",
+                "old_ward_name",
+                "old_ward_type",
+                "old_district_code",
+                "old_district_name",
+                "old_province_code",
+                "new_ward_code",
+            ]
+        )
+        for province, district_code, district, code, name, kind, p_key, d_key, w_key in rows:
+            writer.writerow(
+                [
+                    code,
+                    name,
+                    kind,
+                    district_code,
+                    district,
+                    province,
+                    new_of_old.get(f"{p_key}_{d_key}_{w_key}", ""),
+                ]
+            )
 
 
 if __name__ == "__main__":

@@ -40,10 +40,17 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "SoBHXH",
         "MaTheBHYT",
         "SoTheBHYT",
+        "MaThe",  # insurance: the BHYT card (its BHXH number becomes the subject)
+        "MaTheMoi",
+        "CccdCb",  # the officer who checks a card is a person too
+        "BienSo",  # plates are personalised: tied to the owner's số định danh
         "identifyNo",
         "idNumber",
         "passportNo",
         "citizenId",
+        "SoDinhDanhChuHoSo",  # transport dossiers (#15): the applicant, their plate
+        "BienSo",
+        "SoPhatHanh",  # serial of a land-use-right certificate: it names one holder's land
     ),
     Kind.NAME: (
         "HoVaTen",
@@ -52,10 +59,13 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "ChuDem",
         "Ten",
         "TenGoiKhac",
+        "HoTenCb",
+        "HoTenChuHo",
         "fullName",
         "dadName",
         "momName",
         "partnerName",
+        "ChuHoSo",
     ),
     Kind.DATE: (
         "NgayThangNamSinh",

@@ -7,7 +7,7 @@ from typing import Protocol
 from fastapi import APIRouter
 
 from ndxp_sim.mock_services.engines.broadcast import Broadcast, Upload
-from ndxp_sim.mock_services.engines.catalogue import Catalogue, Revision
+from ndxp_sim.mock_services.engines.catalogue import Catalogue, Revision, published
 from ndxp_sim.mock_services.engines.host import EngineState, Host
 from ndxp_sim.mock_services.engines.lookup import Lookup
 from ndxp_sim.mock_services.engines.params import Param, ParamError
@@ -41,5 +41,6 @@ __all__ = [
     "Revision",
     "Search",
     "Upload",
+    "published",
     "serve",
 ]

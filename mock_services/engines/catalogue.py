@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,6 +35,16 @@ class Revision:
     valid_from: date
     valid_to: date | None
     data: Mapping[str, Any]
+
+
+def published(
+    version: int,
+    valid_from: date,
+    items: Iterable[tuple[str, Mapping[str, Any]]],
+    valid_to: date | None = None,
+) -> list[Revision]:
+    """One period of each (key, data) item, all published in `version` with the same validity."""
+    return [Revision(key, version, valid_from, valid_to, data) for key, data in items]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +118,16 @@ class Catalogue:
         return {"tuPhienBan": since, "phienBan": self.latest, "items": [self.render(r) for r in periods]}
 
     def mount(self, router: APIRouter, host: Host, service: str) -> None:
-        version = Param("phienBan", integer(1, self.latest), required=False, default=self.latest)
+        version = Param(
+            "phienBan",
+            integer(1, self.latest),
+            message=f"phiên bản phải từ 1 đến {self.latest}",
+            required=False,
+            default=self.latest,
+        )
         on = Param("ngayHieuLuc", iso_date, required=False)
         since = Param(
-            "tuPhienBan", integer(0, self.latest), message=f"tuPhienBan phải từ 0 đến {self.latest}"
+            "tuPhienBan", integer(0, self.latest), message=f"phiên bản đã có phải từ 0 đến {self.latest}"
         )
 
         async def download(request: Request) -> Response:

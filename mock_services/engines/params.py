@@ -217,6 +217,19 @@ def integer(low: int, high: int) -> Parser:
     return parse
 
 
+def decimal(low: float, high: float) -> Parser:
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError("phải là số thập phân") from None
+        if not low <= number <= high:  # also refuses nan and inf
+            raise ValueError(f"phải trong khoảng {low}–{high}")
+        return number
+
+    return parse
+
+
 def iso_date(value: str) -> date:
     try:
         if len(value) == len("YYYY-MM-DD"):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ndxp_sim.core.text import fold, words
 from ndxp_sim.mock_services import responses
 from ndxp_sim.mock_services.engines.host import Host, log_access
 from ndxp_sim.mock_services.engines.params import (
@@ -24,7 +24,7 @@ from ndxp_sim.mock_services.engines.params import (
 )
 
 R = TypeVar("R")
-Match = Literal["exact", "prefix", "enum", "date_range"]
+Match = Literal["exact", "prefix", "enum", "date_range", "range", "text"]
 
 
 @dataclass(frozen=True)  # no slots: a subscripted call sets __orig_class__
@@ -32,7 +32,9 @@ class Filter(Generic[R]):
     """One optional filter on `value(record)`.
 
     exact: equal to the parsed parameter; prefix: starts with it (case-insensitive); enum: one of
-    `choices`; date_range: `name` is the first day and `end` the last day (both optional, inclusive).
+    `choices`; date_range: `name` is the first day and `end` the last day (both optional, inclusive);
+    range: the same with values `parse` reads (e.g. months);
+    text: every word of the parameter occurs in the value, ignoring case and Vietnamese diacritics.
     `index` (optional) returns the records matching a value straight from an index the data keeps, so
     a search that uses this filter does not scan everything.
     """
@@ -48,10 +50,10 @@ class Filter(Generic[R]):
     index: Callable[[Host, Any], Iterable[R]] | None = None
 
     def params(self) -> list[Param]:
-        if self.match == "date_range":
+        if self.match in ("date_range", "range"):
+            parse = iso_date if self.match == "date_range" else self.parse
             return [
-                Param(name, iso_date, self.error, self.message, required=False)
-                for name in (self.name, self.end)
+                Param(name, parse, self.error, self.message, required=False) for name in (self.name, self.end)
             ]
         parse = one_of(*self.choices) if self.match == "enum" else self.parse
         return [Param(self.name, parse, self.error, self.message, required=False)]
@@ -59,7 +61,7 @@ class Filter(Generic[R]):
     def test(self, values: Mapping[str, Any]) -> Callable[[R], bool] | None:
         """The predicate the parsed parameters ask for, or None when this filter was not used."""
         wanted = values[self.name]
-        if self.match == "date_range":
+        if self.match in ("date_range", "range"):
             first, last = wanted, values[self.end]
             if first is None and last is None:
                 return None
@@ -71,13 +73,16 @@ class Filter(Generic[R]):
         if self.match == "prefix":
             folded = str(wanted).casefold()
             return lambda record: str(self.value(record) or "").casefold().startswith(folded)
+        if self.match == "text":
+            wanted_words = words(str(wanted))
+            return lambda record: all(word in fold(str(self.value(record) or "")) for word in wanted_words)
         return lambda record: bool(self.value(record) == wanted)
 
 
-def _within(day: date | None, first: date | None, last: date | None) -> bool:
-    if day is None:
+def _within(value: Any, first: Any, last: Any) -> bool:
+    if value is None:
         return False
-    return (first is None or first <= day) and (last is None or day <= last)
+    return (first is None or first <= value) and (last is None or value <= last)
 
 
 @dataclass(frozen=True)  # no slots: a subscripted call sets __orig_class__

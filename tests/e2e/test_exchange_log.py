@@ -61,8 +61,8 @@ def _calls(client: httpx.Client, headers: dict[str, str], count: int) -> list[st
     return sent
 
 
-def _indexed_request_ids(base_url: str) -> list[str]:
-    headers = _token(base_url, OPERATOR)
+def _indexed_request_ids(base_url: str, headers: dict[str, str] | None = None) -> list[str]:
+    headers = headers or _token(base_url, OPERATOR)
     ids: list[str] = []
     cursor = None
     while True:
@@ -76,8 +76,10 @@ def _indexed_request_ids(base_url: str) -> list[str]:
 
 def _wait_indexed(base_url: str, expected: list[str], timeout_s: float = 120) -> list[str]:
     deadline = time.monotonic() + timeout_s
+    # One operator token for the whole wait: /token is throttled per address (60 a minute).
+    headers = _token(base_url, OPERATOR)
     while True:
-        indexed = [rid for rid in _indexed_request_ids(base_url) if rid.startswith("log-test-")]
+        indexed = [rid for rid in _indexed_request_ids(base_url, headers) if rid.startswith("log-test-")]
         if set(expected) <= set(indexed) or time.monotonic() > deadline:
             return indexed
         time.sleep(0.5)

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import respx
 
+from ndxp_sim.adapters.registry import load_adapters
 from ndxp_sim.adapters.upstream import HttpxUpstream
 from ndxp_sim.gateway.readiness import BackendReadiness
 from tests.conftest import GatewayHarness
@@ -18,7 +19,7 @@ MOCKS = "http://127.0.0.1:9100"
 async def test_a_backend_answering_404_on_its_health_path_is_not_ready(gateway: GatewayHarness) -> None:
     """A backend whose /health answers 404 (wrong base URL, not a backend) → reported not ok with the status
     it gave and what was checked; 503 degraded."""
-    respx.get(url__regex=rf"{MOCKS}/(csdl_dan_cu|ho_tich)/health").respond(json={"status": "ok"})
+    respx.get(url__regex=rf"{MOCKS}/(?!csdl_dkdn/)\w+/health").respond(json={"status": "ok"})  # all others
     respx.get(f"{MOCKS}/csdl_dkdn/health").respond(404)
     response = await gateway.client.get("/health/ready")
     assert response.status_code == 503
@@ -41,13 +42,13 @@ async def test_a_probe_flood_reaches_each_backend_once_per_cache_period(gateway:
     call per backend, not 200."""
     routes = [
         respx.get(f"{MOCKS}/{key}/health").respond(json={"status": "ok"})
-        for key in ("csdl_dkdn", "csdl_dan_cu", "ho_tich")
+        for key in load_adapters()  # every implemented service
     ]
     answers = await asyncio.gather(*(gateway.client.get("/health/ready") for _ in range(100)))
     for _ in range(100):
         answers.append(await gateway.client.get("/health/ready"))
     assert {answer.status_code for answer in answers} == {200}
-    assert [route.call_count for route in routes] == [1, 1, 1]
+    assert [route.call_count for route in routes] == [1] * len(routes)
 
 
 @respx.mock

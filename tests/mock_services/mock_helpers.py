@@ -11,6 +11,7 @@ import httpx
 
 from ndxp_sim.adapters.soap import SoapFault, build_envelope, parse_envelope
 from ndxp_sim.core import identities as ids
+from tests.contract_checks import response_validator, template_of
 from tests.local_http import CallbackReceiver, free_port  # noqa: F401 - re-exported for the mock tests
 
 SOAP_NS = "http://dancuquocgia.bca"
@@ -79,4 +80,14 @@ def birth(**changes: Any) -> dict[str, Any]:
             target.pop(key, None)
         else:
             target[key] = value
+    return body
+
+
+async def contract_get(client: httpx.AsyncClient, service: str, path: str, **query: str) -> Any:
+    """A 200 answer of a REST mock, checked against the service's backend contract."""
+    response = await client.get(f"/{service}{path}", params=query)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    contract = f"backends/{service}.openapi.yaml"
+    response_validator(contract, template_of(contract, path), "get", "200").validate(body)
     return body
