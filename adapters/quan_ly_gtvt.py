@@ -114,6 +114,7 @@ class QuanLyGtvtAdapter(RestAdapter):
             "chiTietHoSo",
             request=ChiTietHoSo,
             backend_path="/ho-so/{maHoSo}",
+            dossier_field="maHoSo",
             response=ChiTietHoSoAnswer,
             summary="One dossier with its processing steps",
         ),
