@@ -43,9 +43,7 @@ async def test_a_gateway_process_opens_the_circuit_recovers_and_leaves_no_socket
                 "NDXP_SERVICES__CSDL_DKDN__BREAKER_COOLDOWN_S": "1",
             }
         )
-        gateway = await asyncio.to_thread(
-            processes.start, "gateway", "gateway", health=f"{processes.base_url}/health"
-        )
+        gateway = await asyncio.to_thread(processes.start, "gateway", "gateway", health="/health")
         async with httpx.AsyncClient(base_url=processes.base_url, timeout=10) as client:
             token = await client.post("/token", data={"grant_type": "client_credentials"}, auth=CONSUMER)
             headers = {"authorization": f"Bearer {token.json()['access_token']}"}

@@ -25,10 +25,17 @@ ALLOWED_FAKES = [
     ),
     # FAKE_* defaults (refused outside simulator mode), and test values that say they are fake
     (r"[a-z0-9-]*fake-[a-z0-9-]*", "*", "core/settings.py"),
+    # the shipped lgspaccesstoken credentials of the demo agency, and wrong ones the tests send
+    (r"demo-(access|lgsp-secret)-[A-Z0-9]+", "*", "core/config/default.yaml"),
+    (r"not-the-secret", "tests/*", "core/config/default.yaml"),
+    # header names held in constants, not credentials
+    (r"lgspaccesstoken", "gateway/auth.py", "gateway/auth.py"),
+    (r"Authorization", "mock_services/admin.py", "gateway/auth.py"),
 ]
 _DOCUMENTED_AS = {
     "core/config/default.yaml": "# secret: demo-secret-",
     "core/settings.py": "FAKE_JWT_SECRET",
+    "gateway/auth.py": "LGSP_TOKEN_HEADER",
 }
 
 
