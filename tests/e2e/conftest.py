@@ -184,6 +184,8 @@ class Processes:
         return process
 
     def _url(self, name: str, path: str) -> str:
+        if path.startswith("http"):  # a part on ports of its own (a second gateway replica)
+            return path
         port = self.mock_port if name == "mocks" else self.port
         return f"http://127.0.0.1:{port}{path}"
 
