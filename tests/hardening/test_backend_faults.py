@@ -16,6 +16,9 @@ from tests.hardening.fault_backend import FaultBackend, fault_backend, open_conn
 DKDN = f"/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn={identities.ENTERPRISE_ACTIVE}"
 DAN_CU = "/apiCSDLDanCu/1.0/TraCuuThongTinCongDan"
 TIMEOUT_S = 0.5
+# The fault backend stalls for 30 s: an answer well inside that came from the gateway's own timeout. The margin
+# is wide because a loaded CI machine can be seconds late; timing precision is the benchmark's job, not this.
+ANSWERED_BY_S = TIMEOUT_S + 5
 CITIZEN_LOOKUP = {"MaYeuCau": "YC-1", "MaCanBo": "CB-7", "SoDinhDanh": identities.CITIZEN_EXISTS}
 
 
@@ -47,13 +50,14 @@ async def test_a_misbehaving_rest_backend_gives_the_matching_backend_error_in_ti
     make_gateway: MakeGateway, make_settings: MakeSettings, mode: str, status: int, error_type: str
 ) -> None:
     """The REST backend answers an HTML page as JSON, declares 4096 bytes and closes after 20, or stalls
-    past the 0.5 s timeout → the matching Server.Backend.* error, answered within the timeout plus 1 s."""
+    past the 0.5 s timeout → the matching Server.Backend.* error, answered by the gateway's timeout, not after
+    the backend's 30 s stall."""
     async with fault_backend() as backend:
         backend.set(mode)
         gateway = _gateway(make_gateway, make_settings, backend)
         status_code, kind, elapsed = await _timed_get(gateway)
     assert (status_code, kind) == (status, error_type)
-    assert elapsed < TIMEOUT_S + 1
+    assert elapsed < ANSWERED_BY_S
 
 
 async def test_broken_xml_from_a_soap_backend_is_a_bad_response(
@@ -76,11 +80,12 @@ async def test_broken_xml_from_a_soap_backend_is_a_bad_response(
 async def test_a_backend_that_is_down_gives_503_at_once(
     make_gateway: MakeGateway, make_settings: MakeSettings
 ) -> None:
-    """The backend's port refuses connections → 503 Server.Backend.Unavailable well within the timeout."""
+    """The backend's port refuses connections → 503 Server.Backend.Unavailable at once: well within a 10 s
+    timeout, so the refusal was not waited out."""
     async with fault_backend(listening=False) as backend:
-        gateway = _gateway(make_gateway, make_settings, backend)
+        gateway = _gateway(make_gateway, make_settings, backend, timeout_s=10.0)
         status_code, kind, elapsed = await _timed_get(gateway)
-    assert (status_code, kind) == (503, "Server.Backend.Unavailable") and elapsed < TIMEOUT_S
+    assert (status_code, kind) == (503, "Server.Backend.Unavailable") and elapsed < 5
 
 
 async def test_a_flapping_backend_gets_each_answer_right_and_does_not_open_the_circuit(
@@ -94,14 +99,14 @@ async def test_a_flapping_backend_gets_each_answer_right_and_does_not_open_the_c
         answers = [await _timed_get(gateway) for _ in range(8)]
         breaker = gateway.app.runtime.adapters["csdl_dkdn"].breaker
     assert [status for status, _, _ in answers] == [200, 504] * 4
-    assert max(elapsed for _, _, elapsed in answers) < TIMEOUT_S + 1
+    assert max(elapsed for _, _, elapsed in answers) < ANSWERED_BY_S
     assert breaker.state == "closed"
 
 
 async def test_stalled_calls_leave_no_upstream_connections_behind(
     make_gateway: MakeGateway, make_settings: MakeSettings
 ) -> None:
-    """20 concurrent calls to a backend that stalls → all 504 within the timeout plus 1 s, and the gateway
+    """20 concurrent calls to a backend that stalls for 30 s → all 504 by the gateway's timeout, and the gateway
     holds no connection to that backend afterwards (counted in /proc: 20 during the stall, 0 after)."""
     async with fault_backend() as backend:
         backend.set("slow")
@@ -116,7 +121,7 @@ async def test_stalled_calls_leave_no_upstream_connections_behind(
         await asyncio.sleep(0.1)
         left_open = open_connections_to("self", backend.port)
     assert {(status, kind) for status, kind, _ in answers} == {(504, "Server.Backend.Timeout")}
-    assert elapsed < TIMEOUT_S + 1
+    assert elapsed < ANSWERED_BY_S
     assert during == 20 and left_open == 0
 
 
