@@ -188,6 +188,13 @@ def make_bhyt_card(object_code: str, province_code: str, ma_so_bhxh: str) -> str
     return f"{object_code}{level}{province_code}{ma_so_bhxh}"
 
 
+def bhxh_number_in_card(value: str) -> str | None:
+    """The BHXH number inside a value shaped like a BHYT card, in any letter case; the boxes are not checked
+    against the catalogues (masking and subject hashing must also catch a mistyped card)."""
+    match = _BHYT.fullmatch(value.upper())
+    return match.group(4) if match else None
+
+
 def bhyt_card_parse(card: str) -> BhytCardParts:
     """Split a valid card number into its boxes; raises ValueError on an invalid one."""
     match = _BHYT.fullmatch(card)

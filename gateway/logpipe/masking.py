@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote_plus
 import orjson
 from lxml import etree
 
+from ndxp_sim.core.identifiers import bhxh_number_in_card
 from ndxp_sim.gateway.logpipe.fields import Kind, kind_of
 
 SUBJECT_HASH_CHARS = 32
@@ -30,7 +31,6 @@ _MIN_RUN_DIGITS = 9  # the shortest identifier the free-text patterns look for (
 # Maps every non-digit byte to a space: `translate` + `split` finds digit runs ~5x faster than a regex scan.
 _DIGITS_ONLY = bytes(byte if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 _DOCUMENT_STARTS = "{[<"
-_BHYT_CARD = re.compile(r"[A-Za-z]{2}[1-5]\d{2}(\d{10})")
 _NON_DIGITS = re.compile(r"\D")
 _WORD = re.compile(r"\S+")
 _DIGIT = re.compile(r"\d")
@@ -59,8 +59,7 @@ _XML_PARSER = etree.XMLParser(
 def normalise_identifier(value: str) -> str:
     """The canonical form hashed into `subjects`: digits only; a BHYT card becomes its BHXH number."""
     value = value.strip()
-    card = _BHYT_CARD.fullmatch(value)
-    return card.group(1) if card else _NON_DIGITS.sub("", value)
+    return bhxh_number_in_card(value) or _NON_DIGITS.sub("", value)
 
 
 def subject_hash(value: str, key: str | bytes) -> str:
