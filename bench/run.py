@@ -32,8 +32,9 @@ from bench.load import Target
 from bench.measure import Meter, Plan, rss_mb
 from bench.procs import Process
 from bench.servers import Server
-from bench.topic import count_records, create_topic
+from bench.topic import count_records
 from ndxp_sim.gateway.logpipe.broker import EmbeddedBroker
+from ndxp_sim.gateway.logpipe.sink import ensure_topic
 
 MSDN = "1600123453"
 SOAP_REQUEST = {"MaYeuCau": "YC-1", "MaCanBo": "CB-1", "SoDinhDanh": "089085012345"}
@@ -265,7 +266,7 @@ class Bench:
         if kind == "bare" and bootstrap and server.topic:
             import asyncio
 
-            asyncio.run(create_topic(bootstrap, server.topic))
+            asyncio.run(ensure_topic(bootstrap, server.topic))
         roles = {kind: server.process.pid}
         if kind != "backend":
             roles["backend"] = self.backend.process.pid

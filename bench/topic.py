@@ -6,17 +6,6 @@ import asyncio
 import time
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-
-async def create_topic(bootstrap: str, topic: str, partitions: int = 3) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
-    await admin.start()
-    try:
-        if topic not in await admin.list_topics():
-            await admin.create_topics([NewTopic(topic, partitions, 1)])
-    finally:
-        await admin.close()
 
 
 async def _count(bootstrap: str, topic: str, idle_polls: int, timeout_s: float) -> tuple[int, int]:

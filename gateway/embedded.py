@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 
@@ -67,6 +67,7 @@ class _Child:
     health_url: str | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     restarts: _Restarts = field(default_factory=_Restarts)
+    held: bool = False  # stopped on purpose (the indexer while its broker is down): not a crash
 
     def start(self, env: dict[str, str]) -> None:
         # Its own session: the terminal's Ctrl+C must not stop it behind our back (see the module doc).
@@ -174,6 +175,8 @@ def _supervise(children: list[_Child], env: dict[str, str]) -> None:
     """One tick: notice crashed parts, start those whose pause is over."""
     now = time.monotonic()
     for child in children:
+        if child.held:
+            continue
         if child.restarts.due(now):
             child.start(env)
         elif child.restarts.due_at is None and not child.running:
@@ -187,7 +190,8 @@ def _supervise(children: list[_Child], env: dict[str, str]) -> None:
             )
 
 
-def _supervise_broker(broker: EmbeddedBroker, restarts: _Restarts) -> None:
+def _supervise_broker(broker: EmbeddedBroker, restarts: _Restarts) -> Literal["crashed", "restarted"] | None:
+    """One tick for the embedded broker: what happened to it in this tick, if anything."""
     from ndxp_sim.gateway.logpipe.broker import BrokerUnavailableError
 
     now = time.monotonic()
@@ -195,6 +199,7 @@ def _supervise_broker(broker: EmbeddedBroker, restarts: _Restarts) -> None:
         try:
             broker.start_sync()
             restarts.started(now)
+            return "restarted"
         except BrokerUnavailableError as exc:
             pause = restarts.crashed(now)
             print(f"ndxp-sim: broker: {exc}; trying again in {pause:g} s", file=sys.stderr, flush=True)
@@ -207,6 +212,36 @@ def _supervise_broker(broker: EmbeddedBroker, restarts: _Restarts) -> None:
             file=sys.stderr,
             flush=True,
         )
+        return "crashed"
+    return None
+
+
+def _hold_indexer(children: list[_Child]) -> None:
+    """Stop the indexer while its broker is down. Left running, it would rejoin its consumer group on the
+    restarted broker at its old, higher offsets; and a second member that is gone without leaving keeps the
+    next indexer waiting for the group for minutes."""
+    for child in children:
+        if child.name == "indexer":
+            child.held = True
+            child.stop()
+
+
+def _release_indexer(children: list[_Child], env: dict[str, str], bootstrap: str, topic: str) -> None:
+    """The restarted broker's topic is empty and may not exist yet: make it, then start a fresh indexer that
+    reads it from the start (the store ignores any record it already holds)."""
+    import asyncio
+
+    from ndxp_sim.gateway.logpipe.sink import ensure_topic
+
+    try:
+        asyncio.run(ensure_topic(bootstrap, topic))
+    except Exception as exc:  # the gateway makes it too when it reconnects; the indexer waits for it
+        print(f"ndxp-sim: could not create topic {topic} on the new broker: {exc}", file=sys.stderr)
+    for child in children:
+        if child.name == "indexer" and child.held:
+            child.held = False
+            child.start(env)
+            print("ndxp-sim: the indexer reads the new broker's topic", file=sys.stderr, flush=True)
 
 
 def _stop(children: list[_Child], broker: EmbeddedBroker | None) -> None:
@@ -276,7 +311,11 @@ def run_embedded(settings: Settings, *, workers: int = 1, indexer: bool = True) 
         while not stop_requested:
             _supervise(children, env)
             if broker is not None:
-                _supervise_broker(broker, broker_restarts)
+                event = _supervise_broker(broker, broker_restarts)
+                if event == "crashed":
+                    _hold_indexer(children)
+                elif event == "restarted":
+                    _release_indexer(children, env, bootstrap, settings.kafka.topic)
             time.sleep(_TICK_S)
         print("ndxp-sim: stopping (gateway, indexer, mocks, then the broker)…", flush=True)
         return 0

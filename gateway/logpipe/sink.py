@@ -49,7 +49,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ndxp.logpipe")
 
-TOPIC_PARTITIONS = 3
+# tansu (the embedded broker) auto-creates a topic with 4 partitions when a client first asks for it, as the
+# gateway's producer may after a broker restart, before anyone creates it: the same count on every path keeps
+# producers and indexers agreeing on the layout (a producer spreading over 4 while the indexer reads 3 loses
+# a quarter of the records from the store).
+TOPIC_PARTITIONS = 4
 _TOPIC_EXISTS = 36  # Kafka error code TOPIC_ALREADY_EXISTS
 _REPLAY_CHUNK = 1000
 
@@ -445,17 +449,7 @@ class KafkaSink:
         )
 
     async def _ensure_topic(self) -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, request_timeout_ms=5000)
-        await admin.start()
-        try:
-            if self._topic in await admin.list_topics():
-                return
-            response = await admin.create_topics([NewTopic(self._topic, TOPIC_PARTITIONS, 1)])
-            for _topic, code, *_rest in getattr(response, "topic_errors", []):
-                if code not in (0, _TOPIC_EXISTS):
-                    raise RuntimeError(f"cannot create topic {self._topic}: Kafka error {code}")
-        finally:
-            await admin.close()
+        await ensure_topic(self._bootstrap, self._topic)
 
     async def _go_offline(self, reason: str) -> None:
         """Spool everything the producer had not delivered and abort it."""
@@ -499,6 +493,22 @@ class KafkaSink:
             self._spool.backlog,
         )
         self._offline_since = None
+
+
+async def ensure_topic(bootstrap: str, topic: str) -> None:
+    """Create the exchange topic with its partitions unless it exists (a broker may also auto-create it on
+    the first record, with its own partition count)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+    await admin.start()
+    try:
+        if topic in await admin.list_topics():
+            return
+        response = await admin.create_topics([NewTopic(topic, TOPIC_PARTITIONS, 1)])
+        for _topic, code, *_rest in getattr(response, "topic_errors", []):
+            if code not in (0, _TOPIC_EXISTS):
+                raise RuntimeError(f"cannot create topic {topic}: Kafka error {code}")
+    finally:
+        await admin.close()
 
 
 def partition_by_crc32(key: bytes, all_partitions: list[int], available: list[int]) -> int:

@@ -16,8 +16,8 @@ from tests.hardening.fault_backend import FaultBackend, fault_backend, open_conn
 DKDN = f"/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn={identities.ENTERPRISE_ACTIVE}"
 DAN_CU = "/apiCSDLDanCu/1.0/TraCuuThongTinCongDan"
 TIMEOUT_S = 0.5
-# The fault backend stalls for 30 s: an answer well inside that came from the gateway's own timeout. The margin
-# is wide because a loaded CI machine can be seconds late; timing precision is the benchmark's job, not this.
+# The fault backend stalls for 30 s: an answer well inside that came from the gateway's own timeout. The
+# margin is wide because a loaded CI machine can be seconds late; timing precision is the benchmark's job.
 ANSWERED_BY_S = TIMEOUT_S + 5
 CITIZEN_LOOKUP = {"MaYeuCau": "YC-1", "MaCanBo": "CB-7", "SoDinhDanh": identities.CITIZEN_EXISTS}
 
@@ -106,8 +106,8 @@ async def test_a_flapping_backend_gets_each_answer_right_and_does_not_open_the_c
 async def test_stalled_calls_leave_no_upstream_connections_behind(
     make_gateway: MakeGateway, make_settings: MakeSettings
 ) -> None:
-    """20 concurrent calls to a backend that stalls for 30 s → all 504 by the gateway's timeout, and the gateway
-    holds no connection to that backend afterwards (counted in /proc: 20 during the stall, 0 after)."""
+    """20 concurrent calls to a backend that stalls for 30 s → all 504 by the gateway's timeout, and the
+    gateway holds no connection to that backend afterwards (counted in /proc: 20 during, 0 after)."""
     async with fault_backend() as backend:
         backend.set("slow")
         gateway = _gateway(make_gateway, make_settings, backend, breaker_failures=0)

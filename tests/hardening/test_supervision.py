@@ -139,7 +139,8 @@ def _children(pid: int) -> dict[int, str]:
 def test_a_killed_embedded_broker_is_started_again(simulator: Simulator) -> None:
     """The embedded broker dies (SIGKILL by its pid) under `up` → `up` says so in one line
     and starts it again on the same port; `up` keeps running, the gateway keeps answering calls and
-    reports ready. (What the dead broker held in memory is gone.)"""
+    reports ready, and the calls answered after the restart are indexed into the store. (What the dead
+    broker held in memory is gone.)"""
     broker = next(pid for pid, command in _children(simulator.process.pid).items() if "tansu" in command)
     os.kill(broker, signal.SIGKILL)
     port = int(simulator.env["NDXP_KAFKA__EMBEDDED_PORT"])
@@ -158,6 +159,9 @@ def test_a_killed_embedded_broker_is_started_again(simulator: Simulator) -> None
         time.sleep(0.3)
     assert simulator.process.poll() is None
     assert simulator.log().count("the broker exited") == 1
+    indexed = _wait_indexed(simulator.base_url, traffic.answered, timeout_s=60)
+    missing = set(traffic.answered) - set(indexed)
+    assert not missing, f"{len(missing)} of {len(traffic.answered)} calls after the restart not indexed"
 
 
 def _listening(port: int) -> bool:
