@@ -22,6 +22,7 @@ from ndxp_sim.mock_services import (
     danh_muc_dung_chung,
     danh_muc_nhnn,
     ho_tich,
+    ly_lich_tu_phap,
     quan_ly_gtvt,
     thong_tin_nguon,
     vpostcode,
@@ -54,5 +55,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "danh_muc_btc": MockService(danh_muc_btc.create_router),
         "vpostcode": MockService(vpostcode.create_router),
         "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
+        "ly_lich_tu_phap": MockService(ly_lich_tu_phap.create_router),
     }
 )
