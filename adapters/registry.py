@@ -22,6 +22,7 @@ from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
 from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.adapters.ly_lich_tu_phap import LyLichTuPhapAdapter
+from ndxp_sim.adapters.ma_dvqhns import MaDvqhnsAdapter
 from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
 from ndxp_sim.adapters.vpostcode import VpostcodeAdapter
@@ -46,6 +47,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     VpostcodeAdapter,
     CsdlDatDaiAdapter,
     LyLichTuPhapAdapter,
+    MaDvqhnsAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -23,6 +23,7 @@ from ndxp_sim.mock_services import (
     danh_muc_nhnn,
     ho_tich,
     ly_lich_tu_phap,
+    ma_dvqhns,
     quan_ly_gtvt,
     thong_tin_nguon,
     vpostcode,
@@ -56,5 +57,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "vpostcode": MockService(vpostcode.create_router),
         "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
         "ly_lich_tu_phap": MockService(ly_lich_tu_phap.create_router),
+        "ma_dvqhns": MockService(ma_dvqhns.create_router, ServiceTraits(dossier=True)),
     }
 )

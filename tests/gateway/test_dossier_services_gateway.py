@@ -74,3 +74,23 @@ async def test_judicial_record_calls_trace_by_dossier_and_the_certificate_is_nev
     logged = masked["LISTCONTENT"][0]
     assert logged["ketQuaXuLy"]["phieuLLTP"] == "***"
     assert request["declarationWSForm"]["identifyNo"] not in orjson.dumps(masked).decode()
+
+
+async def test_budget_unit_code_arrives_through_the_gateway_and_every_call_traces(
+    gateway: GatewayHarness,
+) -> None:
+    request = case_body("ma_dvqhns", "code-request-received")
+    code = request["maHoSo"]
+    assert (await call(gateway, "/apiMaDVQHNS/1.0/dangKyMaSoDVQHNS", request)).status_code == 200
+
+    async def issued() -> dict[str, Any] | None:
+        answer = await gateway.client.get(
+            "/apiMaDVQHNS/1.0/traCuuHoSo", params={"maHoSo": code}, headers=await gateway.auth()
+        )
+        value: dict[str, Any] = answer.json()["value"]
+        return value if value["trangThai"] == "done" else None
+
+    done = await until(issued)
+    assert done["ketQuaXuLy"]["maSoDVQHNS"].isdigit() and len(done["ketQuaXuLy"]["maSoDVQHNS"]) == 7
+    traced = {e.operation for e in gateway.sink.exchanges if e.correlation.get("MaHoSo") == code}
+    assert traced == {"dangKyMaSoDVQHNS", "traCuuHoSo"}
