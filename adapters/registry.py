@@ -25,6 +25,7 @@ from ndxp_sim.adapters.ly_lich_tu_phap import LyLichTuPhapAdapter
 from ndxp_sim.adapters.ma_dvqhns import MaDvqhnsAdapter
 from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
+from ndxp_sim.adapters.tro_giup_xa_hoi import TroGiupXaHoiAdapter
 from ndxp_sim.adapters.vpostcode import VpostcodeAdapter
 from ndxp_sim.core.catalogue import services
 
@@ -48,6 +49,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     CsdlDatDaiAdapter,
     LyLichTuPhapAdapter,
     MaDvqhnsAdapter,
+    TroGiupXaHoiAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -26,6 +26,7 @@ from ndxp_sim.mock_services import (
     ma_dvqhns,
     quan_ly_gtvt,
     thong_tin_nguon,
+    tro_giup_xa_hoi,
     vpostcode,
 )
 from ndxp_sim.mock_services.context import MockContext
@@ -58,5 +59,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
         "ly_lich_tu_phap": MockService(ly_lich_tu_phap.create_router),
         "ma_dvqhns": MockService(ma_dvqhns.create_router, ServiceTraits(dossier=True)),
+        "tro_giup_xa_hoi": MockService(tro_giup_xa_hoi.create_router, ServiceTraits(dossier=True)),
     }
 )

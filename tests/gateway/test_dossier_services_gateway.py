@@ -94,3 +94,23 @@ async def test_budget_unit_code_arrives_through_the_gateway_and_every_call_trace
     assert done["ketQuaXuLy"]["maSoDVQHNS"].isdigit() and len(done["ketQuaXuLy"]["maSoDVQHNS"]) == 7
     traced = {e.operation for e in gateway.sink.exchanges if e.correlation.get("MaHoSo") == code}
     assert traced == {"dangKyMaSoDVQHNS", "traCuuHoSo"}
+
+
+async def test_social_allowance_decision_arrives_through_the_gateway_and_every_call_traces(
+    gateway: GatewayHarness,
+) -> None:
+    request = case_body("tro_giup_xa_hoi", "allowance-dossier-received")
+    code = request["maHoSo"]
+    assert (await call(gateway, "/apiTroGiupXaHoi/1.0/dangKyTroCapHangThang", request)).status_code == 200
+
+    async def decided() -> dict[str, Any] | None:
+        answer = await gateway.client.get(
+            "/apiTroGiupXaHoi/1.0/traCuuHoSo", params={"maHoSo": code}, headers=await gateway.auth()
+        )
+        value: dict[str, Any] = answer.json()["value"]
+        return value if value["trangThai"] == "done" else None
+
+    decision = (await until(decided))["ketQuaXuLy"]
+    assert decision["soTienHangThang"] == decision["mucChuan"] * 1.5  # severe disability, adult
+    traced = {e.operation for e in gateway.sink.exchanges if e.correlation.get("MaHoSo") == code}
+    assert traced == {"dangKyTroCapHangThang", "traCuuHoSo"}
