@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.model import Citizen
 from ndxp_sim.mock_services import responses
+from ndxp_sim.mock_services.applicants import REGISTRY, same_name
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import (
@@ -42,7 +42,7 @@ DDMMYYYY = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$"
 JUSTICE_DEPARTMENT = "03"  # Sở Tư pháp: the unit (idMinistryJustice) that issues the certificate
 DECLARE_AUTHORISED = 3845  # declareTypeId: ủy quyền (3846 cá nhân, 3847 cơ quan tổ chức, 3844 tố tụng)
 ID_TYPES = {0: "Hộ chiếu", 1: "Chứng minh nhân dân", 2: "Thẻ thường trú", 3: "Căn cước công dân"}
-NOT_IN_REGISTRY = "trong Cơ sở dữ liệu quốc gia về dân cư"
+NOT_IN_REGISTRY = f"trong {REGISTRY}"
 # DEC_STATUS_ID of the NGSP guide: 3 STP đã tiếp nhận, 4 Đang xử lý, 5 Đã có phiếu. The guide lists no
 # code for a refusal; 6 is the simulator's, with the reason in REASON (see the backend contract).
 DEC_STATUS = {
@@ -163,13 +163,6 @@ class NhanHoSoDangKy(_Form):
 # Review ----------------------------------------------------------------------------------------------
 
 
-def _same_name(a: str, b: str) -> bool:
-    def norm(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-    return norm(a) == norm(b)
-
-
 def _same_birth(stated: str, born: date) -> bool:
     """birthDateStr is dd/mm/yyyy, mm/yyyy or yyyy: compare as precisely as it was written."""
     parts = stated.split("/")
@@ -201,7 +194,7 @@ def review_request(request: BaseModel, population: Population) -> Review:
             f"{NOT_IN_REGISTRY}",
         )
     same_birth = _same_birth(form.birthDateStr, person.ngay_sinh)
-    if not (_same_name(form.fullName, person.ho_va_ten) and same_birth):
+    if not (same_name(form.fullName, person.ho_va_ten) and same_birth):
         return Review(
             "reject",
             f"Họ tên, ngày sinh trên tờ khai không khớp với thông tin của số giấy tờ {form.identifyNo} "

@@ -11,8 +11,10 @@ import httpx
 import pytest
 from mock_helpers import eventually
 from pypdf import PdfReader
+from test_mock_durability import running
 
 from ndxp_sim.core import identities as ids
+from ndxp_sim.core.settings import Settings
 from tests.contract_checks import response_validator
 
 BASE = "/ly_lich_tu_phap"
@@ -327,3 +329,26 @@ async def test_every_answer_keeps_to_the_backend_contract(client: httpx.AsyncCli
         await check("/LLTP-API-traDsTrangThaiHs", {"infoType": info_type})
     await check("/LLTP-API-danhDauHsThanhCong", {"declarationId": receipt["ID"], "infoType": "2"})
     await check("/LLTP-API-danhDauHsThanhCong", {"declarationId": "X", "infoType": "2"})
+
+
+async def test_an_issued_certificate_survives_a_restart_byte_for_byte(mock_settings: Settings) -> None:
+    async def certificate(client: httpx.AsyncClient) -> dict[str, Any]:
+        answer = await client.post(
+            f"{BASE}/LLTP-API-traHoSo", json={"infoType": "2", "receiveNo": REQUEST["idReceivedDec"]}
+        )
+        result: dict[str, Any] = answer.json()["LISTCONTENT"][0]["ketQuaXuLy"]
+        return result
+
+    async with running(mock_settings) as first:
+        await first.post(f"{BASE}/nhanHoSoDangKy", json=REQUEST)
+        await wait_status(first, REQUEST["idReceivedDec"], "5")
+        before = await certificate(first)
+    async with running(mock_settings) as second:
+        assert (await status(second, REQUEST["idReceivedDec"]))["DEC_STATUS_ID"] == "5"
+        assert await certificate(second) == before
+        again = await second.post(
+            f"{BASE}/nhanHoSoDangKy", json=lltp(idReceivedDec="000.00.03.H91-251103-0002")
+        )
+        assert again.status_code == 200
+        refused = await wait_status(second, "000.00.03.H91-251103-0002", "6")
+        assert REQUEST["idReceivedDec"] in refused["REASON"]  # the restored one still counts as issued
