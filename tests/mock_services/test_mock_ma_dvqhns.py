@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import httpx
 import pytest
-from mock_helpers import eventually
+from mock_helpers import CallbackReceiver, eventually
 
 from ndxp_sim.core import identities as ids
 from tests.contract_checks import response_validator
@@ -196,3 +197,15 @@ async def test_answers_keep_to_the_backend_contract(client: httpx.AsyncClient) -
     await wait_status(client, REQUEST["maHoSo"], "done")
     check(await client.get(status_url), "/ho-so/{maHoSo}", "get")
     check(await client.get(f"{BASE}/ho-so/KHONG-CO"), "/ho-so/{maHoSo}", "get")
+
+
+async def test_a_refusal_is_called_back_with_its_reason(
+    client: httpx.AsyncClient, receiver: CallbackReceiver
+) -> None:
+    body = {**request(soDinhDanh=ids.CITIZEN_MISSING), "callbackUrl": receiver.url}
+    await client.post(f"{BASE}/cap-ma-so", json=body)
+    await receiver.wait_for(lambda: len(receiver.received) == 3)
+    last = json.loads(receiver.received[-1]["raw"])
+    assert last["trangThai"] == "rejected"
+    assert ids.CITIZEN_MISSING in last["noiDungXuLy"]
+    assert "ketQuaXuLy" not in last

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from mock_helpers import eventually
+from mock_helpers import CallbackReceiver, eventually
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core import identities as ids
@@ -241,3 +242,14 @@ async def test_answers_keep_to_the_backend_contract(client: httpx.AsyncClient) -
     await wait_status(client, "done")
     check(await client.get(status_url), "/ho-so/{maHoSo}", "get")
     check(await client.get(f"{BASE}/ho-so/KHONG-CO"), "/ho-so/{maHoSo}", "get")
+
+
+async def test_the_decision_is_called_back_with_the_amount(
+    client: httpx.AsyncClient, receiver: CallbackReceiver
+) -> None:
+    await client.post(f"{BASE}/tro-cap-hang-thang", json={**REQUEST, "callbackUrl": receiver.url})
+    await receiver.wait_for(lambda: len(receiver.received) == 3)
+    bodies = [json.loads(delivery["raw"]) for delivery in receiver.received]
+    assert [body["trangThai"] for body in bodies] == ["received", "processing", "done"]
+    assert receiver.received[-1]["headers"]["X-NDXP-Service"] == "tro_giup_xa_hoi"
+    assert bodies[-1]["ketQuaXuLy"]["soTienHangThang"] == 750_000
