@@ -472,7 +472,7 @@ def create_router(ctx: MockContext) -> APIRouter:
                 force_supplement=False,
             )
         except DossierConflictError:
-            why = f"số phiếu tiếp nhận {query.idReceivedDec} đã được gửi với nội dung khác"
+            why = f"idReceivedDec: số phiếu tiếp nhận {query.idReceivedDec} đã được gửi với nội dung khác"
             return fail(409, "500", f"DATA_INCORRECT - {why}")
         return responses.json_response(
             {"STATUS": 1, "DESCRIPTION": "Tiếp nhận hồ sơ thành công", "ID": dossier.ma_ho_so_lt}
