@@ -21,8 +21,11 @@ from ndxp_sim.adapters.danh_muc_btc import DanhMucBtcAdapter
 from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
 from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
+from ndxp_sim.adapters.ly_lich_tu_phap import LyLichTuPhapAdapter
+from ndxp_sim.adapters.ma_dvqhns import MaDvqhnsAdapter
 from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
+from ndxp_sim.adapters.tro_giup_xa_hoi import TroGiupXaHoiAdapter
 from ndxp_sim.adapters.vpostcode import VpostcodeAdapter
 from ndxp_sim.core.catalogue import services
 
@@ -44,6 +47,9 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     DanhMucBtcAdapter,
     VpostcodeAdapter,
     CsdlDatDaiAdapter,
+    LyLichTuPhapAdapter,
+    MaDvqhnsAdapter,
+    TroGiupXaHoiAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -58,6 +58,12 @@ class DossierKind:
     supplement_into: str
     labels: Mapping[str, str]  # noiDungXuLy text per status (received, processing, done)
     handler: str = "Cán bộ một cửa"  # nguoiXuLy
+    # Where the request names its dossier code and its date of receipt (BTP: maHoSo, ngayTiepNhan).
+    dossier_field: str = "maHoSo"
+    received_field: str = "ngayTiepNhan"
+    # The same applicant asking for the same thing again: the key (from the request's JSON) under which an
+    # earlier dossier of the kind that is still pending or done refuses this one, with `labels["duplicate"]`.
+    duplicate_key: Callable[[Mapping[str, Any]], str] | None = None
 
 
 @dataclass(slots=True)
@@ -201,7 +207,7 @@ class DossierEngine:
     ) -> tuple[Dossier, bool]:
         """(dossier, created); the same maHoSo with the same content returns the existing dossier."""
         body = request.model_dump(mode="json")
-        ma_ho_so = body["maHoSo"]
+        ma_ho_so = body[kind.dossier_field]
         digest = fingerprint(body)
         key = (service, ma_ho_so)
         existing = self._dossiers.get(key)
@@ -217,7 +223,7 @@ class DossierEngine:
             ma_ho_so_lt=ma_ho_so_lt(lt_prefix, service, ma_ho_so),
             request=body,
             fingerprint=digest,
-            ngay_tiep_nhan=body.get("ngayTiepNhan") or now_iso(),
+            ngay_tiep_nhan=body.get(kind.received_field) or now_iso(),
             callback_url=body.get("callbackUrl"),
             force_supplement=force_supplement,
         )
@@ -234,6 +240,10 @@ class DossierEngine:
 
     def get(self, service: str, ma_ho_so: str) -> Dossier | None:
         return self._dossiers.get((service, ma_ho_so))
+
+    def of_service(self, service: str) -> list[Dossier]:
+        """The service's dossiers in the order they were received."""
+        return [dossier for (owner, _), dossier in self._dossiers.items() if owner == service]
 
     def supplement(self, service: str, ma_ho_so: str, documents: Mapping[str, Any]) -> Dossier:
         """Merge supplied fields into the request and resume processing.
@@ -265,7 +275,7 @@ class DossierEngine:
                     await dossier.supplied.wait()
                 await self._clock.step()
                 request = kind.model.model_validate(dossier.request)
-                review = kind.review(request, self._population())
+                review = self._duplicate(dossier) or kind.review(request, self._population())
                 if review.outcome == "ok" and dossier.force_supplement:
                     review = Review("supplement", "Hồ sơ cần bổ sung theo yêu cầu của cơ quan xử lý")
                 if review.outcome == "reject":
@@ -289,6 +299,20 @@ class DossierEngine:
             # A bug in a service's rules must not leave the dossier stuck without a word.
             log.exception("dossier %s/%s failed while processing", dossier.service, dossier.ma_ho_so)
             self._record(dossier, REJECTED, "Lỗi xử lý hồ sơ tại cơ quan giải quyết")
+
+    def _duplicate(self, dossier: Dossier) -> Review | None:
+        """A refusal when an earlier dossier of the same kind and key is pending or done."""
+        key_of = dossier.kind.duplicate_key
+        if key_of is None:
+            return None
+        key = key_of(dossier.request)
+        for other in self._dossiers.values():
+            if other is dossier:
+                return None  # only dossiers received before this one count
+            same_kind = (other.service, other.kind_name) == (dossier.service, dossier.kind_name)
+            if same_kind and other.status != REJECTED and key_of(other.request) == key:
+                return Review("reject", f"{dossier.kind.labels['duplicate']} (mã hồ sơ {other.ma_ho_so})")
+        return None
 
     def _record(self, dossier: Dossier, status: str, text: str) -> None:
         at = now_iso()

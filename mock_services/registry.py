@@ -22,8 +22,11 @@ from ndxp_sim.mock_services import (
     danh_muc_dung_chung,
     danh_muc_nhnn,
     ho_tich,
+    ly_lich_tu_phap,
+    ma_dvqhns,
     quan_ly_gtvt,
     thong_tin_nguon,
+    tro_giup_xa_hoi,
     vpostcode,
 )
 from ndxp_sim.mock_services.context import MockContext
@@ -54,5 +57,8 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "danh_muc_btc": MockService(danh_muc_btc.create_router),
         "vpostcode": MockService(vpostcode.create_router),
         "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
+        "ly_lich_tu_phap": MockService(ly_lich_tu_phap.create_router),
+        "ma_dvqhns": MockService(ma_dvqhns.create_router, ServiceTraits(dossier=True)),
+        "tro_giup_xa_hoi": MockService(tro_giup_xa_hoi.create_router, ServiceTraits(dossier=True)),
     }
 )

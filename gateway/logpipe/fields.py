@@ -95,6 +95,7 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "authorization",
         "apikey",
         "api_key",
+        "phieuLLTP",  # a judicial-record certificate (PDF, base64): a whole person's record, never logged
     ),
 }
 

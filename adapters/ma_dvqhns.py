@@ -1,0 +1,134 @@
+"""#12 Budget-unit code system (mã số ĐVQHNS): code requests as dossiers, their status and the issued code."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ndxp_sim.adapters._base import Operation, RestAdapter
+from ndxp_sim.adapters.dossier_answers import BienNhan, HoSoBoSung, dossier_view, envelope
+from ndxp_sim.adapters.fields import (
+    AssumedAnswer,
+    CommuneCode,
+    DossierCode,
+    PersonalId,
+    ProvinceCode,
+    ShortText,
+)
+
+
+class DiaChi(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maTinh: ProvinceCode
+    maXa: CommuneCode = Field(..., description="a commune of the 2025 map")
+    chiTiet: str = Field("", max_length=200)
+
+
+class DonVi(BaseModel):
+    """The unit asking for a code (tờ khai đăng ký mã số ĐVQHNS, Thông tư 185/2015/TT-BTC)."""
+
+    model_config = ConfigDict(extra="allow")
+    tenDonVi: str = Field(..., min_length=5, max_length=200)
+    loaiDonVi: Literal["1", "3", "7"] = Field(
+        ...,
+        description="the code's first digit: 1 đơn vị dự toán/sử dụng ngân sách, 3 đơn vị khác, 7 dự án",
+    )
+    capNganSach: Literal["1", "2", "4"] = Field(
+        ..., description="1 trung ương, 2 tỉnh, 4 xã (no district budget since 1 July 2025)"
+    )
+    maChuong: str = Field(..., pattern=r"^[0-9]{3}$", description="budget chapter (chương)")
+    maDonViCapTren: str | None = Field(None, pattern=r"^[0-9]{7}$", description="the superior unit's code")
+    diaChi: DiaChi
+    soQuyetDinhThanhLap: str | None = Field(
+        None, min_length=1, max_length=50, description="founding decision; missing → supplement_requested"
+    )
+    ngayQuyetDinhThanhLap: date | None = None
+    coQuanQuyetDinh: str | None = Field(None, max_length=200)
+
+
+class NguoiDeNghi(BaseModel):
+    """Who signs the request: the unit's head or chief accountant, checked against the population."""
+
+    model_config = ConfigDict(extra="forbid")
+    hoTen: ShortText
+    soDinhDanh: PersonalId
+    ngaySinh: date
+    chucVu: ShortText
+
+
+class DangKyMaSoDVQHNS(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maDonVi: ShortText = Field(..., description="the một cửa unit that received the dossier")
+    maTinh: ProvinceCode
+    maTTHC: str | None = Field(None, max_length=50)
+    maHoSo: DossierCode
+    ngayTiepNhan: date
+    callbackUrl: str | None = Field(None, max_length=500)
+    donVi: DonVi
+    nguoiDeNghi: NguoiDeNghi
+
+
+class TraCuuHoSo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maHoSo: DossierCode
+
+
+class BoSungHoSo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maHoSo: DossierCode
+    soQuyetDinhThanhLap: str = Field(..., min_length=1, max_length=50)
+    ngayQuyetDinhThanhLap: date | None = None
+    coQuanQuyetDinh: str | None = Field(None, max_length=200)
+    ghiChu: str | None = Field(None, max_length=500)
+
+
+class KetQuaMaDVQHNS(AssumedAnswer):
+    """The issued code and its certificate."""
+
+    maSoDVQHNS: str = Field(..., pattern=r"^[0-9]{7}$", description="7 digits, the first the unit type")
+    ngayCap: date
+    tenDonVi: str
+    loaiDonVi: str
+    capNganSach: str
+    maChuong: str
+    coQuanCap: str
+    giayChungNhan: str
+
+
+class MaDvqhnsAdapter(RestAdapter):
+    key = "ma_dvqhns"
+    operations = (
+        Operation(
+            "dangKyMaSoDVQHNS",
+            method="POST",
+            request=DangKyMaSoDVQHNS,
+            backend_method="POST",
+            backend_path="/cap-ma-so",
+            dossier_field="maHoSo",
+            idempotent=True,  # the backend deduplicates by maHoSo
+            callback_field="callbackUrl",
+            response=envelope("DangKyMaSoDVQHNSAnswer", BienNhan),
+            summary="Submit a request for a budget-unit code; status callbacks go to callbackUrl",
+        ),
+        Operation(
+            "traCuuHoSo",
+            request=TraCuuHoSo,
+            backend_path="/ho-so/{maHoSo}",
+            dossier_field="maHoSo",
+            response=envelope("TraCuuHoSoAnswer", dossier_view("HoSoMaDVQHNS", KetQuaMaDVQHNS)),
+            summary="Status, history and, once done, the issued 7-digit code",
+        ),
+        Operation(
+            "boSungHoSo",
+            method="POST",
+            request=BoSungHoSo,
+            backend_method="POST",
+            backend_path="/ho-so/{maHoSo}/bo-sung",
+            dossier_field="maHoSo",
+            idempotent=False,
+            response=envelope("BoSungHoSoAnswer", HoSoBoSung),
+            summary="Supply the founding decision a dossier in supplement_requested is waiting for",
+        ),
+    )

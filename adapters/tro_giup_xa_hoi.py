@@ -1,0 +1,126 @@
+"""#17 Social assistance: monthly allowance dossiers (Nghị định 20/2021/NĐ-CP), status sync and decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ndxp_sim.adapters._base import Operation, RestAdapter
+from ndxp_sim.adapters.dossier_answers import BienNhan, HoSoBoSung, dossier_view, envelope
+from ndxp_sim.adapters.fields import (
+    AssumedAnswer,
+    CommuneCode,
+    DossierCode,
+    PersonalId,
+    ProvinceCode,
+    ShortText,
+)
+
+Category = Literal["NCT_HO_NGHEO", "NCT_TU_80", "NKT_DAC_BIET_NANG", "NKT_NANG"]
+
+
+class DoiTuong(BaseModel):
+    """The person the allowance is for (tờ khai Mẫu số 1a–1d), checked against the population."""
+
+    model_config = ConfigDict(extra="allow")  # the real forms carry more than the mock reads
+    hoTen: ShortText
+    soDinhDanh: PersonalId
+    ngaySinh: date
+    gioiTinh: Literal["Nam", "Nữ"]
+    danToc: str = Field(..., pattern=r"^[0-9]{2}$", description="one of the 54 groups, 01 Kinh")
+    loaiDoiTuong: Category = Field(
+        ...,
+        description="NCT_HO_NGHEO elderly of a poor household, NCT_TU_80 aged 80+ without a pension, "
+        "NKT_DAC_BIET_NANG / NKT_NANG people with a (very) severe disability",
+    )
+    maHoNgheo: str | None = Field(None, max_length=30, description="NCT_HO_NGHEO: missing → supplement")
+    soGiayXacNhanKhuyetTat: str | None = Field(None, max_length=30, description="NKT_*: missing → supplement")
+
+
+class NguoiKhai(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    hoTen: ShortText
+    soDinhDanh: PersonalId
+    quanHe: ShortText
+
+
+class DangKyTroCap(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maDonVi: ShortText
+    maTinh: ProvinceCode
+    maXa: CommuneCode = Field(..., description="the commune where the person lives, which decides")
+    maTTHC: str | None = Field(None, max_length=50)
+    maHoSo: DossierCode
+    ngayTiepNhan: date
+    callbackUrl: str | None = Field(None, max_length=500)
+    doiTuong: DoiTuong
+    nguoiKhai: NguoiKhai | None = None
+
+
+class TraCuuHoSo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maHoSo: DossierCode
+
+
+class BoSungHoSo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maHoSo: DossierCode
+    maHoNgheo: str | None = Field(None, min_length=1, max_length=30)
+    soGiayXacNhanKhuyetTat: str | None = Field(None, min_length=1, max_length=30)
+    ghiChu: str | None = Field(None, max_length=500)
+
+
+class QuyetDinhTroCap(AssumedAnswer):
+    """The decision: soTienHangThang = mucChuan × heSo (Nghị định 20/2021/NĐ-CP Điều 4 and 6)."""
+
+    soQuyetDinh: str
+    ngayQuyetDinh: date
+    coQuanQuyetDinh: str
+    loaiDoiTuong: Category
+    tenLoaiDoiTuong: str
+    mucChuan: int = Field(
+        ..., description="mức chuẩn trợ giúp xã hội, VND a month (500,000 since 1 July 2024)"
+    )
+    heSo: float
+    soTienHangThang: int = Field(..., description="VND a month")
+    thoiDiemHuong: date = Field(..., description="first day of the month the decision was signed")
+    canCu: str
+
+
+class TroGiupXaHoiAdapter(RestAdapter):
+    key = "tro_giup_xa_hoi"
+    operations = (
+        Operation(
+            "dangKyTroCapHangThang",
+            method="POST",
+            request=DangKyTroCap,
+            backend_method="POST",
+            backend_path="/tro-cap-hang-thang",
+            dossier_field="maHoSo",
+            idempotent=True,  # the backend deduplicates by maHoSo
+            callback_field="callbackUrl",
+            response=envelope("DangKyTroCapAnswer", BienNhan),
+            summary="Submit a monthly social-allowance dossier; status callbacks go to callbackUrl",
+        ),
+        Operation(
+            "traCuuHoSo",
+            request=TraCuuHoSo,
+            backend_path="/ho-so/{maHoSo}",
+            dossier_field="maHoSo",
+            response=envelope("TraCuuHoSoAnswer", dossier_view("HoSoTroCap", QuyetDinhTroCap)),
+            summary="Status, history and, once done, the decision with the monthly amount",
+        ),
+        Operation(
+            "boSungHoSo",
+            method="POST",
+            request=BoSungHoSo,
+            backend_method="POST",
+            backend_path="/ho-so/{maHoSo}/bo-sung",
+            dossier_field="maHoSo",
+            idempotent=False,
+            response=envelope("BoSungHoSoAnswer", HoSoBoSung),
+            summary="Supply the certificate (poor household, disability) a dossier is waiting for",
+        ),
+    )
