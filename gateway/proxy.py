@@ -20,7 +20,7 @@ import orjson
 
 from ndxp_sim.adapters import soap
 from ndxp_sim.adapters._base import Adapter, Call, Operation, Reply, SoapAdapter
-from ndxp_sim.adapters.oidc import OidcAdapter, OidcOperation
+from ndxp_sim.adapters.oidc import FORM, OidcAdapter, OidcOperation
 from ndxp_sim.core.errors import (
     ERROR_HEADER,
     BackendError,
@@ -287,6 +287,8 @@ class Proxy:
         exchange.query = oidc_front.blanked(query)
         if body and oidc_front.is_form(headers):
             exchange.request_body = oidc_front.blanked(body.decode("utf-8", "replace")).encode()
+        if op.method == "POST" and not oidc_front.is_form(headers):
+            raise InvalidRequestError(f"content-type: send the {op.name} form as {FORM}")
         client_id = oidc_front.client_named(op, query, body, headers)
         if client_id is not None:
             consumer = self.runtime.settings.consumer(client_id)

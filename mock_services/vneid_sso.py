@@ -208,7 +208,6 @@ class Provider:
                 "HoVaTen",
                 "GioiTinh",
                 "NgayThangNamSinh",
-                "DiaChi",
                 "SoDienThoai",
                 "ThuDienTu",
                 "TechID",
@@ -434,7 +433,8 @@ def _with_query(uri: str, params: Mapping[str, str]) -> str:
 
 
 def _claims(account: Account) -> dict[str, Any]:
-    """Userinfo as DVCQG/VNeID portals read it (PascalCase); LoaiTaiKhoan 1 = citizen."""
+    """Userinfo as DVCQG/VNeID portals read it (PascalCase); LoaiTaiKhoan 1 = citizen (DiaChi, MaSoDoanhNghiep
+    and TenDoanhNghiep belong to enterprise accounts, which this provider does not have)."""
     person = account.citizen
     return {
         "sub": account.tech_id,
@@ -444,7 +444,6 @@ def _claims(account: Account) -> dict[str, Any]:
         "HoVaTen": person.ho_va_ten,
         "GioiTinh": person.gioi_tinh,
         "NgayThangNamSinh": dmy(person.ngay_sinh),
-        "DiaChi": person.thuong_tru.full(),
         "SoDienThoai": person.so_dien_thoai,
         "ThuDienTu": person.email,
         "TechID": account.tech_id,

@@ -362,3 +362,30 @@ async def test_the_sign_in_page_lists_test_citizens_with_their_level(sso: Sso) -
     assert len(levels) == len(vneid_sso.FIXED_ACCOUNTS) + vneid_sso.GENERATED_ACCOUNTS
     assert identities.CITIZEN_DECEASED not in levels
     assert f'action="{ISSUER}/login"' in page.text
+    recorded = sso.record(page)["response_body"]
+    assert recorded.startswith("[page omitted: ") and "Nguyễn" not in recorded  # the page lists people
+
+
+async def test_a_token_request_that_is_not_a_form_is_refused_at_the_gateway(sso: Sso) -> None:
+    refused = await sso.gateway.client.post(
+        f"{ISSUER}/token", json={"grant_type": "authorization_code"}, auth=(CLIENT_ID, SECRET)
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"] == "invalid_request"
+    assert "application/x-www-form-urlencoded" in refused.json()["error_description"]
+
+
+async def test_a_citizen_who_declines_sends_the_portal_access_denied(sso: Sso) -> None:
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "state": "st-2",
+        "code_challenge": create_s256_code_challenge(generate_token(48)),
+        "code_challenge_method": "S256",
+    }
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    back = await sso.choose(page, identities.CITIZEN_EXISTS, action="deny")
+    assert back.status_code == 302
+    assert _query(back.headers["location"]) == {"error": ["access_denied"], "state": ["st-2"]}
