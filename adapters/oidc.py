@@ -19,10 +19,15 @@ _PROTOCOL_REFUSALS = frozenset({400, 401, 403})
 
 @dataclass(frozen=True, slots=True)
 class OidcOperation(Operation):
-    """One provider endpoint; `browser`: reached by the citizen's browser (HTML pages, redirects)."""
+    """One provider endpoint; `browser`: reached by the citizen's browser (HTML pages, redirects). The
+    provider's path is the operation's name unless `backend_path` says otherwise."""
 
     caller: Caller = "client"
     browser: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.backend_path:
+            object.__setattr__(self, "backend_path", f"/{self.name}")  # frozen: set once, here
 
 
 class OidcAdapter(Adapter):
@@ -37,7 +42,7 @@ class OidcAdapter(Adapter):
     ) -> Reply:
         """The caller's request, as it came, to the provider's endpoint named like the operation; `headers`
         are those the gateway passes on (credentials, content type, forwarding)."""
-        url = f"{self.base_url}/{operation.name}" + (f"?{query}" if query else "")
+        url = self.base_url + operation.backend_path + (f"?{query}" if query else "")
         content = body if operation.method != "GET" else None
 
         async def once() -> Reply:

@@ -194,9 +194,14 @@ def _oidc_operation(adapter: type[Adapter], op: OidcOperation, schemas: dict[str
                 "detail": EXCHANGE_ID,
             }
             examples[error_type] = {"summary": _ERRORS[code].description, "value": value}
-        content = {"schema": {"$ref": "#/components/schemas/OAuthError"}, "examples": examples}
+        content: dict[str, Any] = {
+            JSON: {"schema": {"$ref": "#/components/schemas/OAuthError"}, "examples": examples}
+        }
         description = _ERRORS[code].description if code in _ERRORS else "refused by the provider (OAuth 2.0)"
-        responses[code] = {"description": description, "content": {JSON: content}}
+        if op.browser and code == "400":  # what may not go back to the client: the provider's error page
+            description = "refused: the provider's error page (never a redirect), or the gateway's error"
+            content["text/html"] = {"schema": {"type": "string"}}
+        responses[code] = {"description": description, "content": content}
     spec: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "responses": responses}
     if op.request is not None:
         schema = op.request.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -313,6 +313,7 @@ class Proxy:
             refused = _REFUSALS.get(reply.status, ClientError)
             exchange.outcome, exchange.error_type = "client_error", refused.type
             exchange.error_detail = exchange.exchange_id
+            reply.headers += ((ERROR_HEADER, refused.type),)
         return reply
 
     def _checked_fields(

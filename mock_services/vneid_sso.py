@@ -404,7 +404,10 @@ class Provider:
     def end_session(self, params: Mapping[str, str], issuer: str) -> str | None:
         """Signs the subject out of the client (its access tokens revoked); where to send the browser."""
         hint = params.get("id_token_hint")
-        hinted = self._verified(hint, issuer, check_exp=False) if hint else None
+        try:
+            hinted = self._verified(hint, issuer, check_exp=False) if hint else None
+        except OAuthError as error:  # shown on a page, where it is the request that is wrong
+            raise OAuthError("invalid_request", f"id_token_hint: {error.description}") from None
         client_id = params.get("client_id") or (str(hinted["aud"]) if hinted else "")
         if hinted is not None and params.get("client_id") not in (None, hinted["aud"]):
             raise OAuthError("invalid_request", "client_id: không khớp id_token_hint")

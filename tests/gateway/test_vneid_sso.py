@@ -25,7 +25,7 @@ from tests.conftest import GatewayHarness, MakeGateway, MakeSettings
 
 ISSUER = "http://gateway/apiVNeID/1.0"
 CLIENT_ID = "000.00.00.H91"
-SECRET = "fake-oidc-secret-H91"  # its registration in core/config/default.yaml
+SECRET = "fake-oidc-secret-h91"  # its registration in core/config/default.yaml
 REDIRECT = "http://127.0.0.1:8000/ssovneid/callback"
 AFTER_LOGOUT = "http://127.0.0.1:8000/"
 
@@ -216,6 +216,7 @@ async def test_a_wrong_client_secret_is_401_invalid_client(sso: Sso) -> None:
     assert refused.json()["error"] == "invalid_client"
     assert refused.headers["www-authenticate"].startswith("Basic")
     assert sso.record(refused)["outcome"] == "client_error"
+    assert refused.headers["x-ndxp-error"] == sso.record(refused)["error_type"] == "Client.Unauthorized"
 
 
 async def test_a_wrong_pkce_verifier_is_400_invalid_grant(sso: Sso) -> None:
