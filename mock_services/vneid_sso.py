@@ -165,7 +165,7 @@ class Provider:
         self.accounts = _accounts(population)
         self.pending: dict[str, AuthRequest] = {}
         self.grants: dict[str, Grant] = {}
-        self.revoked: set[str] = set()  # jti of access tokens revoked by a code replay or a sign-out
+        self.revoked: dict[str, float] = {}  # jti of access tokens revoked (replay, sign-out) -> forget after
 
     @cached_property
     def key(self) -> RSAKey:
@@ -265,11 +265,19 @@ class Provider:
         )
         return request_id
 
-    def sign_in(self, request_id: str, account_id: str) -> tuple[AuthRequest, str]:
-        """The code for the chosen account; OAuthError("access_denied") when its level is too low."""
+    def waiting(self, request_id: str, client_id: str) -> AuthRequest:
+        """The pending sign-in the page's form names, for the client the form names (the gateway admitted
+        and recorded the request under that client: it must be the one the sign-in is for)."""
         pending = self.pending.get(request_id)
         if pending is None or pending.expires_at < _now():
             raise OAuthError("invalid_request", "request_id: phiên đăng nhập không tồn tại hoặc đã hết hạn")
+        if pending.client_id != client_id:
+            raise OAuthError("invalid_request", "client_id: không khớp phiên đăng nhập")
+        return pending
+
+    def sign_in(self, request_id: str, client_id: str, account_id: str) -> tuple[AuthRequest, str]:
+        """The code for the chosen account; OAuthError("access_denied") when its level is too low."""
+        pending = self.waiting(request_id, client_id)
         account = self.accounts.get(account_id)
         if account is None:
             raise OAuthError("invalid_request", "SoDinhDanh: không có tài khoản định danh điện tử")
@@ -286,8 +294,10 @@ class Provider:
         self.grants[code] = Grant(pending, account, int(now), now + CODE_TTL_S)
         return pending, code
 
-    def deny(self, request_id: str) -> AuthRequest | None:
-        return self.pending.pop(request_id, None)
+    def deny(self, request_id: str, client_id: str) -> AuthRequest:
+        pending = self.waiting(request_id, client_id)
+        del self.pending[request_id]
+        return pending
 
     # token endpoint
 
@@ -320,7 +330,7 @@ class Provider:
         if grant is None or grant.request.client_id != client_id:
             raise OAuthError("invalid_grant", "code: mã ủy quyền không hợp lệ")
         if grant.used:
-            self.revoked.update(grant.token_ids)  # a replayed code may be stolen: what it gave is revoked
+            self._revoke(grant.token_ids)  # a replayed code may be stolen: what it gave is revoked
             raise OAuthError(
                 "invalid_grant", "code: mã ủy quyền đã được sử dụng; các token đã cấp bị thu hồi"
             )
@@ -371,6 +381,13 @@ class Provider:
             "id_token": self._sign(identity, "JWT"),
         }
 
+    def _revoke(self, token_ids: list[str]) -> None:
+        """Revoked until they would have expired anyway; then forgotten, so the set stays bounded."""
+        now = _now()
+        for jti in [jti for jti, until in self.revoked.items() if until < now]:
+            del self.revoked[jti]
+        self.revoked.update(dict.fromkeys(token_ids, now + TOKEN_TTL_S))
+
     def _sign(self, claims: dict[str, Any], typ: str) -> str:
         return jwt.encode({"alg": SIGNING_ALG, "kid": self.key.kid, "typ": typ}, claims, self.key)
 
@@ -418,7 +435,7 @@ class Provider:
         if hinted is not None:
             for grant in self.grants.values():
                 if grant.request.client_id == client_id and grant.account.tech_id == hinted["sub"]:
-                    self.revoked.update(grant.token_ids)
+                    self._revoke(grant.token_ids)
         if target is None:
             return None
         state = params.get("state")
@@ -521,6 +538,21 @@ def create_router(ctx: MockContext) -> APIRouter:
     router = APIRouter()
     provider = Provider(ctx.settings, ctx.population)
 
+    def sign_in_page(
+        request: Request, request_id: str, pending: AuthRequest, error: OAuthError | None = None
+    ) -> HTMLResponse:
+        return _page(
+            "Đăng nhập bằng tài khoản định danh điện tử VNeID",
+            200 if error is None else error.status,
+            error=error.error if error else None,
+            description=error.description if error else None,
+            accounts=list(provider.accounts.values()),
+            action=f"{issuer_of(request)}/login",
+            request_id=request_id,
+            client_id=pending.client_id,
+            min_level=pending.min_level,
+        )
+
     @router.get("/.well-known/openid-configuration")
     async def discovery(request: Request) -> Response:
         return _json(provider.discovery(issuer_of(request)))
@@ -541,15 +573,7 @@ def create_router(ctx: MockContext) -> APIRouter:
         except OAuthError as error:
             refusal: dict[str, str | None] = {**error.body(), "state": params.get("state")}
             return _back_to_client(redirect_uri, refusal)
-        pending = provider.pending[request_id]
-        return _page(
-            "Đăng nhập bằng tài khoản định danh điện tử VNeID",
-            accounts=list(provider.accounts.values()),
-            action=f"{issuer_of(request)}/login",
-            request_id=request_id,
-            client_id=client_id,
-            min_level=pending.min_level,
-        )
+        return sign_in_page(request, request_id, provider.pending[request_id])
 
     @router.post("/login")
     async def login(request: Request) -> Response:
@@ -557,31 +581,18 @@ def create_router(ctx: MockContext) -> APIRouter:
             form = await _form(request)
         except OAuthError as error:
             return _refused_page(error)
-        request_id = form.get("request_id", "")
+        request_id, client_id = form.get("request_id", ""), form.get("client_id", "")
+        try:
+            pending_request = provider.waiting(request_id, client_id)
+        except OAuthError as error:
+            return _refused_page(error)
         if form.get("action") == "deny":
-            denied = provider.deny(request_id)
-            if denied is None:
-                return _refused_page(
-                    OAuthError("invalid_request", "request_id: phiên đăng nhập không tồn tại")
-                )
+            denied = provider.deny(request_id, client_id)
             return _back_to_client(denied.redirect_uri, {"error": "access_denied", "state": denied.state})
         try:
-            pending, code = provider.sign_in(request_id, form.get("SoDinhDanh", ""))
-        except OAuthError as error:
-            pending_request = provider.pending.get(request_id)
-            if pending_request is None:
-                return _refused_page(error)
-            return _page(
-                "Đăng nhập bằng tài khoản định danh điện tử VNeID",
-                400,
-                error=error.error,
-                description=error.description,
-                accounts=list(provider.accounts.values()),
-                action=f"{issuer_of(request)}/login",
-                request_id=request_id,
-                client_id=pending_request.client_id,
-                min_level=pending_request.min_level,
-            )
+            pending, code = provider.sign_in(request_id, client_id, form.get("SoDinhDanh", ""))
+        except OAuthError as error:  # the account cannot sign in here: the page again, with why
+            return sign_in_page(request, request_id, pending_request, error)
         return _back_to_client(pending.redirect_uri, {"code": code, "state": pending.state})
 
     @router.post("/token")

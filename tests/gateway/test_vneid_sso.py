@@ -17,6 +17,8 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from ndxp_sim.adapters.upstream import HttpxUpstream
 from ndxp_sim.core import identities
+from ndxp_sim.core.settings import ConsumerSettings
+from ndxp_sim.gateway.auth import hash_secret
 from ndxp_sim.gateway.logpipe.masking import Masker
 from ndxp_sim.gateway.logpipe.record import to_record
 from ndxp_sim.mock_services import vneid_sso
@@ -28,6 +30,7 @@ CLIENT_ID = "000.00.00.H91"
 SECRET = "fake-oidc-secret-h91"  # its registration in core/config/default.yaml
 REDIRECT = "http://127.0.0.1:8000/ssovneid/callback"
 AFTER_LOGOUT = "http://127.0.0.1:8000/"
+OTHER_CLIENT = "000.00.00.H93"
 
 
 @dataclass
@@ -104,7 +107,14 @@ class Sso:
 
 @pytest.fixture
 async def sso(make_gateway: MakeGateway, make_settings: MakeSettings) -> AsyncIterator[Sso]:
-    settings = make_settings()
+    # A second portal allowed the service, registered at the provider with its own URIs.
+    other = ConsumerSettings(
+        id=OTHER_CLIENT,
+        secret_hash=hash_secret(generate_token(16)),
+        allowed={"vneid_sso": ["*"]},
+        oidc={"client_secret": generate_token(16), "redirect_uris": ["http://127.0.0.1:8001/cb"]},
+    )
+    settings = make_settings(consumers=[*make_settings().consumers, other])
     mock_app = create_mock_app(settings)
     async with mock_app.router.lifespan_context(mock_app):
         backend = httpx.AsyncClient(transport=httpx.ASGITransport(app=mock_app))
@@ -390,3 +400,24 @@ async def test_a_citizen_who_declines_sends_the_portal_access_denied(sso: Sso) -
     back = await sso.choose(page, identities.CITIZEN_EXISTS, action="deny")
     assert back.status_code == 302
     assert _query(back.headers["location"]) == {"error": ["access_denied"], "state": ["st-2"]}
+
+
+async def test_a_sign_in_form_cannot_be_finished_under_another_client(sso: Sso) -> None:
+    """The gateway admits and records the login form under the client it names: the provider holds it to
+    the client the sign-in was started for."""
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "code_challenge": create_s256_code_challenge(generate_token(48)),
+        "code_challenge_method": "S256",
+    }
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
+    assert request_id
+    fields = {"request_id": request_id[1], "client_id": OTHER_CLIENT, "SoDinhDanh": identities.CITIZEN_EXISTS}
+    refused = await sso.browser.post(f"{ISSUER}/login", data=fields)
+    assert refused.status_code == 400 and "location" not in refused.headers
+    assert sso.record(refused)["consumer_id"] == OTHER_CLIENT
+    assert (await sso.choose(page, identities.CITIZEN_EXISTS)).status_code == 302  # its own still works
