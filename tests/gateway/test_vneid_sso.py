@@ -421,3 +421,11 @@ async def test_a_sign_in_form_cannot_be_finished_under_another_client(sso: Sso) 
     assert refused.status_code == 400 and "location" not in refused.headers
     assert sso.record(refused)["consumer_id"] == OTHER_CLIENT
     assert (await sso.choose(page, identities.CITIZEN_EXISTS)).status_code == 302  # its own still works
+
+
+async def test_the_service_catalogue_shows_the_sign_in_service_implemented(sso: Sso) -> None:
+    listed = {s["key"]: s for s in (await sso.gateway.client.get("/_meta/services")).json()["services"]}
+    service = listed["vneid_sso"]
+    assert service["implemented"] and service["pattern"] == "A" and service["protocol"] == "oidc"
+    paths = {op["path"] for op in service["operations"]}
+    assert "/apiVNeID/1.0/.well-known/openid-configuration" in paths and "/apiVNeID/1.0/token" in paths
