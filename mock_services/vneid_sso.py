@@ -314,6 +314,8 @@ class Provider:
                 raise OAuthError("invalid_client", "Authorization: không phải Basic hợp lệ", 401) from None
             raw_id, _, raw_secret = decoded.partition(":")
             client_id, secret = _form_decoded(raw_id), _form_decoded(raw_secret)  # RFC 6749 §2.3.1
+            if form.get("client_id", client_id) != client_id:
+                raise OAuthError("invalid_request", "client_id: không khớp với xác thực Basic")
         else:
             client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
         client = self.clients.get(client_id)
