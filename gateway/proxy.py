@@ -279,12 +279,12 @@ class Proxy:
     ) -> Reply:
         """A sign-in endpoint (gateway/oidc_front.py): the client the request names is the consumer, under
         its ACL and quota; the request goes on as it is, its record without credentials."""
+        query = exchange.query
+        exchange.query = oidc_front.blanked(query)  # first: a refusal is recorded too
         self._route(exchange.path, exchange.method, exchange)
         op, adapter = route.operation, route.adapter
         assert isinstance(op, OidcOperation) and isinstance(adapter, OidcAdapter)
-        query = exchange.query
         body = await self._read_request_body(headers, receive, exchange)
-        exchange.query = oidc_front.blanked(query)
         if body and oidc_front.is_form(headers):
             exchange.request_body = oidc_front.blanked(body.decode("utf-8", "replace")).encode()
         if op.method == "POST" and not oidc_front.is_form(headers):

@@ -429,3 +429,12 @@ async def test_the_service_catalogue_shows_the_sign_in_service_implemented(sso: 
     assert service["implemented"] and service["pattern"] == "A" and service["protocol"] == "oidc"
     paths = {op["path"] for op in service["operations"]}
     assert "/apiVNeID/1.0/.well-known/openid-configuration" in paths and "/apiVNeID/1.0/token" in paths
+
+
+async def test_credentials_in_a_refused_request_are_blanked_in_its_record_too(sso: Sso) -> None:
+    wrong_method = await sso.browser.post(
+        f"{ISSUER}/authorize?client_id={CLIENT_ID}&code=leaked-code&id_token_hint=leaked.hint.x", data={}
+    )
+    assert wrong_method.status_code == 405
+    query = sso.record(wrong_method)["http_query"]
+    assert "leaked" not in query and "code=***" in query and "id_token_hint=***" in query
