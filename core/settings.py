@@ -229,6 +229,12 @@ class Settings(BaseSettings):
     token_issuer: str = Field(
         "ndxp-sim", min_length=1, description="iss and aud of tokens; the same on every replica"
     )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^/?#@]+(/[^?#]*)?$",
+        description="the gateway's address as browsers and portals know it (http(s)://host[:port][/path]); "
+        "the VNeID sign-in's issuer is built on it. Unset: the address each request came to (Host)",
+    )
     tiers: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_TIERS),
         description="requests per minute per consumer (WSO2 style); 0 = unlimited; merged over the defaults",

@@ -14,7 +14,7 @@ import base64
 import binascii
 from collections.abc import Callable
 from functools import lru_cache
-from urllib.parse import parse_qsl, unquote_plus
+from urllib.parse import parse_qsl, unquote_plus, urlsplit
 
 import orjson
 from joserfc.errors import JoseError
@@ -96,12 +96,19 @@ def client_named(operation: OidcOperation, query: str, body: bytes, headers: dic
     return found or None
 
 
-def forwarded(headers: dict[str, str], scheme: str, default_host: str, prefix: str) -> dict[str, str]:
-    """What the provider needs of the request: its credentials and content type, and where the caller
-    reached it (X-Forwarded-*), which makes the issuer and the endpoints the gateway's own addresses."""
+def forwarded(headers: dict[str, str], reached: str, public_url: str | None, service: str) -> dict[str, str]:
+    """What the provider needs of the request: its credentials and content type, and the gateway's
+    address (X-Forwarded-*), which makes the issuer and the endpoints the gateway's own: `public_url`
+    when configured, else the address the request `reached` (scheme://host); `service` is the path
+    of the service under it (/{context}/{version})."""
     passed = {name: headers[name] for name in PASSED_REQUEST_HEADERS if name in headers}
-    host = headers.get("host") or default_host
-    return passed | {"x-forwarded-host": host, "x-forwarded-proto": scheme, "x-forwarded-prefix": prefix}
+    base = urlsplit(public_url or reached)
+    prefix = base.path.rstrip("/") + service
+    return passed | {
+        "x-forwarded-host": base.netloc,
+        "x-forwarded-proto": base.scheme,
+        "x-forwarded-prefix": prefix,
+    }
 
 
 def is_form(headers: dict[str, str]) -> bool:

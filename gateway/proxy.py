@@ -300,12 +300,11 @@ class Proxy:
             await self._authorize(consumer, exchange, adapter.key, op.name)
             self._correlate(headers, {}, exchange, consumer)
         settings, info = self.runtime.settings, adapter.info()
-        passed = oidc_front.forwarded(
-            headers,
-            scope.get("scheme", "http"),
-            f"{settings.host}:{settings.port}",
-            f"/{info.context}/{info.version}",
+        reached = (
+            f"{scope.get('scheme', 'http')}://{headers.get('host') or f'{settings.host}:{settings.port}'}"
         )
+        service = f"/{info.context}/{info.version}"
+        passed = oidc_front.forwarded(headers, reached, settings.public_url, service)
         reply = await self._timed(
             exchange, adapter.pass_request(op, query, body, self._forwarded(headers, exchange) | passed)
         )

@@ -4,7 +4,8 @@ real: a real OIDC client library (authlib) on the back channel, the browser's st
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -105,20 +106,34 @@ class Sso:
         return to_record(exchange, "masked", 1 << 16, Masker(b"k" * 32))
 
 
+MakeSso = Callable[..., Awaitable[Sso]]
+
+
 @pytest.fixture
-async def sso(make_gateway: MakeGateway, make_settings: MakeSettings) -> AsyncIterator[Sso]:
-    # A second portal allowed the service, registered at the provider with its own URIs.
+async def make_sso(make_gateway: MakeGateway, make_settings: MakeSettings) -> AsyncIterator[MakeSso]:
+    """`await make_sso(**settings overrides)`: the gateway before the real mocks, with a second portal
+    allowed the service and registered at the provider with URIs of its own."""
     other = ConsumerSettings(
         id=OTHER_CLIENT,
         secret_hash=hash_secret(generate_token(16)),
         allowed={"vneid_sso": ["*"]},
         oidc={"client_secret": generate_token(16), "redirect_uris": ["http://127.0.0.1:8001/cb"]},
     )
-    settings = make_settings(consumers=[*make_settings().consumers, other])
-    mock_app = create_mock_app(settings)
-    async with mock_app.router.lifespan_context(mock_app):
-        backend = httpx.AsyncClient(transport=httpx.ASGITransport(app=mock_app))
-        yield Sso(make_gateway(settings, HttpxUpstream(backend)))
+    async with AsyncExitStack() as running:
+
+        async def make(**overrides: Any) -> Sso:
+            settings = make_settings(consumers=[*make_settings().consumers, other], **overrides)
+            mock_app = create_mock_app(settings)
+            await running.enter_async_context(mock_app.router.lifespan_context(mock_app))
+            backend = httpx.AsyncClient(transport=httpx.ASGITransport(app=mock_app))
+            return Sso(make_gateway(settings, HttpxUpstream(backend)))
+
+        yield make
+
+
+@pytest.fixture
+async def sso(make_sso: MakeSso) -> Sso:
+    return await make_sso()
 
 
 def _query(location: str) -> dict[str, list[str]]:
@@ -438,3 +453,26 @@ async def test_credentials_in_a_refused_request_are_blanked_in_its_record_too(ss
     assert wrong_method.status_code == 405
     query = sso.record(wrong_method)["http_query"]
     assert "leaked" not in query and "code=***" in query and "id_token_hint=***" in query
+
+
+async def test_a_configured_public_url_is_the_issuer_whatever_address_the_request_came_to(
+    make_sso: MakeSso,
+) -> None:
+    """Behind a proxy, or with the portal and the browser reaching the gateway by different names, the
+    issuer must stay one: `public_url` pins it, and the pages and tokens name it."""
+    public = "https://lgsp.example.test/ndxp"
+    sso = await make_sso(public_url=public)
+    metadata = (await sso.browser.get(f"{ISSUER}/.well-known/openid-configuration")).json()
+    assert metadata["issuer"] == f"{public}/apiVNeID/1.0"
+    assert metadata["token_endpoint"] == f"{public}/apiVNeID/1.0/token"
+    verifier = generate_token(48)
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert f'action="{public}/apiVNeID/1.0/login"' in page.text
