@@ -18,7 +18,8 @@ from tests.e2e.conftest import Simulator
 from tests.kafka_broker import consume_records
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
-CLIENT_ID, SECRET = "000.00.00.H91", "fake-oidc-secret-h91"  # core/config/default.yaml
+CLIENT_ID = "000.00.00.H91"
+SECRET = "fake-oidc-secret-h91"  # its registration in core/config/default.yaml
 REDIRECT = "http://127.0.0.1:8000/ssovneid/callback"
 
 
