@@ -98,6 +98,7 @@ class Reply:
     body: bytes
     backend_status: int | None  # None: the backend was not reached
     content_type: str = JSON
+    headers: tuple[tuple[str, str], ...] = ()  # passed on to the caller (a sign-in redirect's location)
 
 
 class Adapter:

@@ -26,6 +26,7 @@ from ndxp_sim.adapters.ma_dvqhns import MaDvqhnsAdapter
 from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
 from ndxp_sim.adapters.tro_giup_xa_hoi import TroGiupXaHoiAdapter
+from ndxp_sim.adapters.vneid_sso import VneidSsoAdapter
 from ndxp_sim.adapters.vpostcode import VpostcodeAdapter
 from ndxp_sim.core.catalogue import services
 
@@ -50,6 +51,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     LyLichTuPhapAdapter,
     MaDvqhnsAdapter,
     TroGiupXaHoiAdapter,
+    VneidSsoAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
@@ -19,12 +19,20 @@ import httpx
 
 from ndxp_sim.core.errors import BackendBadResponseError, BackendTimeoutError, BackendUnavailableError
 
+# Answer headers kept for services that pass them on: redirects and challenges of sign-in (OIDC) services.
+PASSED_HEADERS = ("location", "www-authenticate", "cache-control", "pragma")
+
 
 @dataclass(frozen=True, slots=True)
 class UpstreamResponse:
     status: int
     body: bytes
     content_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)  # those of PASSED_HEADERS the answer had
+
+
+def passed_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: value for name in PASSED_HEADERS if (value := headers.get(name)) is not None}
 
 
 class UpstreamClient(Protocol):
@@ -64,7 +72,12 @@ class AiohttpUpstream:
                 allow_redirects=False,
             ) as response:
                 payload = await response.read()
-                return UpstreamResponse(response.status, payload, response.headers.get("content-type", ""))
+                return UpstreamResponse(
+                    response.status,
+                    payload,
+                    response.headers.get("content-type", ""),
+                    passed_headers(response.headers),
+                )
         except TimeoutError:
             raise BackendTimeoutError(f"the backend did not answer within {timeout_s:g} s") from None
         except aiohttp.ClientPayloadError:  # it answered, then broke off: not unreachable, not retriable
@@ -101,7 +114,10 @@ class HttpxUpstream:
         except httpx.HTTPError:
             raise BackendUnavailableError("the backend could not be reached") from None
         return UpstreamResponse(
-            response.status_code, response.content, response.headers.get("content-type", "")
+            response.status_code,
+            response.content,
+            response.headers.get("content-type", ""),
+            passed_headers(response.headers),
         )
 
     async def close(self) -> None:

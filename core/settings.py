@@ -62,6 +62,26 @@ class LgspAccessKey(_Strict):
     partner_code: str | None = Field(None, description="when set, the token's PartnerCode must be this")
 
 
+class OidcClientSettings(_Strict):
+    """The consumer's registration as a relying party of the simulated VNeID sign-in (service #23): its
+    client_id is the consumer id, so the gateway's ACL, quota and records apply to it as to any call."""
+
+    client_secret: SecretStr = Field(
+        ..., description="for client_secret_basic / client_secret_post at the token endpoint (a fake one)"
+    )
+    redirect_uris: list[str] = Field(..., min_length=1, description="exact redirect URIs (no patterns)")
+    post_logout_redirect_uris: list[str] = Field(default_factory=list, description="exact URIs")
+
+    @field_validator("redirect_uris", "post_logout_redirect_uris")
+    @classmethod
+    def _absolute_without_fragment(cls, value: list[str]) -> list[str]:
+        for uri in value:
+            scheme, _, rest = uri.partition("://")
+            if scheme not in ("http", "https") or not rest or "#" in uri:
+                raise ValueError(f"{uri!r} must be an absolute http(s) URI without a fragment")
+        return value
+
+
 class ConsumerSettings(_Strict):
     """A consumer system (an agency's TTHC system) allowed to call the gateway."""
 
@@ -80,6 +100,7 @@ class ConsumerSettings(_Strict):
     )
     roles: list[Role] = Field(default_factory=lambda: list[Role](["consumer"]))
     lgsp_access: LgspAccessKey | None = Field(None, description="its `lgspaccesstoken` credential, if any")
+    oidc: OidcClientSettings | None = Field(None, description="its VNeID sign-in (vneid_sso) registration")
 
     @field_validator("callback_urls")
     @classmethod
@@ -207,6 +228,12 @@ class Settings(BaseSettings):
     token_ttl_s: int = Field(3600, gt=0)
     token_issuer: str = Field(
         "ndxp-sim", min_length=1, description="iss and aud of tokens; the same on every replica"
+    )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^/?#@]+(/[^?#]*)?$",
+        description="the gateway's address as browsers and portals know it (http(s)://host[:port][/path]); "
+        "the VNeID sign-in's issuer is built on it. Unset: the address each request came to (Host)",
     )
     tiers: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_TIERS),

@@ -8,7 +8,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from ndxp_sim.adapters._base import Adapter, Operation, SoapAdapter
+from ndxp_sim.adapters.oidc import FORM, OidcOperation
 from ndxp_sim.contracts.cases import Case, case_services, load_cases
+from ndxp_sim.gateway.oidc_front import oauth_code
 
 JSON = "application/json"
 EXCHANGE_ID = "0193a4c2-7f10-7d3e-9b61-5c2f0e8a1d47"  # what `detail` looks like: the exchange id
@@ -27,6 +29,32 @@ ERROR_SCHEMA: dict[str, Any] = {
         "message": {"type": "string", "description": "what went wrong; a field error names the field"},
         "detail": {"type": "string", "description": "exchange id, also in the exchange record"},
     },
+}
+
+
+OAUTH_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": (
+        "An OAuth 2.0 error (RFC 6749 §5.2, RFC 6750 §3.1), as sign-in (OIDC) services answer. "
+        "The provider's own refusals carry `error` and `error_description`; the gateway's add its "
+        "error `type` (also in the X-NDXP-Error header) and the exchange id in `detail`."
+    ),
+    "required": ["error", "error_description"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "string",
+            "pattern": "^[a-z_]+$",
+            "description": "invalid_grant, invalid_client, …",
+        },
+        "error_description": {"type": "string", "description": "what went wrong, naming the parameter"},
+        "type": ERROR_SCHEMA["properties"]["type"],
+        "detail": ERROR_SCHEMA["properties"]["detail"],
+    },
+}
+_PROVIDER_REFUSALS = {
+    "400": ("invalid_grant", "code_verifier: không khớp code_challenge"),
+    "401": ("invalid_client", "client_id/client_secret: xác thực ứng dụng thất bại"),
 }
 
 
@@ -134,7 +162,63 @@ def _model_schema(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, 
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def _oidc_operation(adapter: type[Adapter], op: OidcOperation, schemas: dict[str, Any]) -> dict[str, Any]:
+    """A sign-in endpoint: form or query in; JSON, or for the browser an HTML page or a redirect, out;
+    errors in OAuth 2.0 terms (gateway/oidc_front.py)."""
+    schemas.setdefault("OAuthError", OAUTH_ERROR_SCHEMA)
+    if op.browser:
+        html = {"text/html": {"schema": {"type": "string"}}}
+        location = {"Location": {"description": "the client's registered URI", "schema": {"type": "string"}}}
+        responses: dict[str, Any] = {
+            "200": {"description": "an HTML page (the sign-in page, signed out)", "content": html},
+            "302": {
+                "description": "back to the client: code and state, or error and state",
+                "headers": location,
+            },
+        }
+    else:
+        success = {"schema": _model_schema(op.response, schemas) if op.response else {}}
+        responses = {"200": {"description": "the provider's answer", "content": {JSON: success}}}
+    caller = op.caller
+    for code in sorted({"400", *error_statuses(adapter, op)}):
+        examples: dict[str, Any] = {}
+        if code in _PROVIDER_REFUSALS:
+            error, description = _PROVIDER_REFUSALS[code]
+            value = {"error": error, "error_description": description}
+            examples[error] = {"summary": "refused by the provider", "value": value}
+        for error_type in _ERRORS[code].types if code in _ERRORS else ():
+            value = {
+                "error": oauth_code(error_type, caller),
+                "error_description": _ERRORS[code].message,
+                "type": error_type,
+                "detail": EXCHANGE_ID,
+            }
+            examples[error_type] = {"summary": _ERRORS[code].description, "value": value}
+        content: dict[str, Any] = {
+            JSON: {"schema": {"$ref": "#/components/schemas/OAuthError"}, "examples": examples}
+        }
+        description = _ERRORS[code].description if code in _ERRORS else "refused by the provider (OAuth 2.0)"
+        if op.browser and code == "400":  # what may not go back to the client: the provider's error page
+            description = "refused: the provider's error page (never a redirect), or the gateway's error"
+            content["text/html"] = {"schema": {"type": "string"}}
+        responses[code] = {"description": description, "content": content}
+    spec: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "responses": responses}
+    if op.request is not None:
+        schema = op.request.model_json_schema(ref_template="#/components/schemas/{model}")
+        if op.method == "GET":
+            required = set(schema.get("required", ()))
+            spec["parameters"] = [
+                {"name": name, "in": "query", "required": name in required, "schema": prop}
+                for name, prop in schema.get("properties", {}).items()
+            ]
+        else:
+            spec["requestBody"] = {"required": True, "content": {FORM: {"schema": schema}}}
+    return spec
+
+
 def _operation(adapter: type[Adapter], op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(op, OidcOperation):
+        return _oidc_operation(adapter, op, schemas)
     cases = _cases(adapter, op)
     success: dict[str, Any] = {"schema": _model_schema(op.response, schemas) if op.response else {}}
     responses: dict[str, Any] = {"200": {"description": "the backend's answer", "content": {JSON: success}}}

@@ -20,6 +20,7 @@ import orjson
 
 from ndxp_sim.adapters import soap
 from ndxp_sim.adapters._base import Adapter, Call, Operation, Reply, SoapAdapter
+from ndxp_sim.adapters.oidc import FORM, OidcAdapter, OidcOperation
 from ndxp_sim.core.errors import (
     ERROR_HEADER,
     BackendError,
@@ -36,7 +37,7 @@ from ndxp_sim.core.errors import (
     UnknownServiceError,
 )
 from ndxp_sim.core.settings import ConsumerSettings, Settings
-from ndxp_sim.gateway import soap_front
+from ndxp_sim.gateway import oidc_front, soap_front
 from ndxp_sim.gateway.diag import diagnostic_call, play
 from ndxp_sim.gateway.exchange import CORRELATION_KEYS, ROUTING_HEADERS, Exchange, sortable_uuid
 from ndxp_sim.gateway.request_params import body_params, hide_digit_runs, query_params
@@ -53,6 +54,14 @@ _SCENARIO_HEADER = "x-mock-scenario"
 _CORRELATION_HEADERS = tuple((key, key.lower()) for key in CORRELATION_KEYS)
 # Underscores in header names are dropped by some proxies and rewritten to hyphens by others: take both.
 _ROUTING_HEADERS = tuple((key, key.lower(), key.lower().replace("_", "-")) for key in ROUTING_HEADERS)
+
+
+# The error type an exchange is noted with when a sign-in provider refuses with this status.
+_REFUSALS: dict[int, type[ClientError]] = {
+    400: InvalidRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +107,7 @@ class Proxy:
             for op in adapter.operations:
                 self.routes[prefix + op.name] = Route(adapter, op, info.number)
         self.contexts = {f"/{info.context}" for info in runtime.services.values()}
+        self.oidc_routes = {path: r for path, r in self.routes.items() if isinstance(r.adapter, OidcAdapter)}
         self.soap_fronts = {
             f"/{a.info().context}/{a.info().version}/{soap_front.SOAP_PATH}": a
             for a in runtime.adapters.values()
@@ -113,7 +123,11 @@ class Proxy:
             return
         exchange = self._open(scope["method"], scope["path"], query, headers)
         errors: ErrorRenderer = _json_error
-        if soap_service is None:
+        oidc_route = self.oidc_routes.get(scope["path"])
+        if oidc_route is not None:
+            handling = self._handle_oidc(oidc_route, scope, headers, receive, exchange)
+            errors = oidc_front.error_answer(getattr(oidc_route.operation, "caller", "client"))
+        elif soap_service is None:
             handling = self._handle(headers, receive, exchange)
         else:
             handling = self._handle_soap(soap_service, headers, receive, exchange)
@@ -159,6 +173,7 @@ class Proxy:
             reply = await handling
             status, body, content_type = reply.status, reply.body, reply.content_type.encode()
             exchange.backend_status = reply.backend_status
+            response_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
         except GatewayError as error:
             status, (body, content_type) = record_failure(exchange, error), errors(error, exchange_id)
             response_headers = [(k.encode(), v.encode()) for k, v in error.headers.items()]
@@ -258,6 +273,47 @@ class Proxy:
         self._checked_fields(op, params, headers, exchange, consumer)  # the envelope goes on as it is
         forwarded = self._forwarded(headers, exchange)
         return await self._timed(exchange, adapter.pass_envelope(op, body, forwarded))
+
+    async def _handle_oidc(
+        self, route: Route, scope: dict[str, Any], headers: dict[str, str], receive: Any, exchange: Exchange
+    ) -> Reply:
+        """A sign-in endpoint (gateway/oidc_front.py): the client the request names is the consumer, under
+        its ACL and quota; the request goes on as it is, its record without credentials."""
+        query = exchange.query
+        exchange.query = oidc_front.blanked(query)  # first: a refusal is recorded too
+        self._route(exchange.path, exchange.method, exchange)
+        op, adapter = route.operation, route.adapter
+        assert isinstance(op, OidcOperation) and isinstance(adapter, OidcAdapter)
+        body = await self._read_request_body(headers, receive, exchange)
+        if body and oidc_front.is_form(headers):
+            exchange.request_body = oidc_front.blanked(body.decode("utf-8", "replace")).encode()
+        if op.method == "POST" and not oidc_front.is_form(headers):
+            raise InvalidRequestError(f"content-type: send the {op.name} form as {FORM}")
+        client_id = oidc_front.client_named(op, query, body, headers)
+        if client_id is not None:
+            consumer = self.runtime.settings.consumer(client_id)
+            if consumer is None:
+                raise UnauthorizedError(
+                    f"client_id: {hide_digit_runs(client_id)!r} is not a registered client"
+                )
+            exchange.consumer_id = consumer.id
+            await self._authorize(consumer, exchange, adapter.key, op.name)
+            self._correlate(headers, {}, exchange, consumer)
+        settings, info = self.runtime.settings, adapter.info()
+        reached = (
+            f"{scope.get('scheme', 'http')}://{headers.get('host') or f'{settings.host}:{settings.port}'}"
+        )
+        service = f"/{info.context}/{info.version}"
+        passed = oidc_front.forwarded(headers, reached, settings.public_url, service)
+        reply = await self._timed(
+            exchange, adapter.pass_request(op, query, body, self._forwarded(headers, exchange) | passed)
+        )
+        if reply.status >= 400:  # the provider's refusal, an answer of the protocol: noted as a client error
+            refused = _REFUSALS.get(reply.status, ClientError)
+            exchange.outcome, exchange.error_type = "client_error", refused.type
+            exchange.error_detail = exchange.exchange_id
+            reply.headers += ((ERROR_HEADER, refused.type),)
+        return reply
 
     def _checked_fields(
         self,

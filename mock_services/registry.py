@@ -27,6 +27,7 @@ from ndxp_sim.mock_services import (
     quan_ly_gtvt,
     thong_tin_nguon,
     tro_giup_xa_hoi,
+    vneid_sso,
     vpostcode,
 )
 from ndxp_sim.mock_services.context import MockContext
@@ -60,5 +61,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "ly_lich_tu_phap": MockService(ly_lich_tu_phap.create_router),
         "ma_dvqhns": MockService(ma_dvqhns.create_router, ServiceTraits(dossier=True)),
         "tro_giup_xa_hoi": MockService(tro_giup_xa_hoi.create_router, ServiceTraits(dossier=True)),
+        "vneid_sso": MockService(vneid_sso.create_router),
     }
 )

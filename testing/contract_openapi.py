@@ -205,10 +205,20 @@ def run_generated(
         case, reasons = last_failure[0]  # a failure that did not happen again when Hypothesis replayed it
         outcome.reasons = [*reasons, "(intermittent: the same request did not fail again)"]
         outcome.curl = curl_line(case, base_url, headers)
+    except hypothesis.errors.Unsatisfiable as exc:
+        if mode is not GenerationMode.NEGATIVE or takes_input(operation):
+            outcome.reasons = [f"could not generate {mode.value} requests: {_first_line(exc)}"]
+        # else: an operation that takes no input (a discovery document) has no invalid request to send
     except (hypothesis.errors.HypothesisException, SchemathesisError) as exc:
         outcome.reasons = [f"could not generate {mode.value} requests: {_first_line(exc)}"]
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def takes_input(operation: Op) -> bool:
+    """Whether the operation has any parameter or body a request could get wrong."""
+    parts = (operation.path_parameters, operation.query, operation.headers, operation.cookies, operation.body)
+    return any(len(part) for part in parts)
 
 
 def describe(failure: Failure) -> str:

@@ -41,6 +41,7 @@ _JSON_PAIR = re.compile(r'"([\w.-]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d+)')
 _FORM_PAIR = re.compile(r"(?<![^\s&;?])([\w.-]{1,64})=([^&;\s]*)")
 
 _BINARY_TYPES = (
+    "text/html",  # pages for a browser (VNeID sign-in): they list people and hold one-time handles
     "image/",
     "audio/",
     "video/",
@@ -393,5 +394,6 @@ def is_binary(content_type: str | None) -> bool:
 
 
 def binary_placeholder(body: bytes, content_type: str) -> str:
-    """What the record holds instead of a binary body."""
-    return f"[binary body omitted: {len(body)} bytes of {content_type}]"
+    """What the record holds instead of a binary body (or a page)."""
+    kind = "page" if content_type.lower().startswith("text/html") else "binary body"
+    return f"[{kind} omitted: {len(body)} bytes of {content_type}]"

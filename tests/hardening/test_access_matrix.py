@@ -6,11 +6,16 @@ import base64
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import orjson
 import pytest
+from joserfc import jwt
+from joserfc.jwk import OctKey
 
+from ndxp_sim.adapters.oidc import OidcOperation
 from ndxp_sim.adapters.registry import load_adapters
 from ndxp_sim.core.catalogue import services
+from ndxp_sim.core.errors import ERROR_HEADER
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.app import create_app
 from ndxp_sim.gateway.exchange import MemorySink
@@ -61,8 +66,19 @@ async def test_each_consumer_reaches_exactly_the_operations_its_config_allows(
     """Each shipped consumer calls each implemented operation (empty request) → 403 Client.AccessDenied
     exactly where its `allowed` list says no, never 401 or 403 where it says yes; recorded under its id."""
     consumer = next(c for c in SHIPPED if c.id == consumer_id)
-    headers = await stack.auth(CREDENTIALS[consumer_id])
     path = _operation_path(key, operation)
+    op = next(o for o in load_adapters()[key].operations if o.name == operation)
+    if isinstance(op, OidcOperation):
+        response = await _as_sign_in_client(stack, consumer_id, op, path)
+        exchange = stack.exchange(response.headers["x-ndxp-exchange-id"])
+        if consumer.may_call(key, operation):  # admitted: the provider judges it (no code, no secret…)
+            assert exchange.backend_status is not None, response.text
+        else:
+            assert response.status_code == 403 and response.json()["type"] == "Client.AccessDenied"
+            assert response.headers[ERROR_HEADER] == "Client.AccessDenied" and exchange.backend_status is None
+        assert exchange.consumer_id == consumer_id
+        return
+    headers = await stack.auth(CREDENTIALS[consumer_id])
     if method == "GET":
         response = await stack.client.get(path, headers=headers)
     else:
@@ -72,6 +88,21 @@ async def test_each_consumer_reaches_exactly_the_operations_its_config_allows(
     else:
         assert response.status_code == 403 and response.json()["type"] == "Client.AccessDenied"
     assert stack.exchange(response.headers["x-ndxp-exchange-id"]).consumer_id == consumer_id
+
+
+async def _as_sign_in_client(
+    stack: GatewayHarness, consumer_id: str, op: OidcOperation, path: str
+) -> httpx.Response:
+    """A sign-in (OIDC) endpoint takes no gateway token: the consumer is the client the request names, by
+    client_id, HTTP Basic, or the `client_id` claim of a Bearer token (here one the provider never signed)."""
+    if op.caller == "bearer":
+        forged = jwt.encode({"alg": "HS256"}, {"client_id": consumer_id}, OctKey.import_key("x" * 32))
+        return await stack.client.get(path, headers={"authorization": f"Bearer {forged}"})
+    if op.method == "GET":
+        return await stack.client.get(path, params={"client_id": consumer_id})
+    return await stack.client.post(
+        path, data={"client_id": consumer_id}, auth=(consumer_id, "not-the-secret")
+    )
 
 
 def _own_routes() -> list[Any]:

@@ -1,0 +1,478 @@
+"""A TTHC portal signs a citizen in with the simulated VNeID (vneid_sso) through the gateway, as it would for
+real: a real OIDC client library (authlib) on the back channel, the browser's steps driven with httpx."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+from authlib.common.security import generate_token
+from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+from ndxp_sim.adapters.upstream import HttpxUpstream
+from ndxp_sim.core import identities
+from ndxp_sim.core.settings import ConsumerSettings
+from ndxp_sim.gateway.auth import hash_secret
+from ndxp_sim.gateway.logpipe.masking import Masker
+from ndxp_sim.gateway.logpipe.record import to_record
+from ndxp_sim.mock_services import vneid_sso
+from ndxp_sim.mock_services.app import create_mock_app
+from tests.conftest import GatewayHarness, MakeGateway, MakeSettings
+
+ISSUER = "http://gateway/apiVNeID/1.0"
+CLIENT_ID = "000.00.00.H91"
+SECRET = "fake-oidc-secret-h91"  # its registration in core/config/default.yaml
+REDIRECT = "http://127.0.0.1:8000/ssovneid/callback"
+AFTER_LOGOUT = "http://127.0.0.1:8000/"
+OTHER_CLIENT = "000.00.00.H93"
+
+
+@dataclass
+class Sso:
+    gateway: GatewayHarness
+
+    @property
+    def browser(self) -> httpx.AsyncClient:
+        """The citizen's browser: it reaches the gateway too, and follows no redirect by itself."""
+        return self.gateway.client
+
+    def portal(self, auth_method: str = "client_secret_basic", secret: str = SECRET) -> StarletteOAuth2App:
+        """The portal's OIDC client, configured from the discovery document the gateway serves."""
+        oauth = OAuth()
+        client = oauth.register(
+            "vneid",
+            client_id=CLIENT_ID,
+            client_secret=secret,
+            server_metadata_url=f"{ISSUER}/.well-known/openid-configuration",
+            code_challenge_method="S256",
+            client_kwargs={
+                "scope": "openid",
+                "token_endpoint_auth_method": auth_method,
+                "transport": httpx.ASGITransport(app=self.gateway.app),
+            },
+        )
+        assert isinstance(client, StarletteOAuth2App)
+        return client
+
+    async def sign_in(self, url: str, citizen: str = identities.CITIZEN_EXISTS) -> httpx.Response:
+        """The browser opens the sign-in page and picks `citizen`; the provider's answer to the form."""
+        page = await self.browser.get(url)
+        assert page.status_code == 200, page.text
+        return await self.choose(page, citizen)
+
+    async def choose(self, page: httpx.Response, citizen: str, action: str = "login") -> httpx.Response:
+        form_action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+        request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
+        assert form_action and request_id, page.text
+        fields = {
+            "request_id": request_id[1],
+            "client_id": CLIENT_ID,
+            "SoDinhDanh": citizen,
+            "action": action,
+        }
+        return await self.browser.post(form_action[1], data=fields)
+
+    async def code_for(self, verifier: str, **extra: str) -> str:
+        """A fresh authorization code for CITIZEN_EXISTS, as the redirect back to the portal carries it."""
+        params = {
+            "response_type": "code",
+            "client_id": CLIENT_ID,
+            "redirect_uri": REDIRECT,
+            "scope": "openid",
+            "state": "st-1",
+            "code_challenge": create_s256_code_challenge(verifier),
+            "code_challenge_method": "S256",
+            **extra,
+        }
+        back = await self.sign_in(f"{ISSUER}/authorize?{urlencode(params)}")
+        assert back.status_code == 302, back.text
+        return parse_qs(urlsplit(back.headers["location"]).query)["code"][0]
+
+    async def token(self, code: str, verifier: str, secret: str = SECRET) -> httpx.Response:
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+        return await self.gateway.client.post(
+            f"{ISSUER}/token", data=form | {"code_verifier": verifier}, auth=(CLIENT_ID, secret)
+        )
+
+    def record(self, response: httpx.Response) -> dict[str, Any]:
+        exchange = self.gateway.exchange(response.headers["x-ndxp-exchange-id"])
+        return to_record(exchange, "masked", 1 << 16, Masker(b"k" * 32))
+
+
+MakeSso = Callable[..., Awaitable[Sso]]
+
+
+@pytest.fixture
+async def make_sso(make_gateway: MakeGateway, make_settings: MakeSettings) -> AsyncIterator[MakeSso]:
+    """`await make_sso(**settings overrides)`: the gateway before the real mocks, with a second portal
+    allowed the service and registered at the provider with URIs of its own."""
+    other = ConsumerSettings(
+        id=OTHER_CLIENT,
+        secret_hash=hash_secret(generate_token(16)),
+        allowed={"vneid_sso": ["*"]},
+        oidc={"client_secret": generate_token(16), "redirect_uris": ["http://127.0.0.1:8001/cb"]},
+    )
+    async with AsyncExitStack() as running:
+
+        async def make(**overrides: Any) -> Sso:
+            settings = make_settings(consumers=[*make_settings().consumers, other], **overrides)
+            mock_app = create_mock_app(settings)
+            await running.enter_async_context(mock_app.router.lifespan_context(mock_app))
+            backend = httpx.AsyncClient(transport=httpx.ASGITransport(app=mock_app))
+            return Sso(make_gateway(settings, HttpxUpstream(backend)))
+
+        yield make
+
+
+@pytest.fixture
+async def sso(make_sso: MakeSso) -> Sso:
+    return await make_sso()
+
+
+def _query(location: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(location).query)
+
+
+async def test_a_portal_signs_a_citizen_in_with_a_real_oidc_client(sso: Sso) -> None:
+    portal = sso.portal()
+    metadata = await portal.load_server_metadata()
+    assert metadata["issuer"] == ISSUER
+    assert metadata["token_endpoint"] == f"{ISSUER}/token"
+    assert metadata["code_challenge_methods_supported"] == ["S256"]
+
+    nonce = generate_token(20)
+    start = await portal.create_authorization_url(REDIRECT, nonce=nonce, acr_values="LoA2")
+    assert "code_challenge=" in start["url"] and "code_challenge_method=S256" in start["url"]
+
+    back = await sso.sign_in(start["url"])
+    assert back.status_code == 302
+    assert back.headers["location"].startswith(REDIRECT + "?")
+    returned = _query(back.headers["location"])
+    assert returned["state"] == [start["state"]]
+
+    token = await portal.fetch_access_token(
+        redirect_uri=REDIRECT, code=returned["code"][0], code_verifier=start["code_verifier"]
+    )
+    claims = await portal.parse_id_token(token, nonce)  # signature by the JWKS, iss, aud, nonce, expiry
+    assert claims["iss"] == ISSUER and claims["aud"] == CLIENT_ID and claims["acr"] == "LoA2"
+
+    user = await portal.userinfo(token=token)
+    assert user["SoDinhDanh"] == identities.CITIZEN_EXISTS
+    assert user["HoVaTen"] == "Nguyễn Văn An"
+    assert (user["LoaiTaiKhoan"], user["loAs"], user["IAL"]) == (1, "LoA2", 2)
+    assert user["sub"] == claims["sub"] == user["TechID"]
+
+
+async def test_the_exchange_records_hold_no_credential_and_no_clear_personal_data(sso: Sso) -> None:
+    verifier = generate_token(48)
+    code = await sso.code_for(verifier)
+    issued = await sso.token(code, verifier)
+    assert issued.status_code == 200, issued.text
+    access = issued.json()["access_token"]
+    user = await sso.gateway.client.get(f"{ISSUER}/userinfo", headers={"authorization": f"Bearer {access}"})
+    assert user.status_code == 200
+
+    token_record, user_record = sso.record(issued), sso.record(user)
+    assert (token_record["consumer_id"], token_record["operation"]) == (CLIENT_ID, "token")
+    assert (user_record["consumer_id"], user_record["service_key"]) == (CLIENT_ID, "vneid_sso")
+    written = str(token_record) + str(user_record)
+    for secret in (code, verifier, SECRET, access, issued.json()["id_token"], identities.CITIZEN_EXISTS):
+        assert secret not in written
+    assert "Nguyễn Văn An" not in written and "code=***" in token_record["request_body"]
+    assert user_record["subjects"]  # the citizen can still be found by an operator, by keyed hash
+
+
+async def test_client_secret_post_is_accepted_too(sso: Sso) -> None:
+    portal = sso.portal("client_secret_post")
+    start = await portal.create_authorization_url(REDIRECT, nonce="n-1")
+    code = _query((await sso.sign_in(start["url"])).headers["location"])["code"][0]
+    token = await portal.fetch_access_token(
+        redirect_uri=REDIRECT, code=code, code_verifier=start["code_verifier"]
+    )
+    assert (await portal.parse_id_token(token, "n-1"))["nonce"] == "n-1"
+
+
+async def test_an_unregistered_redirect_uri_gets_an_error_page_and_no_redirect(sso: Sso) -> None:
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": "https://attacker.example/cb",
+        "scope": "openid",
+        "state": "s",
+        "code_challenge": create_s256_code_challenge(generate_token(48)),
+        "code_challenge_method": "S256",
+    }
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert page.status_code == 400 and "location" not in page.headers
+    assert page.headers["content-type"].startswith("text/html")
+    assert "redirect_uri" in page.text and "attacker.example" not in page.text
+
+
+async def test_an_unknown_client_is_refused_at_the_gateway_without_a_redirect(sso: Sso) -> None:
+    params = {"response_type": "code", "client_id": "000.00.00.X99", "redirect_uri": REDIRECT}
+    answer = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert answer.status_code == 401 and "location" not in answer.headers
+    assert answer.json()["error"] == "invalid_client"
+
+
+async def test_a_consumer_without_the_service_in_its_acl_may_not_sign_anyone_in(sso: Sso) -> None:
+    params = {"response_type": "code", "client_id": "000.00.00.H92", "redirect_uri": REDIRECT}
+    answer = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert answer.status_code == 403
+    assert answer.json() | {"detail": "-"} == {
+        "error": "unauthorized_client",
+        "error_description": "consumer 000.00.00.H92 may not call vneid_sso.authorize",
+        "type": "Client.AccessDenied",
+        "detail": "-",
+    }
+
+
+async def test_a_wrong_client_secret_is_401_invalid_client(sso: Sso) -> None:
+    verifier = generate_token(48)
+    refused = await sso.token(await sso.code_for(verifier), verifier, secret="not-the-secret")
+    assert refused.status_code == 401
+    assert refused.json()["error"] == "invalid_client"
+    assert refused.headers["www-authenticate"].startswith("Basic")
+    assert sso.record(refused)["outcome"] == "client_error"
+    assert refused.headers["x-ndxp-error"] == sso.record(refused)["error_type"] == "Client.Unauthorized"
+
+
+async def test_a_wrong_pkce_verifier_is_400_invalid_grant(sso: Sso) -> None:
+    verifier = generate_token(48)
+    refused = await sso.token(await sso.code_for(verifier), generate_token(48))
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "error": "invalid_grant",
+        "error_description": refused.json()["error_description"],
+    }
+    assert "code_verifier" in refused.json()["error_description"]
+
+
+async def test_a_replayed_code_is_refused_and_revokes_the_tokens_it_gave(sso: Sso) -> None:
+    verifier = generate_token(48)
+    code = await sso.code_for(verifier)
+    first = await sso.token(code, verifier)
+    assert first.status_code == 200
+    assert first.headers["cache-control"] == "no-store"
+    bearer = {"authorization": f"Bearer {first.json()['access_token']}"}
+    assert (await sso.gateway.client.get(f"{ISSUER}/userinfo", headers=bearer)).status_code == 200
+
+    replay = await sso.token(code, verifier)
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+    after = await sso.gateway.client.get(f"{ISSUER}/userinfo", headers=bearer)
+    assert after.status_code == 401 and after.json()["error"] == "invalid_token"
+    assert 'error="invalid_token"' in after.headers["www-authenticate"]
+
+
+async def test_an_expired_code_is_400_invalid_grant(sso: Sso, monkeypatch: pytest.MonkeyPatch) -> None:
+    verifier = generate_token(48)
+    code = await sso.code_for(verifier)
+    later = vneid_sso._now() + vneid_sso.CODE_TTL_S + 1
+    monkeypatch.setattr(vneid_sso, "_now", lambda: later)
+    refused = await sso.token(code, verifier)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    assert "hết hạn" in refused.json()["error_description"]
+
+
+async def test_an_unknown_acr_level_is_sent_back_as_invalid_request_with_the_state(sso: Sso) -> None:
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "state": "st-9",
+        "acr_values": "LoA3",
+        "code_challenge": create_s256_code_challenge(generate_token(48)),
+        "code_challenge_method": "S256",
+    }
+    back = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert back.status_code == 302
+    returned = _query(back.headers["location"])
+    assert (returned["error"], returned["state"]) == (["invalid_request"], ["st-9"])
+    assert "acr_values" in returned["error_description"][0]
+
+
+async def test_a_level_1_account_cannot_sign_in_where_level_2_is_required(sso: Sso) -> None:
+    verifier = generate_token(48)
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "acr_values": "LoA2",
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert f'value="{identities.COUPLE_WIFE}"\n id="a3" disabled' in page.text  # listed, not selectable
+    refused = await sso.choose(page, identities.COUPLE_WIFE)
+    assert refused.status_code == 400 and "location" not in refused.headers
+    assert "mức 1 không đạt mức 2" in refused.text
+    level_1_ok = await sso.code_for(verifier, acr_values="LoA1")
+    assert level_1_ok
+
+
+async def test_without_state_and_nonce_sign_in_works_and_nothing_is_invented(sso: Sso) -> None:
+    """Both are optional in the code flow (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1): the
+    provider echoes what it got and adds nothing; protecting against CSRF is the portal's part."""
+    verifier = generate_token(48)
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    back = await sso.sign_in(f"{ISSUER}/authorize?{urlencode(params)}")
+    returned = _query(back.headers["location"])
+    assert "state" not in returned
+    issued = await sso.token(returned["code"][0], verifier)
+    portal = sso.portal()
+    with pytest.raises(Exception, match="nonce"):  # the portal that sent a nonce finds none: refused
+        await portal.parse_id_token(issued.json(), "expected-nonce")
+
+
+async def test_pkce_is_required_and_only_s256(sso: Sso) -> None:
+    base = {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT, "scope": "openid"}
+    missing = await sso.browser.get(f"{ISSUER}/authorize", params=base)
+    assert _query(missing.headers["location"])["error"] == ["invalid_request"]
+    plain = base | {"code_challenge": "x" * 43, "code_challenge_method": "plain"}
+    refused = _query((await sso.browser.get(f"{ISSUER}/authorize", params=plain)).headers["location"])
+    assert "S256" in refused["error_description"][0]
+
+
+async def test_logout_goes_back_only_to_a_registered_uri_and_ends_the_tokens(sso: Sso) -> None:
+    verifier = generate_token(48)
+    issued = (await sso.token(await sso.code_for(verifier), verifier)).json()
+    hint = issued["id_token"]
+    unregistered = {"id_token_hint": hint, "post_logout_redirect_uri": "https://attacker.example/"}
+    refused = await sso.browser.get(f"{ISSUER}/logout", params=unregistered)
+    assert refused.status_code == 400 and "location" not in refused.headers
+
+    registered = {"id_token_hint": hint, "post_logout_redirect_uri": AFTER_LOGOUT, "state": "bye"}
+    out = await sso.browser.get(f"{ISSUER}/logout", params=registered)
+    assert out.status_code == 302 and out.headers["location"] == f"{AFTER_LOGOUT}?state=bye"
+    assert sso.record(out)["consumer_id"] == CLIENT_ID
+    assert hint not in str(sso.record(out))
+    bearer = {"authorization": f"Bearer {issued['access_token']}"}
+    assert (await sso.gateway.client.get(f"{ISSUER}/userinfo", headers=bearer)).status_code == 401
+
+
+async def test_userinfo_without_a_provider_token_is_refused_at_the_gateway(sso: Sso) -> None:
+    answer = await sso.gateway.client.get(f"{ISSUER}/userinfo", headers=await sso.gateway.auth())
+    assert answer.status_code == 401 and answer.json()["error"] == "invalid_token"
+
+
+async def test_the_sign_in_page_lists_test_citizens_with_their_level(sso: Sso) -> None:
+    verifier = generate_token(48)
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert page.headers["content-type"].startswith("text/html")
+    levels = dict(re.findall(r'value="(\d{12})"[^>]*>.*?data-level="(\d)"', page.text, re.S))
+    assert levels[identities.CITIZEN_EXISTS] == "2" and levels[identities.COUPLE_WIFE] == "1"
+    assert len(levels) == len(vneid_sso.FIXED_ACCOUNTS) + vneid_sso.GENERATED_ACCOUNTS
+    assert identities.CITIZEN_DECEASED not in levels
+    assert f'action="{ISSUER}/login"' in page.text
+    recorded = sso.record(page)["response_body"]
+    assert recorded.startswith("[page omitted: ") and "Nguyễn" not in recorded  # the page lists people
+
+
+async def test_a_token_request_that_is_not_a_form_is_refused_at_the_gateway(sso: Sso) -> None:
+    refused = await sso.gateway.client.post(
+        f"{ISSUER}/token", json={"grant_type": "authorization_code"}, auth=(CLIENT_ID, SECRET)
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"] == "invalid_request"
+    assert "application/x-www-form-urlencoded" in refused.json()["error_description"]
+
+
+async def test_a_citizen_who_declines_sends_the_portal_access_denied(sso: Sso) -> None:
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "state": "st-2",
+        "code_challenge": create_s256_code_challenge(generate_token(48)),
+        "code_challenge_method": "S256",
+    }
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    back = await sso.choose(page, identities.CITIZEN_EXISTS, action="deny")
+    assert back.status_code == 302
+    assert _query(back.headers["location"]) == {"error": ["access_denied"], "state": ["st-2"]}
+
+
+async def test_a_sign_in_form_cannot_be_finished_under_another_client(sso: Sso) -> None:
+    """The gateway admits and records the login form under the client it names: the provider holds it to
+    the client the sign-in was started for."""
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "code_challenge": create_s256_code_challenge(generate_token(48)),
+        "code_challenge_method": "S256",
+    }
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
+    assert request_id
+    fields = {"request_id": request_id[1], "client_id": OTHER_CLIENT, "SoDinhDanh": identities.CITIZEN_EXISTS}
+    refused = await sso.browser.post(f"{ISSUER}/login", data=fields)
+    assert refused.status_code == 400 and "location" not in refused.headers
+    assert sso.record(refused)["consumer_id"] == OTHER_CLIENT
+    assert (await sso.choose(page, identities.CITIZEN_EXISTS)).status_code == 302  # its own still works
+
+
+async def test_the_service_catalogue_shows_the_sign_in_service_implemented(sso: Sso) -> None:
+    listed = {s["key"]: s for s in (await sso.gateway.client.get("/_meta/services")).json()["services"]}
+    service = listed["vneid_sso"]
+    assert service["implemented"] and service["pattern"] == "A" and service["protocol"] == "oidc"
+    paths = {op["path"] for op in service["operations"]}
+    assert "/apiVNeID/1.0/.well-known/openid-configuration" in paths and "/apiVNeID/1.0/token" in paths
+
+
+async def test_credentials_in_a_refused_request_are_blanked_in_its_record_too(sso: Sso) -> None:
+    wrong_method = await sso.browser.post(
+        f"{ISSUER}/authorize?client_id={CLIENT_ID}&code=leaked-code&id_token_hint=leaked.hint.x", data={}
+    )
+    assert wrong_method.status_code == 405
+    query = sso.record(wrong_method)["http_query"]
+    assert "leaked" not in query and "code=***" in query and "id_token_hint=***" in query
+
+
+async def test_a_configured_public_url_is_the_issuer_whatever_address_the_request_came_to(
+    make_sso: MakeSso,
+) -> None:
+    """Behind a proxy, or with the portal and the browser reaching the gateway by different names, the
+    issuer must stay one: `public_url` pins it, and the pages and tokens name it."""
+    public = "https://lgsp.example.test/ndxp"
+    sso = await make_sso(public_url=public)
+    metadata = (await sso.browser.get(f"{ISSUER}/.well-known/openid-configuration")).json()
+    assert metadata["issuer"] == f"{public}/apiVNeID/1.0"
+    assert metadata["token_endpoint"] == f"{public}/apiVNeID/1.0/token"
+    verifier = generate_token(48)
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert f'action="{public}/apiVNeID/1.0/login"' in page.text
