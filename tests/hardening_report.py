@@ -22,7 +22,7 @@ and strictly (it would turn red once fixed); its reason is listed under "Known l
 # Limits found while building the suite that no case shows yet; each is stated in the README too.
 UNCOVERED_LIMITS = (
     "Embedded broker crash under `ndxp-sim up`: what the dead broker held and the indexer had not yet"
-    " consumed is gone (tansu keeps records in memory only; README, \"Known limits of the embedded broker\")."
+    ' consumed is gone (tansu keeps records in memory only; README, "Known limits of the embedded broker").'
     " The supervision case checks the restart and that the calls after it are indexed.",
     "Embedded broker memory grows with every record it holds (tansu keeps records in memory; measured in"
     " the 30-minute soak, bench/README.md).",
