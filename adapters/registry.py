@@ -23,6 +23,7 @@ from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
+from ndxp_sim.adapters.vnpost_dvc import VnpostDvcAdapter
 from ndxp_sim.adapters.vpostcode import VpostcodeAdapter
 from ndxp_sim.core.catalogue import services
 
@@ -44,6 +45,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     DanhMucBtcAdapter,
     VpostcodeAdapter,
     CsdlDatDaiAdapter,
+    VnpostDvcAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

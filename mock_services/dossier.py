@@ -29,7 +29,8 @@ PROCESSING = "processing"
 SUPPLEMENT_REQUESTED = "supplement_requested"
 DONE = "done"
 REJECTED = "rejected"
-FINAL = frozenset({DONE, REJECTED})
+CANCELLED = "cancelled"
+FINAL = frozenset({DONE, REJECTED, CANCELLED})
 SUPPLEMENT_DEADLINE_DAYS = 5
 
 
@@ -50,6 +51,10 @@ class DossierKind:
 
     `review` runs at each processing step on the validated request; `build_result` runs once on `done`
     and returns `ketQuaXuLy`; `supplement_into` names the request field that supplied documents update.
+    `code_field` and `callback_field` name the request's dossier code and callback URL (services whose
+    messages are not BTP's name them otherwise); kinds of one service with different `scope`s may use
+    the same code (a postal pick-up and a delivery for one dossier); `hops` are (handler, text) steps
+    recorded one per clock step before the review, for dossiers that travel between agencies.
     """
 
     model: type[BaseModel]
@@ -58,6 +63,10 @@ class DossierKind:
     supplement_into: str
     labels: Mapping[str, str]  # noiDungXuLy text per status (received, processing, done)
     handler: str = "Cán bộ một cửa"  # nguoiXuLy
+    code_field: str = "maHoSo"
+    callback_field: str = "callbackUrl"
+    scope: str = ""
+    hops: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -95,6 +104,11 @@ class Dossier:
         "supplement_deadline",
         "completed",
     )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(service, scoped code): where the engine and the journal keep it."""
+        return self.service, self.kind.scope + self.ma_ho_so
 
     def state(self) -> dict[str, Any]:
         """What the journal keeps of it."""
@@ -185,7 +199,7 @@ class DossierEngine:
         for state in saved:
             fields = {name: state[name] for name in Dossier._SAVED}
             dossier = Dossier(kind=self._kinds[state["service"], state["kind_name"]], **fields)
-            self._dossiers[dossier.service, dossier.ma_ho_so] = dossier
+            self._dossiers[dossier.key] = dossier
             if dossier.status not in FINAL:
                 self._start(dossier)
 
@@ -201,9 +215,9 @@ class DossierEngine:
     ) -> tuple[Dossier, bool]:
         """(dossier, created); the same maHoSo with the same content returns the existing dossier."""
         body = request.model_dump(mode="json")
-        ma_ho_so = body["maHoSo"]
+        ma_ho_so = body[kind.code_field]
         digest = fingerprint(body)
-        key = (service, ma_ho_so)
+        key = (service, kind.scope + ma_ho_so)
         existing = self._dossiers.get(key)
         if existing is not None:
             if existing.fingerprint != digest:
@@ -218,7 +232,7 @@ class DossierEngine:
             request=body,
             fingerprint=digest,
             ngay_tiep_nhan=body.get("ngayTiepNhan") or now_iso(),
-            callback_url=body.get("callbackUrl"),
+            callback_url=body.get(kind.callback_field),
             force_supplement=force_supplement,
         )
         self._dossiers[key] = dossier
@@ -227,13 +241,28 @@ class DossierEngine:
         return dossier, True
 
     def _start(self, dossier: Dossier) -> None:
-        key = (dossier.service, dossier.ma_ho_so)
+        key = dossier.key
         task = spawn(self._run(dossier), name=f"dossier {dossier.service}/{dossier.ma_ho_so}")
         self._tasks[key] = task
         task.add_done_callback(lambda _: self._tasks.pop(key, None))
 
-    def get(self, service: str, ma_ho_so: str) -> Dossier | None:
-        return self._dossiers.get((service, ma_ho_so))
+    def get(self, service: str, ma_ho_so: str, scope: str = "") -> Dossier | None:
+        return self._dossiers.get((service, scope + ma_ho_so))
+
+    async def cancel(self, service: str, ma_ho_so: str, reason: str, scope: str = "") -> Dossier:
+        """Stop a dossier that is not finished and record it `cancelled` with the reason.
+
+        Raises KeyError (unknown dossier) or DossierStateError (already finished).
+        """
+        dossier = self._dossiers[(service, scope + ma_ho_so)]
+        if dossier.status in FINAL:
+            raise DossierStateError(f"dossier {ma_ho_so} is {dossier.status}")
+        task = self._tasks.pop(dossier.key, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        self._record(dossier, CANCELLED, reason)
+        return dossier
 
     def supplement(self, service: str, ma_ho_so: str, documents: Mapping[str, Any]) -> Dossier:
         """Merge supplied fields into the request and resume processing.
@@ -260,6 +289,10 @@ class DossierEngine:
             if dossier.status == RECEIVED:
                 await self._clock.step()
                 self._record(dossier, PROCESSING, kind.labels[PROCESSING])
+            done_hops = sum(step["trangThai"] == PROCESSING for step in dossier.history) - 1
+            for handler, text in kind.hops[max(done_hops, 0) :]:  # a restored dossier goes on from its hop
+                await self._clock.step()
+                self._record(dossier, PROCESSING, text, handler)
             while True:
                 if dossier.status == SUPPLEMENT_REQUESTED:  # restored while waiting for documents
                     await dossier.supplied.wait()
@@ -290,18 +323,18 @@ class DossierEngine:
             log.exception("dossier %s/%s failed while processing", dossier.service, dossier.ma_ho_so)
             self._record(dossier, REJECTED, "Lỗi xử lý hồ sơ tại cơ quan giải quyết")
 
-    def _record(self, dossier: Dossier, status: str, text: str) -> None:
+    def _record(self, dossier: Dossier, status: str, text: str, handler: str | None = None) -> None:
         at = now_iso()
         dossier.status = status
         dossier.history.append(
             {
                 "trangThai": status,
                 "thoiGianThucHien": at,
-                "nguoiXuLy": dossier.kind.handler,
+                "nguoiXuLy": handler or dossier.kind.handler,
                 "noiDungXuLy": text,
             }
         )
-        self._journal.save_dossier(dossier.service, dossier.ma_ho_so, dossier.state())
+        self._journal.save_dossier(dossier.service, dossier.key[1], dossier.state())
         if dossier.callback_url:
             payload: dict[str, Any] = {
                 "maHoSo": dossier.ma_ho_so,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -16,6 +16,7 @@ from ndxp_sim.mock_services.dossier import DossierConflictError, DossierKind, Do
 from ndxp_sim.mock_services.faults import SCENARIO_HEADER
 
 MA_HO_SO_PATTERN = r"^[A-Za-z0-9._\-]{1,64}$"
+M = TypeVar("M", bound=BaseModel)
 
 
 class Supplement(BaseModel):
@@ -47,6 +48,17 @@ async def _json(request: Request) -> Any:
         return json.loads(await request.body())
     except ValueError:
         return None
+
+
+async def parse_body(request: Request, model: type[M], what: str = "dữ liệu hồ sơ") -> M | Response:
+    """The JSON body validated by `model`, or the 422 answer naming the field (for services' own routes)."""
+    body = await _json(request)
+    if not isinstance(body, dict):
+        return fail(422, "validation_error", "thân yêu cầu phải là một đối tượng JSON")
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        return fail(422, "validation_error", f"{what} không hợp lệ", _validation_detail(exc))
 
 
 def create_dossier_router(

@@ -24,6 +24,7 @@ from ndxp_sim.mock_services import (
     ho_tich,
     quan_ly_gtvt,
     thong_tin_nguon,
+    vnpost_dvc,
     vpostcode,
 )
 from ndxp_sim.mock_services.context import MockContext
@@ -54,5 +55,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "danh_muc_btc": MockService(danh_muc_btc.create_router),
         "vpostcode": MockService(vpostcode.create_router),
         "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
+        "vnpost_dvc": MockService(vnpost_dvc.create_router),
     }
 )

@@ -1,0 +1,60 @@
+"""VNPost orders through the gateway: status callbacks come back through the relay, on the dossier's trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ndxp_sim.contracts.cases import load_cases
+from tests.local_http import CallbackReceiver
+from tests.test_callback_relay import Stack, _wait, stack
+
+__all__ = ["stack"]  # the relay test's gateway-and-mock stack, used here as a fixture
+
+VNPOST = "/apiVNPostDVC/1.0"
+
+
+def order(**changes: Any) -> dict[str, Any]:
+    """The pick-up order of the example cases, changed."""
+    first = load_cases("vnpost_dvc")[0]
+    assert first.body is not None
+    return {**first.body, **changes}
+
+
+async def test_an_order_s_callbacks_and_calls_trace_under_its_order_number(
+    stack: Stack, receiver: CallbackReceiver
+) -> None:
+    code = "000.00.30.H91-251103-0101"
+    headers = await stack.gateway.auth()
+    placed = await stack.gateway.client.post(
+        f"{VNPOST}/postOrder", json=order(OrderNumber=code, CallbackUrl=receiver.url), headers=headers
+    )
+    assert placed.status_code == 200, placed.text
+    item = placed.json()["value"]["ItemCode"]
+    await receiver.wait_for(lambda: any(b'"done"' in d["raw"] for d in receiver.received), limit_s=10)
+    tracked = await stack.gateway.client.get(
+        f"{VNPOST}/getOrderTracking", params={"OrderNumber": code, "OrderType": "thu-gom"}, headers=headers
+    )
+    assert tracked.json()["value"]["Delivery"]["ItemCode"] == item
+    await _wait(lambda: sum(e.operation == "callback" for e in stack.records(code)) >= 3)
+
+    operations = [e.operation for e in stack.records(code)]
+    assert operations[0] == "postOrder" and "getOrderTracking" in operations
+    assert operations.count("callback") == 3  # received, processing, done
+    assert all(e.service_key == "vnpost_dvc" for e in stack.records(code))
+    assert b'"ItemCode":"' + item.encode() in receiver.received[-1]["raw"]
+
+
+async def test_an_order_with_an_unregistered_callback_is_refused_and_not_placed(stack: Stack) -> None:
+    code = "000.00.30.H91-251103-0102"
+    headers = await stack.gateway.auth()
+    refused = await stack.gateway.client.post(
+        f"{VNPOST}/postOrder",
+        json=order(OrderNumber=code, CallbackUrl="http://198.51.100.7/x"),
+        headers=headers,
+    )
+    assert refused.status_code == 422
+    assert refused.json()["message"].startswith("CallbackUrl:")
+    missing = await stack.gateway.client.get(
+        f"{VNPOST}/getOrderTracking", params={"OrderNumber": code, "OrderType": "thu-gom"}, headers=headers
+    )
+    assert missing.status_code == 404
