@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ndxp_sim.contracts.cases import load_cases
+from ndxp_sim.gateway.logpipe.masking import Masker
+from ndxp_sim.gateway.logpipe.record import to_record
 from tests.local_http import CallbackReceiver
 from tests.test_callback_relay import Stack, _wait, stack
 
@@ -58,3 +60,16 @@ async def test_an_order_with_an_unregistered_callback_is_refused_and_not_placed(
         f"{VNPOST}/getOrderTracking", params={"OrderNumber": code, "OrderType": "thu-gom"}, headers=headers
     )
     assert missing.status_code == 404
+
+
+async def test_the_order_s_record_masks_the_citizen_s_id_name_and_phones(stack: Stack) -> None:
+    code = "000.00.30.H91-251103-0103"
+    placed = await stack.gateway.client.post(
+        f"{VNPOST}/postOrder", json=order(OrderNumber=code), headers=await stack.gateway.auth()
+    )
+    assert placed.status_code == 200
+    exchange = stack.records(code)[0]
+    record = to_record(exchange, "masked", 1 << 20, Masker(b"k" * 32))
+    for personal in ("089085012345", "Nguyễn Văn An", "0912345678", "0918384123"):
+        assert personal not in record["request_body"]
+    assert code in record["request_body"]  # the dossier code is not personal: it stays readable
