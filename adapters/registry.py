@@ -20,6 +20,7 @@ from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
 from ndxp_sim.adapters.danh_muc_btc import DanhMucBtcAdapter
 from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
 from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
+from ndxp_sim.adapters.evn import EvnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
@@ -46,6 +47,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     VpostcodeAdapter,
     CsdlDatDaiAdapter,
     VnpostDvcAdapter,
+    EvnAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

@@ -249,6 +249,10 @@ class DossierEngine:
     def get(self, service: str, ma_ho_so: str, scope: str = "") -> Dossier | None:
         return self._dossiers.get((service, scope + ma_ho_so))
 
+    def of_service(self, service: str) -> list[Dossier]:
+        """The service's dossiers in the order they were submitted (for rules across dossiers)."""
+        return [dossier for (owner, _), dossier in self._dossiers.items() if owner == service]
+
     async def cancel(self, service: str, ma_ho_so: str, reason: str, scope: str = "") -> Dossier:
         """Stop a dossier that is not finished and record it `cancelled` with the reason.
 

@@ -21,6 +21,7 @@ from ndxp_sim.mock_services import (
     danh_muc_btc,
     danh_muc_dung_chung,
     danh_muc_nhnn,
+    evn,
     ho_tich,
     quan_ly_gtvt,
     thong_tin_nguon,
@@ -56,5 +57,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "vpostcode": MockService(vpostcode.create_router),
         "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
         "vnpost_dvc": MockService(vnpost_dvc.create_router),
+        "evn": MockService(evn.create_router),
     }
 )
