@@ -55,6 +55,9 @@ class DossierKind:
     messages are not BTP's name them otherwise); kinds of one service with different `scope`s may use
     the same code (a postal pick-up and a delivery for one dossier); `hops` are (handler, text) steps
     recorded one per clock step before the review, for dossiers that travel between agencies.
+    `subject` says what a request is about (a parcel, a place): a second dossier about the same subject
+    is refused while one stands (not rejected or cancelled), in the words `duplicate` gives (the request
+    and the standing dossier's code).
     """
 
     model: type[BaseModel]
@@ -67,6 +70,8 @@ class DossierKind:
     callback_field: str = "callbackUrl"
     scope: str = ""
     hops: tuple[tuple[str, str], ...] = ()
+    subject: Callable[[Mapping[str, Any]], str] | None = None
+    duplicate: Callable[[Mapping[str, Any], str], str] | None = None
 
 
 @dataclass(slots=True)
@@ -138,6 +143,10 @@ class Dossier:
 
 class DossierConflictError(Exception):
     """The maHoSo is already used by a dossier with different content."""
+
+
+class DossierDuplicateError(Exception):
+    """Another standing dossier is about the same subject; the message is the service's refusal."""
 
 
 class DossierStateError(Exception):
@@ -223,6 +232,7 @@ class DossierEngine:
             if existing.fingerprint != digest:
                 raise DossierConflictError(f"maHoSo {ma_ho_so} was already submitted with different content")
             return existing, False
+        self._refuse_duplicate(service, kind, body)
         dossier = Dossier(
             service=service,
             kind=kind,
@@ -239,6 +249,16 @@ class DossierEngine:
         self._record(dossier, RECEIVED, kind.labels[RECEIVED])
         self._start(dossier)
         return dossier, True
+
+    def _refuse_duplicate(self, service: str, kind: DossierKind, body: Mapping[str, Any]) -> None:
+        if kind.subject is None:
+            return
+        subject = kind.subject(body)
+        for other in self.of_service(service):
+            standing = other.kind is kind and other.status not in (REJECTED, CANCELLED)
+            if standing and kind.subject(other.request) == subject:
+                words = kind.duplicate(body, other.ma_ho_so) if kind.duplicate else other.ma_ho_so
+                raise DossierDuplicateError(words)
 
     def _start(self, dossier: Dossier) -> None:
         key = dossier.key

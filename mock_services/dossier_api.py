@@ -12,7 +12,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ndxp_sim.mock_services import responses
 from ndxp_sim.mock_services.context import MockContext
-from ndxp_sim.mock_services.dossier import DossierConflictError, DossierKind, DossierStateError
+from ndxp_sim.mock_services.dossier import (
+    DossierConflictError,
+    DossierDuplicateError,
+    DossierKind,
+    DossierStateError,
+)
 from ndxp_sim.mock_services.faults import SCENARIO_HEADER
 
 MA_HO_SO_PATTERN = r"^[A-Za-z0-9._\-]{1,64}$"
@@ -88,6 +93,8 @@ def create_dossier_router(
                 )
             except DossierConflictError as exc:
                 return fail(409, "conflict", str(exc))
+            except DossierDuplicateError as exc:
+                return fail(409, "duplicate", str(exc))
             return ok("Tiếp nhận hồ sơ thành công", dossier.receipt())
 
         router.add_api_route(path, submit, methods=["POST"], name=f"{service} submit {path}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -20,13 +21,12 @@ from ndxp_sim.core.places import commune_of
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import (
-    CANCELLED,
     DONE,
     OK,
     PROCESSING,
     RECEIVED,
-    REJECTED,
     DossierConflictError,
+    DossierDuplicateError,
     DossierKind,
     Review,
 )
@@ -169,6 +169,17 @@ def connect(request: BaseModel, population: Population, sequence: int) -> dict[s
     }
 
 
+def same_place(request: Mapping[str, Any]) -> str:
+    """Where the meter goes: the commune and the address as typed, in any case or spacing."""
+    place = request["diaChiDungDien"]
+    return f"{place['maXa']}:{' '.join(place['chiTiet'].casefold().split())}"
+
+
+def place_taken(request: Mapping[str, Any], standing: str) -> str:
+    place = request["diaChiDungDien"]["chiTiet"]
+    return f"Địa điểm {place} đã có yêu cầu cấp điện mới (mã hồ sơ {standing})"
+
+
 KIND = DossierKind(
     model=CapDienMoi,
     review=review_connection,
@@ -180,12 +191,9 @@ KIND = DossierKind(
         DONE: "Đã ký hợp đồng mua bán điện và đóng điện",
     },
     handler="Điện lực khu vực - bộ phận giao dịch khách hàng",
+    subject=same_place,
+    duplicate=place_taken,
 )
-
-
-def _address_key(request: dict[str, Any]) -> tuple[str, str]:
-    place = request["diaChiDungDien"]
-    return place["maXa"], " ".join(place["chiTiet"].casefold().split())
 
 
 def _seeded(*parts: object) -> int:
@@ -316,19 +324,6 @@ def create_router(ctx: MockContext) -> APIRouter:
         except ValidationError as exc:
             detail = [{"loc": list(err["loc"]), "msg": err["msg"]} for err in exc.errors()]
             return fail(422, "validation_error", "dữ liệu hồ sơ không hợp lệ", detail)
-        body = model.model_dump(mode="json")
-        for other in ctx.dossiers.of_service(SERVICE):
-            if (
-                other.ma_ho_so != model.maHoSo
-                and other.status not in (REJECTED, CANCELLED)
-                and _address_key(other.request) == _address_key(body)
-            ):
-                return fail(
-                    409,
-                    "duplicate",
-                    f"Địa điểm {model.diaChiDungDien.chiTiet} đã có yêu cầu cấp điện mới "
-                    f"(mã hồ sơ {other.ma_ho_so})",
-                )
         try:
             dossier, _ = ctx.dossiers.submit(
                 service=SERVICE,
@@ -340,6 +335,8 @@ def create_router(ctx: MockContext) -> APIRouter:
             )
         except DossierConflictError:
             return fail(409, "conflict", f"Mã hồ sơ {model.maHoSo} đã được gửi với nội dung khác")
+        except DossierDuplicateError as exc:
+            return fail(409, "duplicate", str(exc))
         return ok("Tiếp nhận yêu cầu cấp điện thành công", dossier.receipt())
 
     @router.get("/lich-ngung-cap-dien")

@@ -108,6 +108,7 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "authorization",
         "apikey",
         "api_key",
+        "fileByte",  # uploaded papers (EVN #22): scans of personal documents, never logged
     ),
 }
 
