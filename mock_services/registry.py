@@ -23,6 +23,7 @@ from ndxp_sim.mock_services import (
     danh_muc_nhnn,
     evn,
     ho_tich,
+    lien_thong_tnmt_thue,
     quan_ly_gtvt,
     thong_tin_nguon,
     vnpost_dvc,
@@ -58,5 +59,6 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
         "vnpost_dvc": MockService(vnpost_dvc.create_router),
         "evn": MockService(evn.create_router),
+        "lien_thong_tnmt_thue": MockService(lien_thong_tnmt_thue.create_router, ServiceTraits(dossier=True)),
     }
 )

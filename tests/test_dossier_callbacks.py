@@ -1,8 +1,10 @@
-"""VNPost orders through the gateway: status callbacks come back through the relay, on the dossier's trace."""
+"""Dossier services through the gateway (VNPost orders, land–tax slips): callbacks via the relay, traced."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import orjson
 
 from ndxp_sim.contracts.cases import load_cases
 from ndxp_sim.gateway.logpipe.masking import Masker
@@ -13,13 +15,18 @@ from tests.test_callback_relay import Stack, _wait, stack
 __all__ = ["stack"]  # the relay test's gateway-and-mock stack, used here as a fixture
 
 VNPOST = "/apiVNPostDVC/1.0"
+LAND_TAX = "/apiLienThongTNMTThue/1.0"
+
+
+def first_case_body(service: str, **changes: Any) -> dict[str, Any]:
+    """The body of the service's first example case, changed."""
+    first = load_cases(service)[0]
+    assert first.body is not None
+    return {**first.body, **changes}
 
 
 def order(**changes: Any) -> dict[str, Any]:
-    """The pick-up order of the example cases, changed."""
-    first = load_cases("vnpost_dvc")[0]
-    assert first.body is not None
-    return {**first.body, **changes}
+    return first_case_body("vnpost_dvc", **changes)
 
 
 async def test_an_order_s_callbacks_and_calls_trace_under_its_order_number(
@@ -73,3 +80,21 @@ async def test_the_order_s_record_masks_the_citizen_s_id_name_and_phones(stack: 
     for personal in ("089085012345", "Nguyễn Văn An", "0912345678", "0918384123"):
         assert personal not in record["request_body"]
     assert code in record["request_body"]  # the dossier code is not personal: it stays readable
+
+
+async def test_a_land_tax_slip_s_hops_come_back_as_callbacks_ending_with_the_tax_notice(
+    stack: Stack, receiver: CallbackReceiver
+) -> None:
+    code = "000.00.12.H91-DD-251103-0101"
+    body = first_case_body("lien_thong_tnmt_thue", maHoSo=code, callbackUrl=receiver.url)
+    sent = await stack.gateway.client.post(
+        f"{LAND_TAX}/guiPhieuChuyen", json=body, headers=await stack.gateway.auth()
+    )
+    assert sent.status_code == 200, sent.text
+    await receiver.wait_for(lambda: any(b'"done"' in d["raw"] for d in receiver.received), limit_s=10)
+    statuses = [orjson.loads(d["raw"])["trangThai"] for d in receiver.received]
+    assert statuses == ["received", "processing", "processing", "done"]  # gateway, tax office, back
+    notice = orjson.loads(receiver.received[-1]["raw"])["ketQuaXuLy"]
+    assert [item["tieuMuc"] for item in notice["khoanNop"]] == ["1006", "2801"]
+    await _wait(lambda: sum(e.operation == "callback" for e in stack.records(code)) >= 4)
+    assert stack.records(code)[0].operation == "guiPhieuChuyen"
