@@ -23,6 +23,7 @@ from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
 from ndxp_sim.adapters.evn import EvnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.adapters.lien_thong_tnmt_thue import LienThongTnmtThueAdapter
+from ndxp_sim.adapters.nha_o_tuong_lai import NhaOTuongLaiAdapter
 from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
 from ndxp_sim.adapters.vnpost_dvc import VnpostDvcAdapter
@@ -50,6 +51,7 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     VnpostDvcAdapter,
     EvnAdapter,
     LienThongTnmtThueAdapter,
+    NhaOTuongLaiAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

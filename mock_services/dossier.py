@@ -36,9 +36,10 @@ SUPPLEMENT_DEADLINE_DAYS = 5
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """What the processing step decided: go on (`ok`), ask for documents, or reject."""
+    """What the processing step decided: go on (`ok`), ask for documents, reject, or wait for another
+    agency's word (`await`: the reason is recorded once, then `DossierEngine.answer` brings the word)."""
 
-    outcome: Literal["ok", "supplement", "reject"]
+    outcome: Literal["ok", "supplement", "reject", "await"]
     reason: str = ""
 
 
@@ -92,6 +93,7 @@ class Dossier:
     supplement_deadline: str | None = None
     completed: int | None = None  # the order it was completed in (its result's sequence number)
     supplied: asyncio.Event = field(default_factory=asyncio.Event)
+    awaiting: bool = False  # waiting for another agency's answer (not saved: the review says it again)
 
     _SAVED = (
         "service",
@@ -307,6 +309,24 @@ class DossierEngine:
         dossier.supplied.set()
         return dossier
 
+    def answer(
+        self, service: str, ma_ho_so: str, into: str, fields: Mapping[str, Any], note: str, handler: str
+    ) -> Dossier:
+        """Another agency's word on a dossier that awaits it: kept in the request under `into`, recorded
+        as a processing step by `handler`; processing resumes.
+
+        Raises KeyError (unknown dossier), DossierStateError (not awaiting), or ValidationError.
+        """
+        dossier = self._dossiers[(service, ma_ho_so)]
+        if not dossier.awaiting:
+            raise DossierStateError(f"dossier {ma_ho_so} is {dossier.status}, not awaiting an answer")
+        merged = {**copy.deepcopy(dossier.request), into: dict(fields)}
+        dossier.request = dossier.kind.model.model_validate(merged).model_dump(mode="json")
+        dossier.awaiting = False
+        self._record(dossier, PROCESSING, note, handler)
+        dossier.supplied.set()
+        return dossier
+
     async def _run(self, dossier: Dossier) -> None:
         kind = dossier.kind
         try:
@@ -328,6 +348,13 @@ class DossierEngine:
                 if review.outcome == "reject":
                     self._record(dossier, REJECTED, review.reason)
                     return
+                if review.outcome == "await":
+                    if dossier.history[-1]["noiDungXuLy"] != review.reason:
+                        self._record(dossier, PROCESSING, review.reason)
+                    dossier.supplied.clear()
+                    dossier.awaiting = True
+                    await dossier.supplied.wait()
+                    continue
                 if review.outcome == "supplement":
                     dossier.force_supplement = False
                     dossier.supplied.clear()

@@ -42,8 +42,8 @@ def enterprise_refusal(
     enterprise = population.enterprise(msdn)
     if enterprise is None:
         return None, f"Không tìm thấy doanh nghiệp có mã số {msdn} {IN_BUSINESS_REGISTRY}"
-    if enterprise.ma_tinh_trang != ACTIVE:
-        return None, f"Doanh nghiệp mã số {msdn} đang ở tình trạng “{enterprise.tinh_trang}”"
     if ten is not None and not same_name(enterprise.ten_tieng_viet, ten):
         return None, f"Tên doanh nghiệp không khớp với mã số {msdn} {IN_BUSINESS_REGISTRY}"
+    if enterprise.ma_tinh_trang != ACTIVE:
+        return None, f"Doanh nghiệp mã số {msdn} đang ở tình trạng “{enterprise.tinh_trang}”"
     return enterprise, ""

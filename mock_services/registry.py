@@ -24,6 +24,7 @@ from ndxp_sim.mock_services import (
     evn,
     ho_tich,
     lien_thong_tnmt_thue,
+    nha_o_tuong_lai,
     quan_ly_gtvt,
     thong_tin_nguon,
     vnpost_dvc,
@@ -59,6 +60,7 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "csdl_dat_dai": MockService(csdl_dat_dai.create_router),
         "vnpost_dvc": MockService(vnpost_dvc.create_router),
         "evn": MockService(evn.create_router),
+        "nha_o_tuong_lai": MockService(nha_o_tuong_lai.create_router, ServiceTraits(dossier=True)),
         "lien_thong_tnmt_thue": MockService(lien_thong_tnmt_thue.create_router, ServiceTraits(dossier=True)),
     }
 )

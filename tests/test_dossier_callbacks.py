@@ -1,4 +1,4 @@
-"""Dossier services through the gateway (VNPost orders, land–tax slips): callbacks via the relay, traced."""
+"""Dossier services through the gateway (VNPost, land–tax, housing): callbacks via the relay, on the trace."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ __all__ = ["stack"]  # the relay test's gateway-and-mock stack, used here as a f
 
 VNPOST = "/apiVNPostDVC/1.0"
 LAND_TAX = "/apiLienThongTNMTThue/1.0"
+HOUSING = "/apiNhaOTuongLai/1.0"
 
 
 def first_case_body(service: str, **changes: Any) -> dict[str, Any]:
@@ -98,3 +99,30 @@ async def test_a_land_tax_slip_s_hops_come_back_as_callbacks_ending_with_the_tax
     assert [item["tieuMuc"] for item in notice["khoanNop"]] == ["1006", "2801"]
     await _wait(lambda: sum(e.operation == "callback" for e in stack.records(code)) >= 4)
     assert stack.records(code)[0].operation == "guiPhieuChuyen"
+
+
+async def test_a_housing_notice_is_synchronised_both_ways_and_traced_under_its_code(
+    stack: Stack, receiver: CallbackReceiver
+) -> None:
+    code = "000.00.18.H91-NOTTL-251103-0101"
+    headers = await stack.gateway.auth()
+    body = first_case_body("nha_o_tuong_lai", maHoSo=code, callbackUrl=receiver.url)
+    body["duAn"] = {**body["duAn"], "maDuAn": "DA-91-2024-0101"}
+    sent = await stack.gateway.client.post(f"{HOUSING}/guiThongBao", json=body, headers=headers)
+    assert sent.status_code == 200, sent.text
+    await receiver.wait_for(lambda: any("chờ văn bản".encode() in d["raw"] for d in receiver.received), 10)
+
+    decision = {
+        "maHoSo": code,
+        "ketLuan": "du-dieu-kien",
+        "soVanBan": "3120/SXD-QLN",
+        "ngayBanHanh": "2025-11-14",
+        "nguoiKy": "Trần Minh Tuấn",
+    }
+    pushed = await stack.gateway.client.post(f"{HOUSING}/dongBoKetQuaTinh", json=decision, headers=headers)
+    assert pushed.status_code == 200, pushed.text
+    await receiver.wait_for(lambda: any(b'"done"' in d["raw"] for d in receiver.received), limit_s=10)
+    published = orjson.loads(receiver.received[-1]["raw"])["ketQuaXuLy"]
+    assert published["soVanBan"] == "3120/SXD-QLN"
+    operations = [e.operation for e in stack.records(code)]
+    assert operations[0] == "guiThongBao" and "dongBoKetQuaTinh" in operations and "callback" in operations
