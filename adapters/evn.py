@@ -29,7 +29,7 @@ MAX_FILES = 5
 MAX_FILE_BYTES = 512 * 1024  # decoded; the gateway's body limit holds a few such papers in base64
 FILE_MAGIC = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 NEW_CONNECTION = "dangKyCapDienMoi"
-Month = Field(..., pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2025-06"])
+Month = Field(..., pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2025-06"])
 
 
 class KhachHang(BaseModel):

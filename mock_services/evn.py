@@ -357,8 +357,8 @@ def create_router(ctx: MockContext) -> APIRouter:
     @router.get("/khach-hang/{ma_khach_hang}/san-luong")
     async def consumption(
         ma_khach_hang: str,
-        tu_thang: str = Query(..., alias="tuThang", pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$"),
-        den_thang: str = Query(..., alias="denThang", pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$"),
+        tu_thang: str = Query(..., alias="tuThang", pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"),
+        den_thang: str = Query(..., alias="denThang", pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"),
     ) -> Response:
         first, last = _month(tu_thang), _month(den_thang)
         if last < first:

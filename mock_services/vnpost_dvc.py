@@ -175,9 +175,8 @@ def create_router(ctx: MockContext) -> APIRouter:
                 "conflict",
                 f"Đơn hàng {order.OrderType} của hồ sơ {order.OrderNumber} đã tồn tại với nội dung khác",
             )
-        return ok(
-            "Tạo đơn hàng thành công", _summary(dossier.request, dossier.status, dossier.ngay_tiep_nhan)
-        )
+        # The same answer however often the order is sent again: its receipt, whatever became of it since.
+        return ok("Tạo đơn hàng thành công", _summary(dossier.request, RECEIVED, dossier.ngay_tiep_nhan))
 
     @router.get("/orders/{order_number}/{order_type}")
     async def tracking(order_number: str, order_type: str) -> Response:
