@@ -241,3 +241,13 @@ async def test_consumption_queries_out_of_bounds_or_for_unknown_customers_are_re
     response = await client.get(f"{EVN}/khach-hang/{code}/san-luong", params=query)
     assert response.status_code == status
     checked(response, "/khach-hang/{maKhachHang}/san-luong")
+
+
+async def test_a_family_of_four_uses_more_than_a_person_living_alone(client: httpx.AsyncClient) -> None:
+    period = {"tuThang": "2025-01", "denThang": "2025-06"}
+
+    async def total(code: str) -> int:
+        response = await client.get(f"{EVN}/khach-hang/{code}/san-luong", params=period)
+        return sum(item["dienNangTieuThu"] for item in response.json()["value"]["items"])
+
+    assert await total("PB91000000003") > 1.5 * await total(HOUSEHOLD_CUSTOMER)  # HOUSEHOLD_COUPLE's meter
