@@ -1,4 +1,4 @@
-"""Dossier services through the gateway (VNPost, land–tax, housing): callbacks via the relay, on the trace."""
+"""The new dossier services through the gateway: callbacks via the relay, traced, masked in the record."""
 
 from __future__ import annotations
 
@@ -126,3 +126,16 @@ async def test_a_housing_notice_is_synchronised_both_ways_and_traced_under_its_c
     assert published["soVanBan"] == "3120/SXD-QLN"
     operations = [e.operation for e in stack.records(code)]
     assert operations[0] == "guiThongBao" and "dongBoKetQuaTinh" in operations and "callback" in operations
+
+
+async def test_an_evn_request_s_record_keeps_neither_the_papers_nor_the_customer_s_id(stack: Stack) -> None:
+    code = "PC91-CDM-251103-0101"
+    body = first_case_body("evn", maHoSo=code)
+    sent = await stack.gateway.client.post(
+        "/apiEVN/1.0/dangKyCapDienMoi", json=body, headers=await stack.gateway.auth()
+    )
+    assert sent.status_code == 200, sent.text
+    record = to_record(stack.records(code)[0], "masked", 1 << 20, Masker(b"k" * 32))
+    paper = body["tepDinhKem"][0]["fileByte"]
+    for personal in (paper, "089085012345", "Nguyễn Văn An", "0912345678"):
+        assert personal not in record["request_body"]
