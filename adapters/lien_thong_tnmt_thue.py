@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
 from ndxp_sim.adapters.fields import (
@@ -18,6 +18,7 @@ from ndxp_sim.adapters.fields import (
     ProvinceCode,
     ShortText,
 )
+from ndxp_sim.core import catalogues
 from ndxp_sim.core.places import commune_of
 
 
@@ -34,6 +35,13 @@ class ThuaDat(BaseModel):
     soPhatHanhGCN: str = Field(..., pattern=r"^[A-Z]{2} [0-9]{6}$", description="certificate serial")
 
     _commune = commune_of("maTinh", "maXa")
+
+    @field_validator("mucDichSuDung")
+    @classmethod
+    def _land_use(cls, value: str) -> str:
+        if value not in catalogues.land_use_types():
+            raise ValueError(f"{value} is not a land-use code of the catalogue (danhMucMucDichSuDung)")
+        return value
 
 
 class NguoiChuyen(BaseModel):
