@@ -192,6 +192,10 @@ class RestAdapter(Adapter):
 
     protocol = "rest"
 
+    def encode_body(self, operation: Operation, params: dict[str, Any]) -> tuple[bytes, str]:
+        """Hook: the body of a call that has one, and its content type (JSON unless a service says other)."""
+        return orjson.dumps(params), JSON
+
     async def _call_once(self, call: Call) -> Reply:
         op = call.operation
         params = dict(call.params)
@@ -206,8 +210,7 @@ class RestAdapter(Adapter):
             if query:
                 url += "?" + urlencode(query)
         else:
-            body = orjson.dumps(params)
-            headers["content-type"] = JSON
+            body, headers["content-type"] = self.encode_body(op, params)
         response = await self._send(op.backend_method, url, headers, body)
         if not 200 <= response.status < 300:
             raise_for_backend_status(response.status, response.body)

@@ -20,6 +20,7 @@ from ndxp_sim.adapters.csdl_van_ban import CsdlVanBanAdapter
 from ndxp_sim.adapters.danh_muc_btc import DanhMucBtcAdapter
 from ndxp_sim.adapters.danh_muc_dung_chung import DanhMucDungChungAdapter
 from ndxp_sim.adapters.danh_muc_nhnn import DanhMucNhnnAdapter
+from ndxp_sim.adapters.evn import EvnAdapter
 from ndxp_sim.adapters.ho_tich import HoTichAdapter
 from ndxp_sim.adapters.ly_lich_tu_phap import LyLichTuPhapAdapter
 from ndxp_sim.adapters.ma_dvqhns import MaDvqhnsAdapter
@@ -27,6 +28,11 @@ from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
 from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
 from ndxp_sim.adapters.tro_giup_xa_hoi import TroGiupXaHoiAdapter
 from ndxp_sim.adapters.vneid_sso import VneidSsoAdapter
+from ndxp_sim.adapters.lien_thong_tnmt_thue import LienThongTnmtThueAdapter
+from ndxp_sim.adapters.nha_o_tuong_lai import NhaOTuongLaiAdapter
+from ndxp_sim.adapters.quan_ly_gtvt import QuanLyGtvtAdapter
+from ndxp_sim.adapters.thong_tin_nguon import ThongTinNguonAdapter
+from ndxp_sim.adapters.vnpost_dvc import VnpostDvcAdapter
 from ndxp_sim.adapters.vpostcode import VpostcodeAdapter
 from ndxp_sim.core.catalogue import services
 
@@ -52,6 +58,10 @@ _BUILT_IN: tuple[type[Adapter], ...] = (
     MaDvqhnsAdapter,
     TroGiupXaHoiAdapter,
     VneidSsoAdapter,
+    VnpostDvcAdapter,
+    EvnAdapter,
+    LienThongTnmtThueAdapter,
+    NhaOTuongLaiAdapter,
 )
 
 log = logging.getLogger("ndxp.adapters")

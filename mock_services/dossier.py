@@ -29,15 +29,17 @@ PROCESSING = "processing"
 SUPPLEMENT_REQUESTED = "supplement_requested"
 DONE = "done"
 REJECTED = "rejected"
-FINAL = frozenset({DONE, REJECTED})
+CANCELLED = "cancelled"
+FINAL = frozenset({DONE, REJECTED, CANCELLED})
 SUPPLEMENT_DEADLINE_DAYS = 5
 
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """What the processing step decided: go on (`ok`), ask for documents, or reject."""
+    """What the processing step decided: go on (`ok`), ask for documents, reject, or wait for another
+    agency's word (`await`: the reason is recorded once, then `DossierEngine.answer` brings the word)."""
 
-    outcome: Literal["ok", "supplement", "reject"]
+    outcome: Literal["ok", "supplement", "reject", "await"]
     reason: str = ""
 
 
@@ -50,6 +52,13 @@ class DossierKind:
 
     `review` runs at each processing step on the validated request; `build_result` runs once on `done`
     and returns `ketQuaXuLy`; `supplement_into` names the request field that supplied documents update.
+    `code_field` and `callback_field` name the request's dossier code and callback URL (services whose
+    messages are not BTP's name them otherwise); kinds of one service with different `scope`s may use
+    the same code (a postal pick-up and a delivery for one dossier); `hops` are (handler, text) steps
+    recorded one per clock step before the review, for dossiers that travel between agencies.
+    `subject` says what a request is about (a parcel, a place): a second dossier about the same subject
+    is refused while one stands (not rejected or cancelled), in the words `duplicate` gives (the request
+    and the standing dossier's code).
     """
 
     model: type[BaseModel]
@@ -58,11 +67,16 @@ class DossierKind:
     supplement_into: str
     labels: Mapping[str, str]  # noiDungXuLy text per status (received, processing, done)
     handler: str = "Cán bộ một cửa"  # nguoiXuLy
-    # Where the request names its dossier code and its date of receipt (BTP: maHoSo, ngayTiepNhan).
-    dossier_field: str = "maHoSo"
+    code_field: str = "maHoSo"
     received_field: str = "ngayTiepNhan"
-    # The same applicant asking for the same thing again: the key (from the request's JSON) under which an
-    # earlier dossier of the kind that is still pending or done refuses this one, with `labels["duplicate"]`.
+    callback_field: str = "callbackUrl"
+    scope: str = ""
+    hops: tuple[tuple[str, str], ...] = ()
+    subject: Callable[[Mapping[str, Any]], str] | None = None
+    duplicate: Callable[[Mapping[str, Any], str], str] | None = None
+    # The same applicant asking for the same thing again, found when the official reviews it: the key (from
+    # the request's JSON) under which an earlier dossier of the kind, pending or done, refuses this one with
+    # `labels["duplicate"]` (the dossier is received, then rejected, as a một cửa does).
     duplicate_key: Callable[[Mapping[str, Any]], str] | None = None
 
 
@@ -84,6 +98,7 @@ class Dossier:
     supplement_deadline: str | None = None
     completed: int | None = None  # the order it was completed in (its result's sequence number)
     supplied: asyncio.Event = field(default_factory=asyncio.Event)
+    awaiting: bool = False  # waiting for another agency's answer (not saved: the review says it again)
 
     _SAVED = (
         "service",
@@ -101,6 +116,11 @@ class Dossier:
         "supplement_deadline",
         "completed",
     )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(service, scoped code): where the engine and the journal keep it."""
+        return self.service, self.kind.scope + self.ma_ho_so
 
     def state(self) -> dict[str, Any]:
         """What the journal keeps of it."""
@@ -130,6 +150,10 @@ class Dossier:
 
 class DossierConflictError(Exception):
     """The maHoSo is already used by a dossier with different content."""
+
+
+class DossierDuplicateError(Exception):
+    """Another standing dossier is about the same subject; the message is the service's refusal."""
 
 
 class DossierStateError(Exception):
@@ -191,7 +215,7 @@ class DossierEngine:
         for state in saved:
             fields = {name: state[name] for name in Dossier._SAVED}
             dossier = Dossier(kind=self._kinds[state["service"], state["kind_name"]], **fields)
-            self._dossiers[dossier.service, dossier.ma_ho_so] = dossier
+            self._dossiers[dossier.key] = dossier
             if dossier.status not in FINAL:
                 self._start(dossier)
 
@@ -207,14 +231,15 @@ class DossierEngine:
     ) -> tuple[Dossier, bool]:
         """(dossier, created); the same maHoSo with the same content returns the existing dossier."""
         body = request.model_dump(mode="json")
-        ma_ho_so = body[kind.dossier_field]
+        ma_ho_so = body[kind.code_field]
         digest = fingerprint(body)
-        key = (service, ma_ho_so)
+        key = (service, kind.scope + ma_ho_so)
         existing = self._dossiers.get(key)
         if existing is not None:
             if existing.fingerprint != digest:
                 raise DossierConflictError(f"maHoSo {ma_ho_so} was already submitted with different content")
             return existing, False
+        self._refuse_duplicate(service, kind, body)
         dossier = Dossier(
             service=service,
             kind=kind,
@@ -224,7 +249,7 @@ class DossierEngine:
             request=body,
             fingerprint=digest,
             ngay_tiep_nhan=body.get(kind.received_field) or now_iso(),
-            callback_url=body.get("callbackUrl"),
+            callback_url=body.get(kind.callback_field),
             force_supplement=force_supplement,
         )
         self._dossiers[key] = dossier
@@ -232,18 +257,43 @@ class DossierEngine:
         self._start(dossier)
         return dossier, True
 
+    def _refuse_duplicate(self, service: str, kind: DossierKind, body: Mapping[str, Any]) -> None:
+        if kind.subject is None:
+            return
+        subject = kind.subject(body)
+        for other in self.of_service(service):
+            standing = other.kind is kind and other.status not in (REJECTED, CANCELLED)
+            if standing and kind.subject(other.request) == subject:
+                words = kind.duplicate(body, other.ma_ho_so) if kind.duplicate else other.ma_ho_so
+                raise DossierDuplicateError(words)
+
     def _start(self, dossier: Dossier) -> None:
-        key = (dossier.service, dossier.ma_ho_so)
+        key = dossier.key
         task = spawn(self._run(dossier), name=f"dossier {dossier.service}/{dossier.ma_ho_so}")
         self._tasks[key] = task
         task.add_done_callback(lambda _: self._tasks.pop(key, None))
 
-    def get(self, service: str, ma_ho_so: str) -> Dossier | None:
-        return self._dossiers.get((service, ma_ho_so))
+    def get(self, service: str, ma_ho_so: str, scope: str = "") -> Dossier | None:
+        return self._dossiers.get((service, scope + ma_ho_so))
 
     def of_service(self, service: str) -> list[Dossier]:
-        """The service's dossiers in the order they were received."""
+        """The service's dossiers in the order they were submitted (for rules across dossiers)."""
         return [dossier for (owner, _), dossier in self._dossiers.items() if owner == service]
+
+    async def cancel(self, service: str, ma_ho_so: str, reason: str, scope: str = "") -> Dossier:
+        """Stop a dossier that is not finished and record it `cancelled` with the reason.
+
+        Raises KeyError (unknown dossier) or DossierStateError (already finished).
+        """
+        dossier = self._dossiers[(service, scope + ma_ho_so)]
+        if dossier.status in FINAL:
+            raise DossierStateError(f"dossier {ma_ho_so} is {dossier.status}")
+        task = self._tasks.pop(dossier.key, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        self._record(dossier, CANCELLED, reason)
+        return dossier
 
     def supplement(self, service: str, ma_ho_so: str, documents: Mapping[str, Any]) -> Dossier:
         """Merge supplied fields into the request and resume processing.
@@ -264,12 +314,34 @@ class DossierEngine:
         dossier.supplied.set()
         return dossier
 
+    def answer(
+        self, service: str, ma_ho_so: str, into: str, fields: Mapping[str, Any], note: str, handler: str
+    ) -> Dossier:
+        """Another agency's word on a dossier that awaits it: kept in the request under `into`, recorded
+        as a processing step by `handler`; processing resumes.
+
+        Raises KeyError (unknown dossier), DossierStateError (not awaiting), or ValidationError.
+        """
+        dossier = self._dossiers[(service, ma_ho_so)]
+        if not dossier.awaiting:
+            raise DossierStateError(f"dossier {ma_ho_so} is {dossier.status}, not awaiting an answer")
+        merged = {**copy.deepcopy(dossier.request), into: dict(fields)}
+        dossier.request = dossier.kind.model.model_validate(merged).model_dump(mode="json")
+        dossier.awaiting = False
+        self._record(dossier, PROCESSING, note, handler)
+        dossier.supplied.set()
+        return dossier
+
     async def _run(self, dossier: Dossier) -> None:
         kind = dossier.kind
         try:
             if dossier.status == RECEIVED:
                 await self._clock.step()
                 self._record(dossier, PROCESSING, kind.labels[PROCESSING])
+            done_hops = sum(step["trangThai"] == PROCESSING for step in dossier.history) - 1
+            for handler, text in kind.hops[max(done_hops, 0) :]:  # a restored dossier goes on from its hop
+                await self._clock.step()
+                self._record(dossier, PROCESSING, text, handler)
             while True:
                 if dossier.status == SUPPLEMENT_REQUESTED:  # restored while waiting for documents
                     await dossier.supplied.wait()
@@ -281,6 +353,13 @@ class DossierEngine:
                 if review.outcome == "reject":
                     self._record(dossier, REJECTED, review.reason)
                     return
+                if review.outcome == "await":
+                    if dossier.history[-1]["noiDungXuLy"] != review.reason:
+                        self._record(dossier, PROCESSING, review.reason)
+                    dossier.supplied.clear()
+                    dossier.awaiting = True
+                    await dossier.supplied.wait()
+                    continue
                 if review.outcome == "supplement":
                     dossier.force_supplement = False
                     dossier.supplied.clear()
@@ -310,22 +389,22 @@ class DossierEngine:
             if other is dossier:
                 return None  # only dossiers received before this one count
             same_kind = (other.service, other.kind_name) == (dossier.service, dossier.kind_name)
-            if same_kind and other.status != REJECTED and key_of(other.request) == key:
+            if same_kind and other.status not in (REJECTED, CANCELLED) and key_of(other.request) == key:
                 return Review("reject", f"{dossier.kind.labels['duplicate']} (mã hồ sơ {other.ma_ho_so})")
         return None
 
-    def _record(self, dossier: Dossier, status: str, text: str) -> None:
+    def _record(self, dossier: Dossier, status: str, text: str, handler: str | None = None) -> None:
         at = now_iso()
         dossier.status = status
         dossier.history.append(
             {
                 "trangThai": status,
                 "thoiGianThucHien": at,
-                "nguoiXuLy": dossier.kind.handler,
+                "nguoiXuLy": handler or dossier.kind.handler,
                 "noiDungXuLy": text,
             }
         )
-        self._journal.save_dossier(dossier.service, dossier.ma_ho_so, dossier.state())
+        self._journal.save_dossier(dossier.service, dossier.key[1], dossier.state())
         if dossier.callback_url:
             payload: dict[str, Any] = {
                 "maHoSo": dossier.ma_ho_so,

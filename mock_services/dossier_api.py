@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -12,10 +12,16 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ndxp_sim.mock_services import responses
 from ndxp_sim.mock_services.context import MockContext
-from ndxp_sim.mock_services.dossier import DossierConflictError, DossierKind, DossierStateError
+from ndxp_sim.mock_services.dossier import (
+    DossierConflictError,
+    DossierDuplicateError,
+    DossierKind,
+    DossierStateError,
+)
 from ndxp_sim.mock_services.faults import SCENARIO_HEADER
 
 MA_HO_SO_PATTERN = r"^[A-Za-z0-9._\-]{1,64}$"
+M = TypeVar("M", bound=BaseModel)
 
 
 class Supplement(BaseModel):
@@ -49,6 +55,17 @@ async def _json(request: Request) -> Any:
         return None
 
 
+async def parse_body(request: Request, model: type[M], what: str = "dữ liệu hồ sơ") -> M | Response:
+    """The JSON body validated by `model`, or the 422 answer naming the field (for services' own routes)."""
+    body = await _json(request)
+    if not isinstance(body, dict):
+        return fail(422, "validation_error", "thân yêu cầu phải là một đối tượng JSON")
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        return fail(422, "validation_error", f"{what} không hợp lệ", _validation_detail(exc))
+
+
 def create_dossier_router(
     ctx: MockContext, *, service: str, lt_prefix: str, kinds: Mapping[str, DossierKind]
 ) -> APIRouter:
@@ -76,6 +93,8 @@ def create_dossier_router(
                 )
             except DossierConflictError as exc:
                 return fail(409, "conflict", str(exc))
+            except DossierDuplicateError as exc:
+                return fail(409, "duplicate", str(exc))
             return ok("Tiếp nhận hồ sơ thành công", dossier.receipt())
 
         router.add_api_route(path, submit, methods=["POST"], name=f"{service} submit {path}")

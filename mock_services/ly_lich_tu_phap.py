@@ -252,7 +252,7 @@ KIND = DossierKind(
         "hoặc đã được cấp; đề nghị yêu cầu cấp thêm Phiếu (requestQtyAdd) thay vì nộp hồ sơ mới",
     },
     handler="Phòng Hành chính tư pháp - Sở Tư pháp",
-    dossier_field="idReceivedDec",
+    code_field="idReceivedDec",
     received_field="dateReceivedDec",
     duplicate_key=applicant_key,
 )

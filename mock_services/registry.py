@@ -21,6 +21,7 @@ from ndxp_sim.mock_services import (
     danh_muc_btc,
     danh_muc_dung_chung,
     danh_muc_nhnn,
+    evn,
     ho_tich,
     ly_lich_tu_phap,
     ma_dvqhns,
@@ -28,6 +29,11 @@ from ndxp_sim.mock_services import (
     thong_tin_nguon,
     tro_giup_xa_hoi,
     vneid_sso,
+    lien_thong_tnmt_thue,
+    nha_o_tuong_lai,
+    quan_ly_gtvt,
+    thong_tin_nguon,
+    vnpost_dvc,
     vpostcode,
 )
 from ndxp_sim.mock_services.context import MockContext
@@ -62,5 +68,9 @@ MOCKS: Mapping[str, MockService] = MappingProxyType(
         "ma_dvqhns": MockService(ma_dvqhns.create_router, ServiceTraits(dossier=True)),
         "tro_giup_xa_hoi": MockService(tro_giup_xa_hoi.create_router, ServiceTraits(dossier=True)),
         "vneid_sso": MockService(vneid_sso.create_router),
+        "vnpost_dvc": MockService(vnpost_dvc.create_router),
+        "evn": MockService(evn.create_router),
+        "nha_o_tuong_lai": MockService(nha_o_tuong_lai.create_router, ServiceTraits(dossier=True)),
+        "lien_thong_tnmt_thue": MockService(lien_thong_tnmt_thue.create_router, ServiceTraits(dossier=True)),
     }
 )

@@ -115,8 +115,12 @@ def call_example(
     body: Any,
     extra_headers: Mapping[str, str],
     judge: Callable[[schemathesis.Response], list[str]],
+    encoded: tuple[bytes, str] | None = None,
 ) -> Outcome:
     """One fixed request: the contract's checks plus `judge` (the case's expected status and fields).
+
+    `encoded` is a body already encoded as the adapter sends it when that is not JSON (bytes and content
+    type, e.g. multipart): it is sent as it is, in place of `body`.
 
     A request with another method than the operation's (a case about 405) is judged by `judge` alone:
     the contract documents no answers for a method it does not offer.
@@ -128,12 +132,17 @@ def call_example(
         "query": dict(query or {}) or None,
         "headers": dict(extra_headers) or None,
     }
-    if body is not None:
+    sent_headers, raw = dict(headers), dict[str, Any]()
+    if encoded is not None:
+        kwargs["media_type"] = encoded[1].split(";")[0].strip()
+        sent_headers["Content-Type"] = encoded[1]
+        raw = {"data": encoded[0]}
+    elif body is not None:
         kwargs.update(body=body, media_type="application/json")
     outcome = Outcome(cases_run=1)
     try:
         case = operation.Case(**kwargs)
-        response = case.call(base_url=base_url, headers=dict(headers), timeout=TIMEOUT_S)
+        response = case.call(base_url=base_url, headers=sent_headers, timeout=TIMEOUT_S, **raw)
     except SchemathesisError as exc:
         outcome.reasons.append(f"the request cannot be sent as the contract describes it: {_first_line(exc)}")
         outcome.seconds = time.monotonic() - started

@@ -16,7 +16,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from lxml import etree
 from schemathesis import BaseSchema, GenerationMode, Response
 
-from ndxp_sim.adapters._base import Adapter, Operation, SoapAdapter
+from ndxp_sim.adapters._base import JSON, Adapter, Operation, RestAdapter, SoapAdapter
 from ndxp_sim.adapters.registry import load_adapters
 from ndxp_sim.adapters.upstream import AiohttpUpstream
 from ndxp_sim.contracts import CONTRACTS_DIR
@@ -264,8 +264,10 @@ def _example_check(
             except InvalidRequestError as exc:
                 return _invalid_case(service.key, case, exc)
             method = op.backend_method
+            encoded = None if body is None else _encoded_body(service, op, body)
         else:
             path_params, query, body, method = {}, dict(case.query), case.body, case.method
+            encoded = None
 
         def judge(response: Response) -> list[str]:
             try:
@@ -291,10 +293,27 @@ def _example_check(
             body=body,
             extra_headers=case.headers,
             judge=judge,
+            encoded=encoded,
         )
         return _result(service.key, case.operation, "example", case.name, outcome)
 
     return check
+
+
+def _encoded_body(service: _Service, op: Operation, params: dict[str, Any]) -> tuple[bytes, str] | None:
+    """The body as the adapter sends it when that is not JSON (EVN's multipart papers), else None."""
+    adapter = service.adapter
+    if (
+        adapter is None
+        or not issubclass(adapter, RestAdapter)
+        or adapter.encode_body is RestAdapter.encode_body
+    ):
+        return None
+    # The adapter sends nothing here: only its encoding of the body is used.
+    data, content_type = adapter("http://unused", ServiceSettings(), AiohttpUpstream()).encode_body(
+        op, params
+    )
+    return None if content_type == JSON else (data, content_type)
 
 
 def _generated_check(

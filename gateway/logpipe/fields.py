@@ -51,6 +51,7 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "SoDinhDanhChuHoSo",  # transport dossiers (#15): the applicant, their plate
         "BienSo",
         "SoPhatHanh",  # serial of a land-use-right certificate: it names one holder's land
+        "CitizenIdentityNo",  # VNPost orders (#20): the citizen who hands over or receives the papers
     ),
     Kind.NAME: (
         "HoVaTen",
@@ -66,6 +67,9 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "momName",
         "partnerName",
         "ChuHoSo",
+        "SenderFullname",  # VNPost orders (#20)
+        "ReceiverFullname",
+        "ReceiverSignature",
     ),
     Kind.DATE: (
         "NgayThangNamSinh",
@@ -80,7 +84,16 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "momDob",
         "partnerDob",
     ),
-    Kind.PHONE: ("SoDienThoai", "DienThoai", "SoDienThoaiBan", "phone", "mobile", "phoneNumber"),
+    Kind.PHONE: (
+        "SoDienThoai",
+        "DienThoai",
+        "SoDienThoaiBan",
+        "phone",
+        "mobile",
+        "phoneNumber",
+        "SenderTel",  # VNPost orders (#20)
+        "ReceiverTel",
+    ),
     Kind.EMAIL: ("Email", "ThuDienTu", "mail"),
     Kind.SECRET: (
         "password",
@@ -96,6 +109,7 @@ _TABLE: dict[Kind, tuple[str, ...]] = {
         "apikey",
         "api_key",
         "phieuLLTP",  # a judicial-record certificate (PDF, base64): a whole person's record, never logged
+        "fileByte",  # uploaded papers (EVN #22): scans of personal documents, never logged
     ),
 }
 
