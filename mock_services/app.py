@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from ndxp_sim.core.settings import Settings
     from ndxp_sim.mock_services.population import Population
 
-ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
 def create_mock_app(settings: Settings, *, population: Population | None = None) -> FastAPI:
@@ -47,10 +46,8 @@ def create_mock_app(settings: Settings, *, population: Population | None = None)
     app.include_router(create_admin_router(ctx))
     for key in MOCKS:
         app.add_api_route(f"/{key}/health", _service_health, methods=["GET"], tags=["admin"])
-    for key in services():
-        mock = MOCKS.get(key)
-        router = mock.create_router(ctx) if mock else _not_implemented_router(key)
-        app.include_router(router, prefix=f"/{key}", tags=[key])
+    for key, mock in MOCKS.items():
+        app.include_router(mock.create_router(ctx), prefix=f"/{key}", tags=[key])
 
     @app.get("/health", tags=["admin"])
     async def health() -> dict[str, Any]:
@@ -71,18 +68,6 @@ def create_mock_app(settings: Settings, *, population: Population | None = None)
 async def _service_health() -> dict[str, str]:
     """What the gateway's readiness check of one backend expects (GET {base_url}/health → 200)."""
     return {"status": "ok"}
-
-
-def _not_implemented_router(key: str) -> APIRouter:
-    router = APIRouter()
-    body = {"error": "not implemented in this simulator version", "service": key}
-
-    async def not_implemented() -> Response:
-        return responses.json_response(body, 501)
-
-    router.add_api_route("", not_implemented, methods=ALL_METHODS, include_in_schema=False)
-    router.add_api_route("/{path:path}", not_implemented, methods=ALL_METHODS, include_in_schema=False)
-    return router
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -104,13 +104,10 @@ async def test_scenarios_do_not_touch_admin_or_health(client: httpx.AsyncClient)
     assert (await client.get("/_admin/faults", headers=scenario("explode"))).status_code == 200
 
 
-async def test_unimplemented_service_answers_501_on_every_path(client: httpx.AsyncClient) -> None:
-    first, *_, last = [key for key in services() if key not in MOCKS]  # whichever are not mocked yet
-    for path in (f"/{first}", f"/{first}/anything/deep?x=1", f"/{last}/"):
-        response = await client.post(path)
-        assert response.status_code == 501
-        assert response.json()["error"] == "not implemented in this simulator version"
-    assert (await client.get(f"/{last}/x")).json()["service"] == last
+async def test_every_catalogue_service_is_mocked_and_an_unknown_one_is_404(client: httpx.AsyncClient) -> None:
+    assert set(MOCKS) == set(services())
+    response = await client.post("/dich_vu_khong_co/anything?x=1")
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
 
 
 async def test_timeout_scenario_hangs_until_the_client_gives_up(
