@@ -50,6 +50,8 @@ class DossierKind:
 
     `review` runs at each processing step on the validated request; `build_result` runs once on `done`
     and returns `ketQuaXuLy`; `supplement_into` names the request field that supplied documents update.
+    `same_case` names what makes two dossiers the same case (e.g. mother, child's name, birth date): a
+    dossier is refused with `labels["duplicate"]` while an earlier one of the same case is pending or done.
     """
 
     model: type[BaseModel]
@@ -58,6 +60,7 @@ class DossierKind:
     supplement_into: str
     labels: Mapping[str, str]  # noiDungXuLy text per status (received, processing, done)
     handler: str = "Cán bộ một cửa"  # nguoiXuLy
+    same_case: Callable[[BaseModel], tuple[str, ...]] | None = None
 
 
 @dataclass(slots=True)
@@ -265,6 +268,11 @@ class DossierEngine:
                     await dossier.supplied.wait()
                 await self._clock.step()
                 request = kind.model.model_validate(dossier.request)
+                earlier = self._earlier_same_case(dossier, request)
+                if earlier is not None:
+                    reason = f"{kind.labels['duplicate']} (mã hồ sơ {earlier.ma_ho_so})"
+                    self._record(dossier, REJECTED, reason)
+                    return
                 review = kind.review(request, self._population())
                 if review.outcome == "ok" and dossier.force_supplement:
                     review = Review("supplement", "Hồ sơ cần bổ sung theo yêu cầu của cơ quan xử lý")
@@ -289,6 +297,24 @@ class DossierEngine:
             # A bug in a service's rules must not leave the dossier stuck without a word.
             log.exception("dossier %s/%s failed while processing", dossier.service, dossier.ma_ho_so)
             self._record(dossier, REJECTED, "Lỗi xử lý hồ sơ tại cơ quan giải quyết")
+
+    def _earlier_same_case(self, dossier: Dossier, request: BaseModel) -> Dossier | None:
+        """A dossier of the same case submitted before this one and not rejected, if there is one."""
+        same_case = dossier.kind.same_case
+        if same_case is None:
+            return None
+        case = same_case(request)
+        for other in self._dossiers.values():
+            if other is dossier:
+                return None  # only earlier ones count: the first of several stays the one dealt with
+            if (
+                other.service == dossier.service
+                and other.kind_name == dossier.kind_name
+                and other.status != REJECTED
+                and same_case(other.kind.model.model_validate(other.request)) == case
+            ):
+                return other
+        return None
 
     def _record(self, dossier: Dossier, status: str, text: str) -> None:
         at = now_iso()
