@@ -51,7 +51,7 @@ class MockContext:
         self.access_log.clear()
         self.engines.clear()
         self.clock.set_step(self.settings.mocks.dossier_step_s)
-        if self.population.births_registered:
+        if self.population.changes:
             self.population = pickle.loads(self._snapshot)
 
     def restore(self) -> None:

@@ -1,4 +1,4 @@
-"""#11 Civil status (hộ tịch, BTP liên thông): birth registration as a pattern-D dossier."""
+"""#11 Civil status (hộ tịch, BTP liên thông): birth and death registration as pattern-D dossiers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
+from ndxp_sim.mock_services.khai_tu import KHAI_TU
 from ndxp_sim.mock_services.people import folded_name
 
 if TYPE_CHECKING:
@@ -173,4 +174,5 @@ KHAI_SINH = DossierKind(
 
 
 def create_router(ctx: MockContext) -> APIRouter:
-    return create_dossier_router(ctx, service=SERVICE, lt_prefix="HT", kinds={"/khai-sinh": KHAI_SINH})
+    kinds = {"/khai-sinh": KHAI_SINH, "/khai-tu": KHAI_TU}
+    return create_dossier_router(ctx, service=SERVICE, lt_prefix="HT", kinds=kinds)

@@ -36,6 +36,7 @@ from ndxp_sim.mock_services.population.dates import province_code_on
 
 HEAD_OR_SPOUSE = frozenset({"Chủ hộ", "Vợ", "Chồng"})
 MARRIED = "Đã kết hôn"
+WIDOWED = "Góa"
 _ACTIVE = "00"
 
 
@@ -69,6 +70,7 @@ class Population:
         self.seed = seed
         self.reserved_ids = reserved_ids
         self.births_registered = 0
+        self.changes = 0  # registrations since it was built or unpickled: a reset reloads when non-zero
         self._build_indexes()
 
     def _build_indexes(self) -> None:
@@ -103,6 +105,7 @@ class Population:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.changes = 0
         self._build_indexes()
 
     def __eq__(self, other: object) -> bool:
@@ -314,7 +317,22 @@ class Population:
                 self._bhxh_index()[child.ma_so_bhxh] = child
             household.members.append(child.so_dinh_danh)
             self.births_registered += 1
+            self.changes += 1
             return child
+
+    def register_death(self, so_dinh_danh: str, ngay_mat: date) -> Citizen:
+        """Record a death: every service reading the population sees the person as deceased from then on
+        (insurance derives a withdrawn card, lookups answer `da_mat`); a spouse becomes widowed."""
+        with self._lock:
+            person = self.citizens[so_dinh_danh]
+            if person.da_mat:
+                raise ValueError(f"{so_dinh_danh} is already registered as deceased")
+            person.da_mat, person.ngay_mat = True, ngay_mat
+            spouse = self.spouse_of(person)
+            if spouse is not None:
+                spouse.tinh_trang_hon_nhan = WIDOWED
+            self.changes += 1
+            return person
 
     # Both draw from a rng seeded by the population's seed and birth count, so a replayed scenario
     # issues the same ids.
