@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -81,6 +81,31 @@ class DangKyKhaiTu(BaseModel):
     ngayTiepNhan: date
     callbackUrl: str | None = Field(None, max_length=500)
     hoTich: HoTichKhaiTu
+
+
+class ThuongTruTre(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    soSoHoKhau: ShortText
+    quanHeChuHo: ShortText
+
+
+class DangKyLienThongKhaiSinh(DangKyKhaiSinh):
+    """Group 1 of NĐ 63/2024: birth → permanent residence → BHYT card of a child under 6, in one call."""
+
+    thuongTru: ThuongTruTre | None = Field(None, description="default: the mother's household")
+
+
+class NguoiNhanTroCap(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    soDinhDanh: PersonalId
+    hoTen: ShortText
+    quanHe: ShortText
+
+
+class DangKyLienThongKhaiTu(DangKyKhaiTu):
+    """Group 2 of NĐ 63/2024: death → residence removed → funeral allowance and survivor benefit."""
+
+    nguoiNhanTroCap: NguoiNhanTroCap | None = Field(None, description="default: the requester (nyc*)")
 
 
 class TraCuuHoSo(BaseModel):
@@ -182,6 +207,45 @@ class TraCuuHoSoAnswer(Answer):
     value: HoSo
 
 
+ChainStatus = Literal["processing", "failed", "done", "rejected"]
+StepStatus = Literal["pending", "running", "done", "failed", "rejected", "skipped"]
+
+
+class BienNhanLienThong(BienNhan):
+    maYeuCau: str = Field(..., description="the chain's correlation id (request id, MaYeuCau of steps)")
+    lienThong: Literal["khai-sinh", "khai-tu"]
+
+
+class BuocLienThong(Answer):
+    ten: str = Field(..., description="the step's operation", examples=["DangKyThuongTru"])
+    moTa: str
+    trangThai: StepStatus
+    soLanThu: int = Field(..., description="attempts so far")
+    thoiGian: datetime | None = None
+    loi: str | None = Field(None, description="why the last attempt failed")
+    ketQua: dict[str, Any] | None = Field(None, description="what the step's service answered")
+
+
+class LienThong(Answer):
+    maHoSo: str
+    loaiLienThong: Literal["khai-sinh", "khai-tu"]
+    maYeuCau: str
+    trangThai: ChainStatus
+    buoc: list[BuocLienThong]
+
+
+class DangKyLienThongAnswer(Answer):
+    status: Literal[1]
+    statusDescription: str
+    value: BienNhanLienThong
+
+
+class LienThongAnswer(Answer):
+    status: Literal[1]
+    statusDescription: str
+    value: LienThong
+
+
 class BoSungHoSoAnswer(Answer):
     status: Literal[1]
     statusDescription: str
@@ -214,6 +278,49 @@ class HoTichAdapter(RestAdapter):
             callback_field="callbackUrl",
             response=DangKyKhaiSinhAnswer,
             summary="Submit a death registration (khai tử) dossier; status callbacks go to callbackUrl",
+        ),
+        Operation(
+            "dangKyLienThongKhaiSinh",
+            method="POST",
+            request=DangKyLienThongKhaiSinh,
+            backend_method="POST",
+            backend_path="/lien-thong/khai-sinh",
+            dossier_field="maHoSo",
+            idempotent=True,  # the backend deduplicates by maHoSo
+            callback_field="callbackUrl",
+            response=DangKyLienThongAnswer,
+            summary="Chained birth procedure: khai sinh, then thường trú and the child's BHYT card",
+        ),
+        Operation(
+            "dangKyLienThongKhaiTu",
+            method="POST",
+            request=DangKyLienThongKhaiTu,
+            backend_method="POST",
+            backend_path="/lien-thong/khai-tu",
+            dossier_field="maHoSo",
+            idempotent=True,
+            callback_field="callbackUrl",
+            response=DangKyLienThongAnswer,
+            summary="Chained death procedure: khai tử, then xóa thường trú and the funeral/survivor benefits",
+        ),
+        Operation(
+            "traCuuLienThong",
+            request=TraCuuHoSo,
+            backend_path="/lien-thong/{maHoSo}",
+            dossier_field="maHoSo",
+            response=LienThongAnswer,
+            summary="Status of a chained procedure, step by step",
+        ),
+        Operation(
+            "tiepTucLienThong",
+            method="POST",
+            request=TraCuuHoSo,
+            backend_method="POST",
+            backend_path="/lien-thong/{maHoSo}/tiep-tuc",
+            dossier_field="maHoSo",
+            idempotent=False,
+            response=LienThongAnswer,
+            summary="Resume a failed chained procedure from its failed step",
         ),
         Operation(
             "traCuuHoSo",

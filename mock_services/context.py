@@ -1,4 +1,4 @@
-"""The mock process's shared state: population, clock, fault profiles, dossiers, callbacks, access log."""
+"""The mock process's shared state: population, clock, faults, dossiers, chains, callbacks, access log."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ndxp_sim.mock_services.dossier import DossierEngine
 from ndxp_sim.mock_services.engines.host import EngineState
 from ndxp_sim.mock_services.faults import FaultProfiles
 from ndxp_sim.mock_services.journal import MockJournal
+from ndxp_sim.mock_services.lien_thong import ChainRunner
 
 if TYPE_CHECKING:
     from ndxp_sim.core.settings import Settings
@@ -43,8 +44,11 @@ class MockContext:
         self.dossiers = DossierEngine(self.clock, self.callbacks, lambda: self.population, self.journal)
         self.access_log: deque[dict[str, Any]] = deque(maxlen=ACCESS_LOG_SIZE)
         self.engines = EngineState(self.journal)  # records pushed or uploaded to pattern-engine services
+        # Chained procedures: their steps go through the gateway (lien_thong.py), their state in `engines`.
+        self.chains = ChainRunner(settings, self.dossiers, lambda: self.population, self.engines)
 
     async def reset(self) -> None:
+        await self.chains.reset()
         await self.dossiers.reset()
         await self.callbacks.reset()
         self.faults.clear()
@@ -59,8 +63,10 @@ class MockContext:
         self.dossiers.restore()
         self.callbacks.restore()
         self.engines.restore()
+        self.chains.restore()
 
     async def aclose(self) -> None:
+        await self.chains.aclose()
         await self.dossiers.aclose()
         await self.callbacks.aclose()
         self.journal.close()

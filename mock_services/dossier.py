@@ -81,6 +81,7 @@ class Dossier:
     supplement_deadline: str | None = None
     completed: int | None = None  # the order it was completed in (its result's sequence number)
     supplied: asyncio.Event = field(default_factory=asyncio.Event)
+    settled: asyncio.Event = field(default_factory=asyncio.Event)  # set once done or rejected
 
     _SAVED = (
         "service",
@@ -189,7 +190,9 @@ class DossierEngine:
             fields = {name: state[name] for name in Dossier._SAVED}
             dossier = Dossier(kind=self._kinds[state["service"], state["kind_name"]], **fields)
             self._dossiers[dossier.service, dossier.ma_ho_so] = dossier
-            if dossier.status not in FINAL:
+            if dossier.status in FINAL:
+                dossier.settled.set()
+            else:
                 self._start(dossier)
 
     def submit(
@@ -309,7 +312,7 @@ class DossierEngine:
                 return None  # only earlier ones count: the first of several stays the one dealt with
             if (
                 other.service == dossier.service
-                and other.kind_name == dossier.kind_name
+                and other.kind.same_case is same_case  # e.g. a plain and a chained birth are one case
                 and other.status != REJECTED
                 and same_case(other.kind.model.model_validate(other.request)) == case
             ):
@@ -319,6 +322,8 @@ class DossierEngine:
     def _record(self, dossier: Dossier, status: str, text: str) -> None:
         at = now_iso()
         dossier.status = status
+        if status in FINAL:
+            dossier.settled.set()
         dossier.history.append(
             {
                 "trangThai": status,

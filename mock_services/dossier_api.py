@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ndxp_sim.mock_services import responses
 from ndxp_sim.mock_services.context import MockContext
-from ndxp_sim.mock_services.dossier import DossierConflictError, DossierKind, DossierStateError
+from ndxp_sim.mock_services.dossier import Dossier, DossierConflictError, DossierKind, DossierStateError
 from ndxp_sim.mock_services.faults import SCENARIO_HEADER
 
 MA_HO_SO_PATTERN = r"^[A-Za-z0-9._\-]{1,64}$"
@@ -49,11 +49,24 @@ async def _json(request: Request) -> Any:
         return None
 
 
+AfterSubmit = Callable[[Dossier, Request], Mapping[str, Any]]
+
+
 def create_dossier_router(
-    ctx: MockContext, *, service: str, lt_prefix: str, kinds: Mapping[str, DossierKind]
+    ctx: MockContext,
+    *,
+    service: str,
+    lt_prefix: str,
+    kinds: Mapping[str, DossierKind],
+    after_submit: Mapping[str, AfterSubmit] | None = None,
 ) -> APIRouter:
-    """POST <path> per dossier kind, GET /ho-so/{maHoSo}, POST /ho-so/{maHoSo}/bo-sung."""
+    """POST <path> per dossier kind, GET /ho-so/{maHoSo}, POST /ho-so/{maHoSo}/bo-sung.
+
+    `after_submit[path]` runs on each accepted submission of that kind (e.g. to start a chained procedure);
+    what it returns is added to the receipt.
+    """
     router = APIRouter()
+    hooks = after_submit or {}
 
     def add_submission(path: str, kind: DossierKind) -> None:
         async def submit(request: Request) -> Response:
@@ -76,7 +89,9 @@ def create_dossier_router(
                 )
             except DossierConflictError as exc:
                 return fail(409, "conflict", str(exc))
-            return ok("Tiếp nhận hồ sơ thành công", dossier.receipt())
+            hook = hooks.get(path)
+            extra = hook(dossier, request) if hook else {}
+            return ok("Tiếp nhận hồ sơ thành công", {**dossier.receipt(), **extra})
 
         router.add_api_route(path, submit, methods=["POST"], name=f"{service} submit {path}")
 

@@ -1,7 +1,8 @@
-"""#11 Civil status (hộ tịch, BTP liên thông): birth and death registration as pattern-D dossiers."""
+"""#11 Civil status (hộ tịch, BTP liên thông): birth and death registration dossiers, alone or chained."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.model import Address
 from ndxp_sim.mock_services import civil_status_checks as checks
+from ndxp_sim.mock_services import ho_tich_lien_thong as lien_thong
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
@@ -124,7 +126,9 @@ def same_birth(request: BaseModel) -> tuple[str, ...]:
     return birth.meSoDDCN, folded_name(birth.nksHoTen), birth.nksNgaySinh.isoformat()
 
 
-def register_birth(request: BaseModel, population: Population, sequence: int) -> dict[str, Any]:
+def register_birth(
+    request: BaseModel, population: Population, sequence: int, *, insured: bool = True
+) -> dict[str, Any]:
     """Register the child in the population and return ketQuaXuLy."""
     assert isinstance(request, KhaiSinhRequest)
     birth = request.hoTich
@@ -142,6 +146,7 @@ def register_birth(request: BaseModel, population: Population, sequence: int) ->
         dan_toc=birth.nksDanToc,
         cha=birth.chaSoDDCN,
         me=birth.meSoDDCN,
+        insured=insured,
     )
     today = now_vn().date()
     return {
@@ -173,6 +178,30 @@ KHAI_SINH = DossierKind(
 )
 
 
+class LienThongKhaiSinhRequest(KhaiSinhRequest):
+    """A birth that starts the chained procedure (group 1): optionally where the child's residence goes."""
+
+    thuongTru: lien_thong.ThuongTru | None = None
+
+
+def register_birth_uninsured(request: BaseModel, population: Population, sequence: int) -> dict[str, Any]:
+    """A chained birth: the child's insurance number comes with its card, the chain's last step."""
+    return register_birth(request, population, sequence, insured=False)
+
+
+KHAI_SINH_LIEN_THONG = dataclasses.replace(
+    KHAI_SINH, model=LienThongKhaiSinhRequest, build_result=register_birth_uninsured
+)
+
+
 def create_router(ctx: MockContext) -> APIRouter:
-    kinds = {"/khai-sinh": KHAI_SINH, "/khai-tu": KHAI_TU}
-    return create_dossier_router(ctx, service=SERVICE, lt_prefix="HT", kinds=kinds)
+    kinds = {
+        "/khai-sinh": KHAI_SINH,
+        "/khai-tu": KHAI_TU,
+        lien_thong.BIRTH_PATH: KHAI_SINH_LIEN_THONG,
+        lien_thong.DEATH_PATH: lien_thong.KHAI_TU_LIEN_THONG,
+    }
+    starters = lien_thong.chain_starters(ctx)
+    router = create_dossier_router(ctx, service=SERVICE, lt_prefix="HT", kinds=kinds, after_submit=starters)
+    router.include_router(lien_thong.create_chain_router(ctx))
+    return router

@@ -70,11 +70,14 @@ class Population:
         self.seed = seed
         self.reserved_ids = reserved_ids
         self.births_registered = 0
-        self.changes = 0  # registrations since it was built or unpickled: a reset reloads when non-zero
         self._build_indexes()
 
     def _build_indexes(self) -> None:
         self._lock = threading.RLock()  # re-entrant: register_birth reads the lazily built indexes
+        # What was registered since it was built or unpickled (a reset reloads it when `changes` > 0).
+        self.changes = 0
+        self.residence_registered: dict[str, tuple[str, date]] = {}  # person -> (household, registered on)
+        self.residence_removed: dict[str, tuple[date, str]] = {}  # person -> (removed on, reason)
         self._by_cmnd = {person.so_cmnd: person for person in self.citizens.values() if person.so_cmnd}
         by_province: dict[str, list[Enterprise]] = {}
         for enterprise in sorted(self.enterprises.values(), key=lambda item: item.ma_so_doanh_nghiep):
@@ -105,7 +108,6 @@ class Population:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.changes = 0
         self._build_indexes()
 
     def __eq__(self, other: object) -> bool:
@@ -268,6 +270,61 @@ class Population:
         ids = self.servant_registry.servants_by_agency.get(ma_co_quan, ())
         return [servant for person_id in ids if (servant := self.civil_servant(person_id))]
 
+    def register_residence(self, so_dinh_danh: str, household_id: str, quan_he: str, on: date) -> Citizen:
+        """Register a permanent residence (đăng ký thường trú) in a household: the person joins it (leaving
+        any other) with its address; registering again in the same household changes nothing."""
+        with self._lock:
+            person = self.citizens[so_dinh_danh]
+            household = self.households[household_id]
+            if self.residence_registered.get(so_dinh_danh, ("", on))[0] == household_id:
+                return person
+            if person.household_id != household_id:
+                old = self.households.get(person.household_id)
+                if old is not None and so_dinh_danh in old.members:
+                    old.members.remove(so_dinh_danh)
+            if so_dinh_danh not in household.members:
+                household.members.append(so_dinh_danh)
+            head = self.citizens[household.chu_ho]
+            person.household_id, person.quan_he_chu_ho = household_id, quan_he
+            person.thuong_tru = household.address or head.thuong_tru
+            person.noi_o_hien_tai = person.thuong_tru
+            self.residence_registered[so_dinh_danh] = (household_id, on)
+            self.changes += 1
+            return person
+
+    def remove_residence(self, so_dinh_danh: str, on: date, reason: str) -> Household:
+        """Remove a permanent residence (xóa đăng ký thường trú): the person leaves the household's members;
+        a head who leaves is followed by the oldest living adult member. Removing twice changes nothing."""
+        with self._lock:
+            person = self.citizens[so_dinh_danh]
+            household = self.households[person.household_id]
+            if so_dinh_danh in self.residence_removed:
+                return household
+            if so_dinh_danh in household.members:
+                household.members.remove(so_dinh_danh)
+            if household.chu_ho == so_dinh_danh:
+                living = [self.citizens[m] for m in household.members if not self.citizens[m].da_mat]
+                if living:
+                    successor = min(living, key=lambda member: member.ngay_sinh)
+                    household.chu_ho = successor.so_dinh_danh
+                    successor.quan_he_chu_ho = "Chủ hộ"
+                    household.members.remove(successor.so_dinh_danh)
+                    household.members.insert(0, successor.so_dinh_danh)
+            self.residence_removed[so_dinh_danh] = (on, reason)
+            self.changes += 1
+            return household
+
+    def issue_bhxh_number(self, so_dinh_danh: str) -> Citizen:
+        """Give the person a mã số BHXH if they have none (a child's first card); returns the person."""
+        with self._lock:
+            person = self.citizens[so_dinh_danh]
+            if person.ma_so_bhxh is None:
+                rng = random.Random(self.seed * 1_000_033 + self.changes)
+                person.ma_so_bhxh = self._fresh_bhxh(rng, person.so_dinh_danh[1:3])
+                self._bhxh_index()[person.ma_so_bhxh] = person
+                self.changes += 1
+            return person
+
     def register_birth(
         self,
         *,
@@ -280,8 +337,13 @@ class Population:
         dan_toc: str,
         cha: str | None,
         me: str | None,
+        insured: bool = True,
     ) -> Citizen:
-        """Register a newborn: issue a fresh CCCD, add the child to the mother's (else father's) household."""
+        """Register a newborn: issue a fresh CCCD, add the child to the mother's (else father's) household.
+
+        `insured`: the child gets a mã số BHXH at once (children under 6 are insured from birth); a chained
+        registration leaves it to the insurance step of the chain.
+        """
         with self._lock:
             mother = self.citizens.get(me) if me else None
             father = self.citizens.get(cha) if cha else None
@@ -310,7 +372,7 @@ class Population:
                 tinh_trang_hon_nhan="Chưa kết hôn",
                 cha=father.so_dinh_danh if father else None,
                 me=mother.so_dinh_danh if mother else None,
-                ma_so_bhxh=self._fresh_bhxh(rng, prefix[1:]),  # children under 6 are insured from birth
+                ma_so_bhxh=self._fresh_bhxh(rng, prefix[1:]) if insured else None,
             )
             self.citizens[child.so_dinh_danh] = child
             if child.ma_so_bhxh:
