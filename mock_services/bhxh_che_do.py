@@ -34,6 +34,7 @@ MONTHLY_SURVIVOR_MONTHS = 180  # 15 years: a monthly survivor pension becomes po
 LUMP_SUM_MONTHS_PER_YEAR = 2  # simplified lump sum: 2 months of the mean contribution base per year
 LUMP_SUM_MIN_MONTHS = 3  # and never under 3 months of it
 BENEFITS_STORE = "csdl_bao_hiem.che-do-tu-tuat"
+ISSUED_STORE = "csdl_bao_hiem.so-bhxh-cap-moi"  # BHXH numbers given with a child's card, replayed on restore
 _DDCN = r"^[0-9]{12}$"
 _DMY = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$"
 
@@ -90,6 +91,7 @@ def issue_child_card(ctx: MockContext, request: CapTheTreEm) -> dict[str, Any]:
     if add_years(person.ngay_sinh, 6) <= today:
         raise RefusedError(409, "not_eligible", "Trẻ đã đủ 6 tuổi, không thuộc đối tượng cấp thẻ BHYT trẻ em")
     person = ctx.population.issue_bhxh_number(person.so_dinh_danh)
+    ctx.engines.put(ISSUED_STORE, person.so_dinh_danh, {"maSoBhxh": person.ma_so_bhxh})
     record = ctx.population.health_insurance(person.so_dinh_danh)
     assert record is not None and record.ma_doi_tuong == work.CHILD, record
     return {
@@ -164,7 +166,16 @@ def _lump_sum(periods: tuple[InsurancePeriod, ...], months: int) -> int:
     return round(mean * max(LUMP_SUM_MIN_MONTHS, LUMP_SUM_MONTHS_PER_YEAR * months / 12))
 
 
+def replay_issued_numbers(ctx: MockContext) -> None:
+    """After a restart: the children insured before it get their BHXH numbers back."""
+    for so_dinh_danh, record in ctx.engines.store(ISSUED_STORE).items():
+        if so_dinh_danh in ctx.population.citizens:
+            ctx.population.issue_bhxh_number(so_dinh_danh, record["maSoBhxh"])
+
+
 def add_write_routes(router: APIRouter, ctx: MockContext) -> None:
+    ctx.restore_hooks.append(lambda: replay_issued_numbers(ctx))
+
     async def parse(request: Request, model: type[BaseModel]) -> BaseModel | Response:
         try:
             return model.model_validate_json(await request.body())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ndxp_sim.core.own_ports import refusal
@@ -46,6 +47,8 @@ class MockContext:
         self.engines = EngineState(self.journal)  # records pushed or uploaded to pattern-engine services
         # Chained procedures: their steps go through the gateway (lien_thong.py), their state in `engines`.
         self.chains = ChainRunner(settings, self.dossiers, lambda: self.population, self.engines)
+        # Services whose writes change the population replay their journaled records here on restore.
+        self.restore_hooks: list[Callable[[], None]] = []
 
     async def reset(self) -> None:
         await self.chains.reset()
@@ -63,6 +66,8 @@ class MockContext:
         self.dossiers.restore()
         self.callbacks.restore()
         self.engines.restore()
+        for replay in self.restore_hooks:  # after the dossiers: the people they registered exist again
+            replay()
         self.chains.restore()
 
     async def aclose(self) -> None:

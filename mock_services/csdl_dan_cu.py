@@ -256,6 +256,7 @@ def xac_minh_hon_nhan(population: Population, payload: Mapping[str, Any]) -> dic
 # the citizen record with CSDLQG về dân cư; the chained procedures of NĐ 63/2024 write it through the same
 # SOAP service, so these two operations live here rather than in a service of their own.
 
+RESIDENCE_STORE = "csdl_dan_cu.cu-tru"  # residence changes, journaled and replayed on restore
 STATE_CONFLICT = "CD-409"  # the citizen's state does not allow the change (documented in BACKENDS.md)
 DEATH = "chết"
 
@@ -320,6 +321,32 @@ def xoa_dang_ky_thuong_tru(population: Population, payload: Mapping[str, Any]) -
     }
 
 
+def replay_residence(ctx: MockContext) -> None:
+    """After a restart: the residence changes made before it, in the order they were made."""
+    population = ctx.population
+    for record in ctx.engines.store(RESIDENCE_STORE).values():
+        if record["SoDinhDanh"] not in population.citizens:
+            continue
+        person, day = record["SoDinhDanh"], datetime.strptime(record["Ngay"], "%Y%m%d").date()
+        if record["ThaoTac"] == "DangKyThuongTru":
+            population.register_residence(person, record["SoSoHoKhau"], record["QuanHeChuHo"], day)
+        else:
+            population.remove_residence(person, day, record["LyDo"])
+
+
+def _journal_residence(ctx: MockContext, operation: str, result: Mapping[str, Any]) -> None:
+    day = result.get("NgayDangKy") or result.get("NgayXoa")
+    record = {
+        "ThaoTac": operation,
+        "SoDinhDanh": result["SoDinhDanh"],
+        "SoSoHoKhau": result["SoSoHoKhau"],
+        "QuanHeChuHo": result.get("QuanHeChuHo"),
+        "LyDo": result.get("LyDo"),
+        "Ngay": day,
+    }
+    ctx.engines.put(RESIDENCE_STORE, f"{operation}:{result['SoDinhDanh']}", record)
+
+
 Operation = Callable[["Population", Mapping[str, Any]], dict[str, Any]]
 OPERATIONS: Mapping[str, Operation] = {
     "TraCuuThongTinCongDan": tra_cuu,
@@ -347,6 +374,7 @@ def _parse(body: bytes) -> tuple[str, dict[str, Any]]:
 
 def create_router(ctx: MockContext) -> APIRouter:
     router = APIRouter()
+    ctx.restore_hooks.append(lambda: replay_residence(ctx))
 
     def log_access(operation: str, payload: Mapping[str, Any], outcome: str) -> None:
         key = payload.get("SoDinhDanh") or payload.get("SoCMND")
@@ -370,6 +398,8 @@ def create_router(ctx: MockContext) -> APIRouter:
             log_access(operation, payload, outcome)
             return _fault_response(fault)
         log_access(operation, payload, "found")
+        if operation in ("DangKyThuongTru", "XoaDangKyThuongTru"):
+            _journal_residence(ctx, operation, result)
         return Response(answer(NS, f"{operation}Response", result), media_type=CONTENT_TYPE)
 
     @router.get("/soap")

@@ -314,13 +314,14 @@ class Population:
             self.changes += 1
             return household
 
-    def issue_bhxh_number(self, so_dinh_danh: str) -> Citizen:
-        """Give the person a mã số BHXH if they have none (a child's first card); returns the person."""
+    def issue_bhxh_number(self, so_dinh_danh: str, number: str | None = None) -> Citizen:
+        """Give the person a mã số BHXH if they have none (a child's first card): `number`, when replaying
+        one issued before a restart, else a fresh one; returns the person."""
         with self._lock:
             person = self.citizens[so_dinh_danh]
             if person.ma_so_bhxh is None:
                 rng = random.Random(self.seed * 1_000_033 + self.changes)
-                person.ma_so_bhxh = self._fresh_bhxh(rng, person.so_dinh_danh[1:3])
+                person.ma_so_bhxh = number or self._fresh_bhxh(rng, person.so_dinh_danh[1:3])
                 self._bhxh_index()[person.ma_so_bhxh] = person
                 self.changes += 1
             return person
