@@ -46,7 +46,9 @@ class MockContext:
         self.access_log: deque[dict[str, Any]] = deque(maxlen=ACCESS_LOG_SIZE)
         self.engines = EngineState(self.journal)  # records pushed or uploaded to pattern-engine services
         # Chained procedures: their steps go through the gateway (lien_thong.py), their state in `engines`.
-        self.chains = ChainRunner(settings, self.dossiers, lambda: self.population, self.engines)
+        self.chains = ChainRunner(
+            settings, self.dossiers, lambda: self.population, self.engines, self.callbacks
+        )
         # Services whose writes change the population replay their journaled records here on restore.
         self.restore_hooks: list[Callable[[], None]] = []
 

@@ -25,6 +25,7 @@ from ndxp_sim.mock_services.dossier import DONE, REJECTED
 
 if TYPE_CHECKING:
     from ndxp_sim.core.settings import Settings
+    from ndxp_sim.mock_services.callbacks import CallbackSender
     from ndxp_sim.mock_services.dossier import Dossier, DossierEngine
     from ndxp_sim.mock_services.engines.host import EngineState
     from ndxp_sim.mock_services.population import Population
@@ -156,7 +157,9 @@ class ChainRunner:
         dossiers: DossierEngine,
         population: Callable[[], Population],
         engines: EngineState,
+        callbacks: CallbackSender,
     ) -> None:
+        self._callbacks = callbacks
         self._retries = settings.mocks.lien_thong_retries
         self._backoff_s = settings.mocks.lien_thong_backoff_s
         self._dossiers = dossiers
@@ -225,13 +228,20 @@ class ChainRunner:
             if dossier is None:
                 return
             assert dossier.result is not None
-            for step, state in zip(kind.steps, chain["buoc"][1:], strict=True):
+            for number, (step, state) in enumerate(zip(kind.steps, chain["buoc"][1:], strict=True), 1):
                 if state["trangThai"] == DONE:
                     continue
                 if not await self._attempt(step, state, chain, dossier):
                     chain["trangThai"] = FAILED
                     self._save(chain)
+                    self._notify(chain, dossier, f"{step.label}: không thực hiện được ({state['loi']})")
                     return
+                text = f"{step.label}: đã thực hiện"
+                if number == len(kind.steps):
+                    chain["trangThai"] = COMPLETED
+                    text += "; hồ sơ liên thông đã hoàn thành"
+                self._save(chain)
+                self._notify(chain, dossier, text)
             chain["trangThai"] = COMPLETED
             self._save(chain)
         except asyncio.CancelledError:
@@ -289,6 +299,24 @@ class ChainRunner:
         state["trangThai"] = FAILED
         self._save(chain)
         return False
+
+    def _notify(self, chain: dict[str, Any], dossier: Dossier, text: str) -> None:
+        """A status callback for a step's outcome, to the dossier's callbackUrl, through the same relay and
+        in the same order as the dossier's own; `lienThong` carries where the chain stands."""
+        if not dossier.callback_url:
+            return
+        payload = {
+            "maHoSo": dossier.ma_ho_so,
+            "maHoSoLT": dossier.ma_ho_so_lt,
+            "trangThai": dossier.status,
+            "thoiGian": _now(),
+            "noiDungXuLy": text,
+            "lienThong": {
+                "trangThai": chain["trangThai"],
+                "buoc": [{"ten": step["ten"], "trangThai": step["trangThai"]} for step in chain["buoc"]],
+            },
+        }
+        self._callbacks.enqueue(dossier.service, dossier.ma_ho_so, dossier.callback_url, payload)
 
     def _save(self, chain: dict[str, Any]) -> None:
         self._engines.put(STORE, chain["maHoSo"], chain)

@@ -4,6 +4,7 @@ population changed, a failing step retried then failed visibly, resumed, done.""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -170,8 +171,15 @@ async def test_birth_chain_registers_the_child_at_the_address_and_insures_it(
     insurance = population.health_insurance(child_id)
     assert insurance is not None and insurance.ma_the == card["maThe"]
 
+    # The TTHC system is called back for the dossier's statuses, then for each step, the last saying done.
+    await receiver.wait_for(lambda: len(receiver.received) == 5, limit_s=10)
+    bodies = [json.loads(d["raw"]) for d in receiver.received]
+    assert [b["trangThai"] for b in bodies] == ["received", "processing", "done", "done", "done"]
+    chain_states = [b.get("lienThong", {}).get("trangThai") for b in bodies]
+    assert chain_states == [None, None, None, "processing", "done"]
+    assert bodies[-1]["noiDungXuLy"].startswith("Cấp thẻ BHYT cho trẻ em dưới 6 tuổi: đã thực hiện")
+
     # The axis: the TTHC call, each step as the hộ tịch system's call, the callbacks, one MaHoSo.
-    await receiver.wait_for(lambda: any(b'"done"' in d["raw"] for d in receiver.received), limit_s=10)
     records = stack.records(code)
     operations = [e.operation for e in records]
     assert operations[0] == "dangKyLienThongKhaiSinh"
@@ -186,8 +194,11 @@ async def test_birth_chain_registers_the_child_at_the_address_and_insures_it(
         )
     assert records[0].request_id == correlation  # the first call shares the chain's correlation id
     assert records[0].consumer_id == CONSUMER[0]
-    await _wait(lambda: any(e.operation == "callback" for e in stack.records(code)))
+    await _wait(lambda: sum(e.operation == "callback" for e in stack.records(code)) == 5)
+    callbacks = [e for e in stack.records(code) if e.operation == "callback"]
+    assert all(e.status == 200 and e.consumer_id == CONSUMER[0] for e in callbacks)
     assert steps[0].t_request_in > records[0].t_request_in
+    assert callbacks[-1].t_request_in > steps[-1].t_request_in  # the last word comes after the last step
 
 
 async def _wait(predicate: Any, limit_s: float = 10.0) -> None:
