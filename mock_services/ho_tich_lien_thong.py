@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ndxp_sim.core.catalogue import services
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import Dossier
 from ndxp_sim.mock_services.dossier_api import fail, ok
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 BIRTH_CHAIN, DEATH_CHAIN = "khai-sinh", "khai-tu"
 BIRTH_PATH, DEATH_PATH = "/lien-thong/khai-sinh", "/lien-thong/khai-tu"
-DAN_CU, BAO_HIEM = "/apiCSDLDanCu/1.0", "/apiCSDLBaoHiem/1.0"
 OFFICER = "HT-LIENTHONG"  # MaCanBo of the hộ tịch system's liên thông calls
 DEATH_REASON = "Chết"  # LyDo of XoaDangKyThuongTru (Luật Cư trú art. 24)
 REQUEST_ID = "x-request-id"
@@ -54,6 +54,12 @@ class NguoiNhanTroCap(_Strict):
     soDinhDanh: str = Field(..., pattern=r"^[0-9]{12}$")
     hoTen: str = Field(..., min_length=1, max_length=100)
     quanHe: str = Field(..., min_length=1, max_length=50)
+
+
+def _at_gateway(service: str, operation: str) -> str:
+    """Where the gateway publishes an operation: `/{context}/{version}/{operation}` (core/services.yaml)."""
+    info = services()[service]
+    return f"/{info.context}/{info.version}/{operation}"
 
 
 def _dmy(iso: str) -> str:
@@ -107,14 +113,14 @@ BIRTH_STEPS = ChainKind(
         Step(
             "DangKyThuongTru",
             "Đăng ký thường trú cho trẻ",
-            f"{DAN_CU}/DangKyThuongTru",
+            _at_gateway("csdl_dan_cu", "DangKyThuongTru"),
             _residence_of_child,
             _kept("SoSoHoKhau", "QuanHeChuHo", "NgayDangKy", "ThuongTru"),
         ),
         Step(
             "capTheBhytTreEm",
             "Cấp thẻ BHYT cho trẻ em dưới 6 tuổi",
-            f"{BAO_HIEM}/capTheBhytTreEm",
+            _at_gateway("csdl_bao_hiem", "capTheBhytTreEm"),
             _child_card,
             _kept("maSoBhxh", "maThe", "gtTheTu", "gtTheDen", "maDKBD"),
         ),
@@ -163,14 +169,14 @@ DEATH_STEPS = ChainKind(
         Step(
             "XoaDangKyThuongTru",
             "Xóa đăng ký thường trú",
-            f"{DAN_CU}/XoaDangKyThuongTru",
+            _at_gateway("csdl_dan_cu", "XoaDangKyThuongTru"),
             _residence_removal,
             _kept("SoSoHoKhau", "NgayXoa", "ChuHo"),
         ),
         Step(
             "giaiQuyetCheDoTuTuat",
             "Giải quyết trợ cấp mai táng, chế độ tử tuất",
-            f"{BAO_HIEM}/giaiQuyetCheDoTuTuat",
+            _at_gateway("csdl_bao_hiem", "giaiQuyetCheDoTuTuat"),
             _survivor_benefits,
             _kept("troCapMaiTang", "loaiTroCapTuat", "troCapTuatMotLan", "soThangDongBhxh"),
         ),
