@@ -259,6 +259,7 @@ class ChainRunner:
         if dossier is None:
             raise LookupError(f"no source dossier {chain['maHoSo']}")
         first["trangThai"] = RUNNING
+        self._save(chain)
         await dossier.settled.wait()
         first["trangThai"] = dossier.status
         first["thoiGian"] = dossier.history[-1]["thoiGianThucHien"]
