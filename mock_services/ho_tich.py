@@ -105,9 +105,10 @@ def review_birth(request: BaseModel, population: Population) -> Review:
 
 
 def registered_child(population: Population, mother: Citizen, name: str, born: date) -> Citizen | None:
-    """The mother's child of that name and birth date already in the register (births join her household)."""
+    """The mother's child of that name and birth date already in the register: births join her household,
+    and a child registered elsewhere since is among the residence registrations."""
     wanted = folded_name(name)
-    for member_id in population.household_of(mother).members:
+    for member_id in [*population.household_of(mother).members, *population.residence_registered]:
         child = population.citizen(member_id)
         if (
             child is not None

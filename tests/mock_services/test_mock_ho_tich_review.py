@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from mock_helpers import BIRTH, birth, eventually
+from mock_helpers import BIRTH, birth, eventually, soap_call
 
 from ndxp_sim.core import identities as ids
 from ndxp_sim.mock_services.population import Population
@@ -203,3 +203,20 @@ async def test_a_refused_dossier_does_not_block_a_corrected_one(client: httpx.As
     assert refused["trangThai"] == "rejected"
     corrected = await _outcome(client, birth(maHoSo=BIRTH["maHoSo"] + "-2"))
     assert corrected["trangThai"] == "done"
+
+
+async def test_a_child_whose_residence_moved_is_still_found_registered(client: httpx.AsyncClient) -> None:
+    status, _, _ = await soap_call(
+        client,
+        "DangKyThuongTru",
+        MaYeuCau="YC-1",
+        MaCanBo="CB-1",
+        SoDinhDanh=ids.COUPLE_BABY,
+        SoSoHoKhau=ids.HOUSEHOLD_EXISTS,
+        QuanHeChuHo="Cháu",
+        MaHoSo="HS-CU-TRU-1",
+    )
+    assert status == 200  # the son now lives outside his mother's household
+    again = await _outcome(client, birth(nksHoTen="Lê Minh Khôi", nksNgaySinh="2023-03-14"))
+    reason = again["lichSu"][-1]["noiDungXuLy"]
+    assert reason.startswith(f"Trẻ đã được đăng ký khai sinh (số định danh {ids.COUPLE_BABY})"), reason
