@@ -295,3 +295,21 @@ async def test_a_refused_source_dossier_ends_the_chain_without_its_steps(stack: 
 async def test_unknown_chain_is_404(stack: Stack) -> None:
     assert (await _call(stack, "traCuuLienThong", params={"maHoSo": "KHONG-CO"})).status_code == 404
     assert (await _call(stack, "tiepTucLienThong", json={"maHoSo": "KHONG-CO"})).status_code == 404
+
+
+async def test_a_death_chain_waits_failed_at_the_population_db_until_resumed(stack: Stack) -> None:
+    code = "000.00.00.H91-LTKT-0002"
+    async with stack.mock_admin() as admin:
+        await admin.put("/_admin/faults/csdl_dan_cu", json={"error_rate": 1.0, "error_status": 503})
+        assert (await _call(stack, "dangKyLienThongKhaiTu", json=death_registration(code))).status_code == 200
+        failed = await _chain_until(stack, code, "failed", "done")
+        assert [s["trangThai"] for s in failed["buoc"]] == ["done", "failed", "pending"]
+        household = stack.population.households[ids.HOUSEHOLD_COUPLE]
+        assert ids.COUPLE_HUSBAND in household.members  # dead, but his residence not yet removed: visible
+        await admin.delete("/_admin/faults/csdl_dan_cu")
+    assert (await _call(stack, "tiepTucLienThong", json={"maHoSo": code})).status_code == 200
+    done = await _chain_until(stack, code, "done", "failed")
+    assert [s["trangThai"] for s in done["buoc"]] == ["done", "done", "done"]
+    assert ids.COUPLE_HUSBAND not in stack.population.households[ids.HOUSEHOLD_COUPLE].members
+    removals = _steps(stack, code, {"XoaDangKyThuongTru"})
+    assert [e.status for e in removals] == [503] * (RETRIES + 1) + [200]
