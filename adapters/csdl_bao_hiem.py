@@ -1,4 +1,4 @@
-"""#3 National Insurance DB (BHXH/BHYT): BHXH number by criteria, household insurance, BHYT card check."""
+"""#3 National Insurance DB (BHXH/BHYT): lookups, BHYT card check, and the chained procedures' two writes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.fields import Answer, BhxhNumber, CitizenId, CommuneCode, ProvinceCode
+from ndxp_sim.adapters.fields import (
+    Answer,
+    BhxhNumber,
+    CitizenId,
+    CommuneCode,
+    DossierCode,
+    PersonalId,
+    ProvinceCode,
+)
 from ndxp_sim.core import catalogues
 
 # ngaySinh of the criteria search, by loaiNgaySinh: 0 full date, 1 month and year, 2 year only (BHXH style).
@@ -130,6 +138,60 @@ class KetQuaTheAnswer(Answer):
     gtTheDenMoi: str | None
 
 
+class CapTheBhytTreEm(BaseModel):
+    """Issue the free BHYT card of a child under 6 (the last step of the birth chain, NĐ 63/2024)."""
+
+    model_config = ConfigDict(extra="forbid")
+    soDinhDanh: PersonalId
+    hoTen: str = PersonName
+    ngaySinh: str = Field(..., pattern=DDMMYYYY)
+    maHoSo: DossierCode
+
+
+class NguoiNhanTroCap(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    soDinhDanh: PersonalId
+    hoTen: str = PersonName
+    quanHe: str = Field(..., min_length=1, max_length=50)
+
+
+class GiaiQuyetCheDoTuTuat(BaseModel):
+    """Funeral allowance and survivor benefit of a deceased insured person (last step of the death chain)."""
+
+    model_config = ConfigDict(extra="forbid")
+    soDinhDanh: PersonalId
+    hoTen: str = PersonName
+    ngayChet: str = Field(..., pattern=DDMMYYYY)
+    maHoSo: DossierCode
+    nguoiNhan: NguoiNhanTroCap
+
+
+class TheBhytTreEmAnswer(Answer):
+    maSoBhxh: str = Field(..., pattern=r"^[0-9]{10}$")
+    maThe: str = Field(..., pattern=r"^TE[1-5][0-9]{2}[0-9]{10}$")
+    hoTen: str
+    ngaySinh: str
+    gtTheTu: str
+    gtTheDen: str = Field(..., description="the day before the child is 72 months old, or 30/09 of that year")
+    maDKBD: str
+    tenDKBD: str
+    mucHuong: int
+    trangThai: str
+
+
+class CheDoTuTuatAnswer(Answer):
+    soDinhDanh: str
+    maSoBhxh: str | None
+    ngayChet: str
+    soThangDongBhxh: int
+    troCapMaiTang: int = Field(..., description="VND: 10 × mức tham chiếu (Luật BHXH 2024)")
+    loaiTroCapTuat: Literal["Tuất hằng tháng", "Tuất một lần"]
+    troCapTuatMotLan: int | None = Field(None, description="VND, for a lump sum (simplified rule)")
+    nguoiNhan: NguoiNhanTroCap
+    maHoSo: str
+    ngayGiaiQuyet: str
+
+
 class CsdlBaoHiemAdapter(RestAdapter):
     """REST backend of Bảo hiểm Xã hội Việt Nam behind `apiCSDLBaoHiem/1.0/...`."""
 
@@ -161,5 +223,27 @@ class CsdlBaoHiemAdapter(RestAdapter):
             response=KetQuaTheAnswer,
             summary="BHYT card check: validity, first-care facility, five-year date and a result code",
             idempotent=True,
+        ),
+        Operation(
+            "capTheBhytTreEm",
+            method="POST",
+            request=CapTheBhytTreEm,
+            backend_method="POST",
+            backend_path="/the-bhyt/tre-em",
+            dossier_field="maHoSo",
+            idempotent=True,  # one card per child: the same request answers the same card
+            response=TheBhytTreEmAnswer,
+            summary="Issue the free BHYT card of a child under 6 (chained birth procedure)",
+        ),
+        Operation(
+            "giaiQuyetCheDoTuTuat",
+            method="POST",
+            request=GiaiQuyetCheDoTuTuat,
+            backend_method="POST",
+            backend_path="/che-do-tu-tuat",
+            dossier_field="maHoSo",
+            idempotent=True,  # settled once per deceased person
+            response=CheDoTuTuatAnswer,
+            summary="Funeral allowance and survivor benefit of a deceased insured person (death chain)",
         ),
     )

@@ -64,6 +64,23 @@ class XacMinhTinhTrangHonNhan(_CongDanRequest):
     SoDinhDanh: PersonalId
 
 
+class DangKyThuongTru(_CongDanRequest):
+    """Register a permanent residence in a household (a step of the chained procedures, NĐ 63/2024)."""
+
+    SoDinhDanh: PersonalId
+    SoSoHoKhau: ShortText
+    QuanHeChuHo: ShortText
+    MaHoSo: ShortText
+
+
+class XoaDangKyThuongTru(_CongDanRequest):
+    """Remove a permanent residence (Luật Cư trú art. 24); LyDo "Chết" needs the death in the register."""
+
+    SoDinhDanh: PersonalId
+    LyDo: ShortText
+    MaHoSo: ShortText
+
+
 # Answers: SOAP carries no nulls, so a field without a value is left out (hence the many `= None`).
 
 Sex = Literal["Nam", "Nữ"]
@@ -155,6 +172,24 @@ class XacMinhTinhTrangHonNhanAnswer(Answer):
     VoChong: NguoiLienQuan | None = Field(None, description="only when married")
 
 
+class DangKyThuongTruAnswer(Answer):
+    MaYeuCau: str | None = None
+    SoDinhDanh: str
+    SoSoHoKhau: str
+    QuanHeChuHo: str
+    ThuongTru: DiaChiCongDan
+    NgayDangKy: str = Field(..., pattern=r"^[0-9]{8}$", description="yyyyMMdd")
+
+
+class XoaDangKyThuongTruAnswer(Answer):
+    MaYeuCau: str | None = None
+    SoDinhDanh: str
+    SoSoHoKhau: str
+    LyDo: str
+    NgayXoa: str = Field(..., pattern=r"^[0-9]{8}$", description="yyyyMMdd")
+    ChuHo: NguoiLienQuan = Field(..., description="the household's head after the removal")
+
+
 def _as_list(value: Any) -> list[Any]:
     """A repeated element parses to a value when it occurs once and is absent when it never does."""
     return [] if value is None else value if isinstance(value, list) else [value]
@@ -190,6 +225,24 @@ class CsdlDanCuAdapter(SoapAdapter):
             idempotent=True,
             response=XacMinhTinhTrangHonNhanAnswer,
             summary="Marital status of a citizen, and the spouse if married",
+        ),
+        Operation(
+            "DangKyThuongTru",
+            method="POST",
+            request=DangKyThuongTru,
+            idempotent=True,  # the backend answers the same registration again
+            dossier_field="MaHoSo",
+            response=DangKyThuongTruAnswer,
+            summary="Register a citizen's permanent residence in a household (chained procedures)",
+        ),
+        Operation(
+            "XoaDangKyThuongTru",
+            method="POST",
+            request=XoaDangKyThuongTru,
+            idempotent=True,  # removing twice changes nothing
+            dossier_field="MaHoSo",
+            response=XoaDangKyThuongTruAnswer,
+            summary="Remove a citizen's permanent residence, e.g. after a registered death (death chain)",
         ),
     )
 

@@ -1,11 +1,11 @@
-"""#11 Civil-status system (hộ tịch): birth registration dossiers with status progression and callbacks."""
+"""#11 Civil-status system (hộ tịch): birth and death registration dossiers, status progression, callbacks."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
 from ndxp_sim.adapters.fields import Answer, CommuneCode, DossierCode, PersonalId, ProvinceCode, ShortText
@@ -49,17 +49,85 @@ class DangKyKhaiSinh(BaseModel):
     hoTich: HoTichKhaiSinh
 
 
+class NoiChet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maTinh: ProvinceCode
+    maXa: CommuneCode
+    dcChiTiet: str = ""
+
+
+class HoTichKhaiTu(BaseModel):
+    """The death part of the BTP liên thông envelope (nkt* the deceased, nyc* the requester)."""
+
+    model_config = ConfigDict(extra="allow")  # the real form has many more optional fields
+    maGBT: str | None = Field(None, description="death notice (giấy báo tử) number; missing → supplement")
+    nktHoTen: ShortText
+    nktSoDDCN: PersonalId
+    nktNgayChet: date
+    nktGioPhutChet: str | None = Field(None, pattern=r"^[0-2][0-9]:[0-5][0-9]$")
+    nktNoiChet: NoiChet
+    nktNguyenNhanChet: str | None = Field(None, max_length=500)
+    nycHoTen: ShortText
+    nycSoDDCN: PersonalId
+    nycQuanHe: ShortText
+
+
+class DangKyKhaiTu(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maDonVi: ShortText
+    maTinh: ProvinceCode
+    maTTHC: str | None = "1.000656"
+    maHoSo: DossierCode
+    ngayTiepNhan: date
+    callbackUrl: str | None = Field(None, max_length=500)
+    hoTich: HoTichKhaiTu
+
+
+class ThuongTruTre(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    soSoHoKhau: ShortText
+    quanHeChuHo: ShortText
+
+
+class DangKyLienThongKhaiSinh(DangKyKhaiSinh):
+    """Group 1 of NĐ 63/2024: birth → permanent residence → BHYT card of a child under 6, in one call."""
+
+    thuongTru: ThuongTruTre | None = Field(None, description="default: the mother's household")
+
+
+class NguoiNhanTroCap(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    soDinhDanh: PersonalId
+    hoTen: ShortText
+    quanHe: ShortText
+
+
+class DangKyLienThongKhaiTu(DangKyKhaiTu):
+    """Group 2 of NĐ 63/2024: death → residence removed → funeral allowance and survivor benefit."""
+
+    nguoiNhanTroCap: NguoiNhanTroCap | None = Field(None, description="default: the requester (nyc*)")
+
+
 class TraCuuHoSo(BaseModel):
     model_config = ConfigDict(extra="forbid")
     maHoSo: DossierCode
 
 
 class BoSungHoSo(BaseModel):
+    """The document a waiting dossier asked for: birth certificate (khai sinh) or death notice (khai tử)."""
+
     model_config = ConfigDict(extra="forbid")
     maHoSo: DossierCode
-    maGCS: ShortText
+    maGCS: ShortText | None = None
     ngayCapGCS: date | None = None
+    maGBT: ShortText | None = None
     ghiChu: str | None = None
+
+    @model_validator(mode="after")
+    def _a_document(self) -> BoSungHoSo:
+        if self.maGCS is None and self.maGBT is None:
+            raise ValueError("give maGCS (birth certificate) or maGBT (death notice)")
+        return self
 
 
 # Answers: the BTP envelope {status, statusDescription, value} around a receipt or a dossier view.
@@ -97,13 +165,28 @@ class KetQuaKhaiSinh(Answer):
     maGiayToKetQua: str
 
 
+class KetQuaKhaiTu(Answer):
+    """The death registration result: the extract of the death register."""
+
+    soDinhDanh: str = Field(..., pattern=r"^[0-9]{12}$")
+    ngayChet: date
+    ngayDangKy: date
+    soDangKy: str
+    quyenSo: str = Field(..., examples=["01/2025"])
+    trangSo: str
+    ndktMaTinh: str
+    ndktMaXa: str
+    trichLucKhaiTu: str
+    maGiayToKetQua: str
+
+
 class HoSo(Answer):
     maHoSo: str
     maHoSoLT: str
     trangThai: DossierStatus
     lichSu: list[BuocXuLy]
     hanBoSungHoSo: datetime | None = Field(None, description="while supplement_requested")
-    ketQuaXuLy: KetQuaKhaiSinh | None = Field(None, description="once done")
+    ketQuaXuLy: KetQuaKhaiSinh | KetQuaKhaiTu | None = Field(None, description="once done")
 
 
 class HoSoBoSung(Answer):
@@ -122,6 +205,45 @@ class TraCuuHoSoAnswer(Answer):
     status: Literal[1]
     statusDescription: str
     value: HoSo
+
+
+ChainStatus = Literal["processing", "failed", "done", "rejected"]
+StepStatus = Literal["pending", "running", "done", "failed", "rejected", "skipped"]
+
+
+class BienNhanLienThong(BienNhan):
+    maYeuCau: str = Field(..., description="the chain's correlation id (request id, MaYeuCau of steps)")
+    lienThong: Literal["khai-sinh", "khai-tu"]
+
+
+class BuocLienThong(Answer):
+    ten: str = Field(..., description="the step's operation", examples=["DangKyThuongTru"])
+    moTa: str
+    trangThai: StepStatus
+    soLanThu: int = Field(..., description="attempts so far")
+    thoiGian: datetime | None = None
+    loi: str | None = Field(None, description="why the last attempt failed")
+    ketQua: dict[str, Any] | None = Field(None, description="what the step's service answered")
+
+
+class LienThong(Answer):
+    maHoSo: str
+    loaiLienThong: Literal["khai-sinh", "khai-tu"]
+    maYeuCau: str
+    trangThai: ChainStatus
+    buoc: list[BuocLienThong]
+
+
+class DangKyLienThongAnswer(Answer):
+    status: Literal[1]
+    statusDescription: str
+    value: BienNhanLienThong
+
+
+class LienThongAnswer(Answer):
+    status: Literal[1]
+    statusDescription: str
+    value: LienThong
 
 
 class BoSungHoSoAnswer(Answer):
@@ -144,6 +266,61 @@ class HoTichAdapter(RestAdapter):
             callback_field="callbackUrl",
             response=DangKyKhaiSinhAnswer,
             summary="Submit a birth registration (khai sinh) dossier; status callbacks go to callbackUrl",
+        ),
+        Operation(
+            "dangKyKhaiTu",
+            method="POST",
+            request=DangKyKhaiTu,
+            backend_method="POST",
+            backend_path="/khai-tu",
+            dossier_field="maHoSo",
+            idempotent=True,  # the backend deduplicates by maHoSo
+            callback_field="callbackUrl",
+            response=DangKyKhaiSinhAnswer,
+            summary="Submit a death registration (khai tử) dossier; status callbacks go to callbackUrl",
+        ),
+        Operation(
+            "dangKyLienThongKhaiSinh",
+            method="POST",
+            request=DangKyLienThongKhaiSinh,
+            backend_method="POST",
+            backend_path="/lien-thong/khai-sinh",
+            dossier_field="maHoSo",
+            idempotent=True,  # the backend deduplicates by maHoSo
+            callback_field="callbackUrl",
+            response=DangKyLienThongAnswer,
+            summary="Chained birth procedure: khai sinh, then thường trú and the child's BHYT card",
+        ),
+        Operation(
+            "dangKyLienThongKhaiTu",
+            method="POST",
+            request=DangKyLienThongKhaiTu,
+            backend_method="POST",
+            backend_path="/lien-thong/khai-tu",
+            dossier_field="maHoSo",
+            idempotent=True,
+            callback_field="callbackUrl",
+            response=DangKyLienThongAnswer,
+            summary="Chained death procedure: khai tử, then xóa thường trú and the funeral/survivor benefits",
+        ),
+        Operation(
+            "traCuuLienThong",
+            request=TraCuuHoSo,
+            backend_path="/lien-thong/{maHoSo}",
+            dossier_field="maHoSo",
+            response=LienThongAnswer,
+            summary="Status of a chained procedure, step by step",
+        ),
+        Operation(
+            "tiepTucLienThong",
+            method="POST",
+            request=TraCuuHoSo,
+            backend_method="POST",
+            backend_path="/lien-thong/{maHoSo}/tiep-tuc",
+            dossier_field="maHoSo",
+            idempotent=False,
+            response=LienThongAnswer,
+            summary="Resume a failed chained procedure from its failed step",
         ),
         Operation(
             "traCuuHoSo",

@@ -24,6 +24,7 @@ FAKE_JWT_SECRET = "fake-jwt-signing-secret-for-the-simulator-only"
 FAKE_SUBJECT_KEY = "fake-subject-hmac-key-change-me"
 FAKE_CALLBACK_KEY = "fake-callback-signing-key"
 FAKE_RELAY_KEY = "fake-callback-relay-key"
+FAKE_LIEN_THONG_SECRET = "fake-lien-thong-secret-G12"
 
 DEFAULT_TIERS = {"Bronze": 1000, "Silver": 2000, "Gold": 5000, "Unlimited": 0}  # WSO2's names
 
@@ -176,6 +177,17 @@ class MockSettings(_Strict):
     )
     callback_relay_key: SecretStr = Field(
         SecretStr(FAKE_RELAY_KEY), description="shared by mocks and gateway; opens the /_callbacks relay"
+    )
+    # Chained procedures (liên thông, NĐ 63/2024): the hộ tịch mock is their source system and calls the
+    # other services' steps through the gateway at callback_relay_url as this consumer, whose ACL in the
+    # config allows exactly those operations (README, "Chained procedures").
+    lien_thong_client_id: str = Field("000.00.00.G12", description="consumer id the hộ tịch mock calls as")
+    lien_thong_client_secret: SecretStr = Field(
+        SecretStr(FAKE_LIEN_THONG_SECRET), description="that consumer's secret (its hash is in the config)"
+    )
+    lien_thong_retries: int = Field(3, ge=0, le=10, description="extra attempts of a failing chain step")
+    lien_thong_backoff_s: float = Field(
+        0.5, gt=0, le=60, description="wait before a step's first retry; doubled for each further one"
     )
 
 

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ndxp_sim.mock_services.population import Population
 
 
-
 def create_mock_app(settings: Settings, *, population: Population | None = None) -> FastAPI:
     """All mock backends in one app; `population` defaults to the one `settings.mocks` describes."""
     if population is None:

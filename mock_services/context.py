@@ -1,9 +1,10 @@
-"""The mock process's shared state: population, clock, fault profiles, dossiers, callbacks, access log."""
+"""The mock process's shared state: population, clock, faults, dossiers, chains, callbacks, access log."""
 
 from __future__ import annotations
 
 import pickle
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ndxp_sim.core.own_ports import refusal
@@ -13,6 +14,7 @@ from ndxp_sim.mock_services.dossier import DossierEngine
 from ndxp_sim.mock_services.engines.host import EngineState
 from ndxp_sim.mock_services.faults import FaultProfiles
 from ndxp_sim.mock_services.journal import MockJournal
+from ndxp_sim.mock_services.lien_thong import ChainRunner
 
 if TYPE_CHECKING:
     from ndxp_sim.core.settings import Settings
@@ -43,15 +45,22 @@ class MockContext:
         self.dossiers = DossierEngine(self.clock, self.callbacks, lambda: self.population, self.journal)
         self.access_log: deque[dict[str, Any]] = deque(maxlen=ACCESS_LOG_SIZE)
         self.engines = EngineState(self.journal)  # records pushed or uploaded to pattern-engine services
+        # Chained procedures: their steps go through the gateway (lien_thong.py), their state in `engines`.
+        self.chains = ChainRunner(
+            settings, self.dossiers, lambda: self.population, self.engines, self.callbacks
+        )
+        # Services whose writes change the population replay their journaled records here on restore.
+        self.restore_hooks: list[Callable[[], None]] = []
 
     async def reset(self) -> None:
+        await self.chains.reset()
         await self.dossiers.reset()
         await self.callbacks.reset()
         self.faults.clear()
         self.access_log.clear()
         self.engines.clear()
         self.clock.set_step(self.settings.mocks.dossier_step_s)
-        if self.population.births_registered:
+        if self.population.changes:
             self.population = pickle.loads(self._snapshot)
 
     def restore(self) -> None:
@@ -59,8 +68,12 @@ class MockContext:
         self.dossiers.restore()
         self.callbacks.restore()
         self.engines.restore()
+        for replay in self.restore_hooks:  # after the dossiers: the people they registered exist again
+            replay()
+        self.chains.restore()
 
     async def aclose(self) -> None:
+        await self.chains.aclose()
         await self.dossiers.aclose()
         await self.callbacks.aclose()
         self.journal.close()

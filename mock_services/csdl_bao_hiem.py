@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.identifiers import bhxh_is_valid
+from ndxp_sim.mock_services.bhxh_che_do import add_write_routes
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.engines import Host, Lookup, Param, ParamError, serve
@@ -292,4 +293,6 @@ CARD = Lookup[CardCheck](
 
 
 def create_router(ctx: MockContext) -> APIRouter:
-    return serve(ctx, SERVICE, CRITERIA, HOUSEHOLD, CARD)
+    router = serve(ctx, SERVICE, CRITERIA, HOUSEHOLD, CARD)
+    add_write_routes(router, ctx)  # the insurance steps of the chained procedures (bhxh_che_do.py)
+    return router

@@ -1,4 +1,4 @@
-"""#2 National Population DB (CSDLQG về dân cư): SOAP 1.1 lookups over the shared population."""
+"""#2 National Population DB (CSDLQG về dân cư): SOAP 1.1 lookups and residence registration (cư trú)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from ndxp_sim.contracts import CONTRACTS_DIR
 from ndxp_sim.core.identifiers import cccd_is_valid
 from ndxp_sim.mock_services import responses
+from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.engines.host import log_access as record_access
 from ndxp_sim.mock_services.soap_server import CONTENT_TYPE, SoapRequestError, answer, read_request
@@ -250,11 +251,109 @@ def xac_minh_hon_nhan(population: Population, payload: Mapping[str, Any]) -> dic
     }
 
 
+# Residence registration (cư trú) ------------------------------------------------------------------------
+# Permanent residence is kept in the residence database of the same Ministry (CSDL về cư trú), which shares
+# the citizen record with CSDLQG về dân cư; the chained procedures of NĐ 63/2024 write it through the same
+# SOAP service, so these two operations live here rather than in a service of their own.
+
+RESIDENCE_STORE = "csdl_dan_cu.cu-tru"  # residence changes, journaled and replayed on restore
+STATE_CONFLICT = "CD-409"  # the citizen's state does not allow the change (documented in BACKENDS.md)
+DEATH = "chết"
+
+
+def _conflict(message: str) -> CitizenLookupError:
+    return CitizenLookupError(STATE_CONFLICT, message, "SoDinhDanh")
+
+
+def _required(payload: Mapping[str, Any], field: str) -> str:
+    value = _text(payload, field)
+    if not value or len(value) > 128:
+        raise _invalid(field, f"Thiếu {field} hoặc {field} quá dài")
+    return value
+
+
+def dang_ky_thuong_tru(population: Population, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """DangKyThuongTru: the citizen joins the household SoSoHoKhau with its address as permanent residence
+    (the same request again answers the same registration)."""
+    so_dinh_danh = _so_dinh_danh(payload, required=True) or ""
+    household_id, quan_he = _required(payload, "SoSoHoKhau"), _required(payload, "QuanHeChuHo")
+    _required(payload, "MaHoSo")
+    citizen = population.citizen(so_dinh_danh)
+    if citizen is None:
+        raise _not_found()
+    if citizen.da_mat:
+        raise _conflict("Công dân đã chết, không thể đăng ký thường trú")
+    if household_id not in population.households:
+        raise _invalid("SoSoHoKhau", f"Không tìm thấy hộ gia đình có số sổ hộ khẩu {household_id}")
+    population.register_residence(so_dinh_danh, household_id, quan_he, now_vn().date())
+    _, registered_on = population.residence_registered[so_dinh_danh]
+    return {
+        "MaYeuCau": _text(payload, "MaYeuCau"),
+        "SoDinhDanh": so_dinh_danh,
+        "SoSoHoKhau": household_id,
+        "QuanHeChuHo": citizen.quan_he_chu_ho,
+        "ThuongTru": _dia_chi(citizen.thuong_tru),
+        "NgayDangKy": _ymd(registered_on),
+    }
+
+
+def xoa_dang_ky_thuong_tru(population: Population, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """XoaDangKyThuongTru: the citizen leaves their household's register (Luật Cư trú art. 24); for a death
+    the register must already show it. A head who leaves is followed by the oldest living member."""
+    so_dinh_danh = _so_dinh_danh(payload, required=True) or ""
+    reason = _required(payload, "LyDo")
+    _required(payload, "MaHoSo")
+    citizen = population.citizen(so_dinh_danh)
+    if citizen is None:
+        raise _not_found()
+    if reason.casefold() == DEATH and not citizen.da_mat:
+        raise _conflict("CSDLQG về dân cư chưa ghi nhận công dân đã chết")
+    household = population.remove_residence(so_dinh_danh, now_vn().date(), reason)
+    removed_on, recorded_reason = population.residence_removed[so_dinh_danh]
+    head = population.citizen(household.chu_ho)
+    return {
+        "MaYeuCau": _text(payload, "MaYeuCau"),
+        "SoDinhDanh": so_dinh_danh,
+        "SoSoHoKhau": household.id,
+        "LyDo": recorded_reason,
+        "NgayXoa": _ymd(removed_on),
+        "ChuHo": {"SoDinhDanh": household.chu_ho, "HoVaTen": head.ho_va_ten if head else None},
+    }
+
+
+def replay_residence(ctx: MockContext) -> None:
+    """After a restart: the residence changes made before it, in the order they were made."""
+    population = ctx.population
+    for record in ctx.engines.store(RESIDENCE_STORE).values():
+        if record["SoDinhDanh"] not in population.citizens:
+            continue
+        person, day = record["SoDinhDanh"], datetime.strptime(record["Ngay"], "%Y%m%d").date()
+        if record["ThaoTac"] == "DangKyThuongTru":
+            population.register_residence(person, record["SoSoHoKhau"], record["QuanHeChuHo"], day)
+        else:
+            population.remove_residence(person, day, record["LyDo"])
+
+
+def _journal_residence(ctx: MockContext, operation: str, result: Mapping[str, Any]) -> None:
+    day = result.get("NgayDangKy") or result.get("NgayXoa")
+    record = {
+        "ThaoTac": operation,
+        "SoDinhDanh": result["SoDinhDanh"],
+        "SoSoHoKhau": result["SoSoHoKhau"],
+        "QuanHeChuHo": result.get("QuanHeChuHo"),
+        "LyDo": result.get("LyDo"),
+        "Ngay": day,
+    }
+    ctx.engines.put(RESIDENCE_STORE, f"{operation}:{result['SoDinhDanh']}", record)
+
+
 Operation = Callable[["Population", Mapping[str, Any]], dict[str, Any]]
 OPERATIONS: Mapping[str, Operation] = {
     "TraCuuThongTinCongDan": tra_cuu,
     "XacThucThongTinCongDan": xac_thuc,
     "XacMinhTinhTrangHonNhan": xac_minh_hon_nhan,
+    "DangKyThuongTru": dang_ky_thuong_tru,
+    "XoaDangKyThuongTru": xoa_dang_ky_thuong_tru,
 }
 
 
@@ -275,6 +374,7 @@ def _parse(body: bytes) -> tuple[str, dict[str, Any]]:
 
 def create_router(ctx: MockContext) -> APIRouter:
     router = APIRouter()
+    ctx.restore_hooks.append(lambda: replay_residence(ctx))
 
     def log_access(operation: str, payload: Mapping[str, Any], outcome: str) -> None:
         key = payload.get("SoDinhDanh") or payload.get("SoCMND")
@@ -298,6 +398,8 @@ def create_router(ctx: MockContext) -> APIRouter:
             log_access(operation, payload, outcome)
             return _fault_response(fault)
         log_access(operation, payload, "found")
+        if operation in ("DangKyThuongTru", "XoaDangKyThuongTru"):
+            _journal_residence(ctx, operation, result)
         return Response(answer(NS, f"{operation}Response", result), media_type=CONTENT_TYPE)
 
     @router.get("/soap")

@@ -59,6 +59,10 @@ class DossierKind:
     `subject` says what a request is about (a parcel, a place): a second dossier about the same subject
     is refused while one stands (not rejected or cancelled), in the words `duplicate` gives (the request
     and the standing dossier's code).
+    `same_case` names what makes two dossiers the same case (the same applicant asking for the same thing:
+    mother, child's name and birth date): a dossier is refused with `labels["duplicate"]` when the official
+    reviews it, while an earlier one of the same case (also of another kind with the same rule) is pending
+    or done.
     """
 
     model: type[BaseModel]
@@ -74,10 +78,7 @@ class DossierKind:
     hops: tuple[tuple[str, str], ...] = ()
     subject: Callable[[Mapping[str, Any]], str] | None = None
     duplicate: Callable[[Mapping[str, Any], str], str] | None = None
-    # The same applicant asking for the same thing again, found when the official reviews it: the key (from
-    # the request's JSON) under which an earlier dossier of the kind, pending or done, refuses this one with
-    # `labels["duplicate"]` (the dossier is received, then rejected, as a một cửa does).
-    duplicate_key: Callable[[Mapping[str, Any]], str] | None = None
+    same_case: Callable[[BaseModel], tuple[str, ...]] | None = None
 
 
 @dataclass(slots=True)
@@ -99,6 +100,7 @@ class Dossier:
     completed: int | None = None  # the order it was completed in (its result's sequence number)
     supplied: asyncio.Event = field(default_factory=asyncio.Event)
     awaiting: bool = False  # waiting for another agency's answer (not saved: the review says it again)
+    settled: asyncio.Event = field(default_factory=asyncio.Event)  # set once done or rejected
 
     _SAVED = (
         "service",
@@ -216,7 +218,9 @@ class DossierEngine:
             fields = {name: state[name] for name in Dossier._SAVED}
             dossier = Dossier(kind=self._kinds[state["service"], state["kind_name"]], **fields)
             self._dossiers[dossier.key] = dossier
-            if dossier.status not in FINAL:
+            if dossier.status in FINAL:
+                dossier.settled.set()
+            else:
                 self._start(dossier)
 
     def submit(
@@ -347,7 +351,12 @@ class DossierEngine:
                     await dossier.supplied.wait()
                 await self._clock.step()
                 request = kind.model.model_validate(dossier.request)
-                review = self._duplicate(dossier) or kind.review(request, self._population())
+                earlier = self._earlier_same_case(dossier, request)
+                if earlier is not None:
+                    reason = f"{kind.labels['duplicate']} (mã hồ sơ {earlier.ma_ho_so})"
+                    self._record(dossier, REJECTED, reason)
+                    return
+                review = kind.review(request, self._population())
                 if review.outcome == "ok" and dossier.force_supplement:
                     review = Review("supplement", "Hồ sơ cần bổ sung theo yêu cầu của cơ quan xử lý")
                 if review.outcome == "reject":
@@ -379,23 +388,29 @@ class DossierEngine:
             log.exception("dossier %s/%s failed while processing", dossier.service, dossier.ma_ho_so)
             self._record(dossier, REJECTED, "Lỗi xử lý hồ sơ tại cơ quan giải quyết")
 
-    def _duplicate(self, dossier: Dossier) -> Review | None:
-        """A refusal when an earlier dossier of the same kind and key is pending or done."""
-        key_of = dossier.kind.duplicate_key
-        if key_of is None:
+    def _earlier_same_case(self, dossier: Dossier, request: BaseModel) -> Dossier | None:
+        """A dossier of the same case submitted before this one and not rejected, if there is one."""
+        same_case = dossier.kind.same_case
+        if same_case is None:
             return None
-        key = key_of(dossier.request)
+        case = same_case(request)
         for other in self._dossiers.values():
             if other is dossier:
-                return None  # only dossiers received before this one count
-            same_kind = (other.service, other.kind_name) == (dossier.service, dossier.kind_name)
-            if same_kind and other.status not in (REJECTED, CANCELLED) and key_of(other.request) == key:
-                return Review("reject", f"{dossier.kind.labels['duplicate']} (mã hồ sơ {other.ma_ho_so})")
+                return None  # only earlier ones count: the first of several stays the one dealt with
+            if (
+                other.service == dossier.service
+                and other.kind.same_case is same_case  # e.g. a plain and a chained birth are one case
+                and other.status not in (REJECTED, CANCELLED)
+                and same_case(other.kind.model.model_validate(other.request)) == case
+            ):
+                return other
         return None
 
     def _record(self, dossier: Dossier, status: str, text: str, handler: str | None = None) -> None:
         at = now_iso()
         dossier.status = status
+        if status in FINAL:
+            dossier.settled.set()
         dossier.history.append(
             {
                 "trangThai": status,

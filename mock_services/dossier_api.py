@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ndxp_sim.mock_services import responses
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import (
+    Dossier,
     DossierConflictError,
     DossierDuplicateError,
     DossierKind,
@@ -55,6 +56,9 @@ async def _json(request: Request) -> Any:
         return None
 
 
+AfterSubmit = Callable[[Dossier, Request], Mapping[str, Any]]
+
+
 async def parse_body(request: Request, model: type[M], what: str = "dữ liệu hồ sơ") -> M | Response:
     """The JSON body validated by `model`, or the 422 answer naming the field (for services' own routes)."""
     body = await _json(request)
@@ -67,10 +71,20 @@ async def parse_body(request: Request, model: type[M], what: str = "dữ liệu 
 
 
 def create_dossier_router(
-    ctx: MockContext, *, service: str, lt_prefix: str, kinds: Mapping[str, DossierKind]
+    ctx: MockContext,
+    *,
+    service: str,
+    lt_prefix: str,
+    kinds: Mapping[str, DossierKind],
+    after_submit: Mapping[str, AfterSubmit] | None = None,
 ) -> APIRouter:
-    """POST <path> per dossier kind, GET /ho-so/{maHoSo}, POST /ho-so/{maHoSo}/bo-sung."""
+    """POST <path> per dossier kind, GET /ho-so/{maHoSo}, POST /ho-so/{maHoSo}/bo-sung.
+
+    `after_submit[path]` runs on each accepted submission of that kind (e.g. to start a chained procedure);
+    what it returns is added to the receipt.
+    """
     router = APIRouter()
+    hooks = after_submit or {}
 
     def add_submission(path: str, kind: DossierKind) -> None:
         async def submit(request: Request) -> Response:
@@ -95,7 +109,9 @@ def create_dossier_router(
                 return fail(409, "conflict", str(exc))
             except DossierDuplicateError as exc:
                 return fail(409, "duplicate", str(exc))
-            return ok("Tiếp nhận hồ sơ thành công", dossier.receipt())
+            hook = hooks.get(path)
+            extra = hook(dossier, request) if hook else {}
+            return ok("Tiếp nhận hồ sơ thành công", {**dossier.receipt(), **extra})
 
         router.add_api_route(path, submit, methods=["POST"], name=f"{service} submit {path}")
 

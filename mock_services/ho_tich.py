@@ -1,7 +1,8 @@
-"""#11 Civil status (hộ tịch, BTP liên thông): birth registration as a pattern-D dossier."""
+"""#11 Civil status (hộ tịch, BTP liên thông): birth and death registration dossiers, alone or chained."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -10,19 +11,23 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.model import Address
+from ndxp_sim.mock_services import civil_status_checks as checks
+from ndxp_sim.mock_services import ho_tich_lien_thong as lien_thong
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
+from ndxp_sim.mock_services.khai_tu import KHAI_TU
+from ndxp_sim.mock_services.people import folded_name
 
 if TYPE_CHECKING:
+    from ndxp_sim.core.model import Citizen
     from ndxp_sim.mock_services.population import Population
 
 SERVICE = "ho_tich"
 PAGES_PER_BOOK = 200  # quyển sổ hộ tịch: a new book every 200 registrations
 SEX = {"1": "Nam", "2": "Nữ", "Nam": "Nam", "Nữ": "Nữ"}
 _DDCN = r"^[0-9]{12}$"
-NOT_IN_REGISTRY = "trong CSDLQG về dân cư"
 
 
 class _Fields(BaseModel):
@@ -72,27 +77,59 @@ class KhaiSinhRequest(_Fields):
 
 
 def review_birth(request: BaseModel, population: Population) -> Review:
-    """Parents must be in the population and the birthplace on the map; the hospital certificate is needed."""
+    """What the official checks: the parents in the register (names matching their numbers, a living woman
+    of child-bearing age as mother, a man as father), the ethnic group, the birthplace on the post-2025
+    map, the birth date, no earlier registration of the child; then the hospital certificate."""
     assert isinstance(request, KhaiSinhRequest)
     birth = request.hoTich
-    mother = population.citizen(birth.meSoDDCN)
-    if mother is None:
-        return Review("reject", f"Không tìm thấy người mẹ (số định danh {birth.meSoDDCN}) {NOT_IN_REGISTRY}")
-    if birth.chaSoDDCN and population.citizen(birth.chaSoDDCN) is None:
-        return Review(
-            "reject", f"Không tìm thấy người cha (số định danh {birth.chaSoDDCN}) {NOT_IN_REGISTRY}"
-        )
-    ward = catalogues.ward(birth.nksNoiSinh.maXa)
-    if ward is None or ward.province_code != birth.nksNoiSinh.maTinh:
-        return Review("reject", "Nơi sinh không có trong danh mục đơn vị hành chính")
-    if birth.nksNgaySinh > now_vn().date():
-        return Review("reject", "Ngày sinh ở tương lai")
+    try:
+        checks.check_not_after(birth.nksNgaySinh, now_vn().date(), "Ngày sinh của trẻ")
+        mother = checks.registered(population, "người mẹ", birth.meSoDDCN, birth.meHoTen)
+        checks.check_parent(mother, "người mẹ", "Nữ", checks.MOTHER_AGE, birth.nksNgaySinh)
+        if birth.chaSoDDCN:
+            father = checks.registered(population, "người cha", birth.chaSoDDCN, birth.chaHoTen or "")
+            checks.check_parent(father, "người cha", "Nam", checks.FATHER_AGE, birth.nksNgaySinh)
+        checks.check_ethnic_group(birth.nksDanToc, "nksDanToc")
+        checks.check_place(birth.nksNoiSinh.maTinh, birth.nksNoiSinh.maXa, "Nơi sinh")
+        already = registered_child(population, mother, birth.nksHoTen, birth.nksNgaySinh)
+        if already is not None:
+            raise checks.RefusedError(
+                f"Trẻ đã được đăng ký khai sinh (số định danh {already.so_dinh_danh}): cùng người mẹ, "
+                "họ tên và ngày sinh"
+            )
+    except checks.RefusedError as refusal:
+        return Review("reject", refusal.reason)
     if not birth.maGCS:
         return Review("supplement", "Đề nghị bổ sung Giấy chứng sinh (maGCS)")
     return OK
 
 
-def register_birth(request: BaseModel, population: Population, sequence: int) -> dict[str, Any]:
+def registered_child(population: Population, mother: Citizen, name: str, born: date) -> Citizen | None:
+    """The mother's child of that name and birth date already in the register: births join her household,
+    and a child registered elsewhere since is among the residence registrations."""
+    wanted = folded_name(name)
+    for member_id in [*population.household_of(mother).members, *population.residence_registered]:
+        child = population.citizen(member_id)
+        if (
+            child is not None
+            and child.me == mother.so_dinh_danh
+            and child.ngay_sinh == born
+            and folded_name(child.ho_va_ten) == wanted
+        ):
+            return child
+    return None
+
+
+def same_birth(request: BaseModel) -> tuple[str, ...]:
+    """Two dossiers for one birth: the same mother, child's name and birth date."""
+    assert isinstance(request, KhaiSinhRequest)
+    birth = request.hoTich
+    return birth.meSoDDCN, folded_name(birth.nksHoTen), birth.nksNgaySinh.isoformat()
+
+
+def register_birth(
+    request: BaseModel, population: Population, sequence: int, *, insured: bool = True
+) -> dict[str, Any]:
     """Register the child in the population and return ketQuaXuLy."""
     assert isinstance(request, KhaiSinhRequest)
     birth = request.hoTich
@@ -110,6 +147,7 @@ def register_birth(request: BaseModel, population: Population, sequence: int) ->
         dan_toc=birth.nksDanToc,
         cha=birth.chaSoDDCN,
         me=birth.meSoDDCN,
+        insured=insured,
     )
     today = now_vn().date()
     return {
@@ -134,10 +172,37 @@ KHAI_SINH = DossierKind(
         RECEIVED: "Tiếp nhận hồ sơ đăng ký khai sinh",
         PROCESSING: "Công chức tư pháp - hộ tịch đang xử lý hồ sơ",
         DONE: "Đã đăng ký khai sinh và cấp số định danh cá nhân",
+        "duplicate": "Trẻ đã có hồ sơ đăng ký khai sinh khác đang giải quyết hoặc đã giải quyết",
     },
     handler="Công chức tư pháp - hộ tịch",
+    same_case=same_birth,
+)
+
+
+class LienThongKhaiSinhRequest(KhaiSinhRequest):
+    """A birth that starts the chained procedure (group 1): optionally where the child's residence goes."""
+
+    thuongTru: lien_thong.ThuongTru | None = None
+
+
+def register_birth_uninsured(request: BaseModel, population: Population, sequence: int) -> dict[str, Any]:
+    """A chained birth: the child's insurance number comes with its card, the chain's last step."""
+    return register_birth(request, population, sequence, insured=False)
+
+
+KHAI_SINH_LIEN_THONG = dataclasses.replace(
+    KHAI_SINH, model=LienThongKhaiSinhRequest, build_result=register_birth_uninsured
 )
 
 
 def create_router(ctx: MockContext) -> APIRouter:
-    return create_dossier_router(ctx, service=SERVICE, lt_prefix="HT", kinds={"/khai-sinh": KHAI_SINH})
+    kinds = {
+        "/khai-sinh": KHAI_SINH,
+        "/khai-tu": KHAI_TU,
+        lien_thong.BIRTH_PATH: KHAI_SINH_LIEN_THONG,
+        lien_thong.DEATH_PATH: lien_thong.KHAI_TU_LIEN_THONG,
+    }
+    starters = lien_thong.chain_starters(ctx)
+    router = create_dossier_router(ctx, service=SERVICE, lt_prefix="HT", kinds=kinds, after_submit=starters)
+    router.include_router(lien_thong.create_chain_router(ctx))
+    return router

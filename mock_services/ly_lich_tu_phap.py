@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -233,10 +233,10 @@ def _today() -> date:
     return now_vn().date()
 
 
-def applicant_key(request: Mapping[str, Any]) -> str:
+def applicant_key(request: BaseModel) -> tuple[str, ...]:
     """One pending or issued request per person and certificate type: more copies go by requestQtyAdd."""
-    form = request["declarationWSForm"]
-    return f"{form['idTypeId']}:{form['identifyNo']}:{form['formType']}"
+    form = request.model_dump(mode="json")["declarationWSForm"]
+    return str(form["idTypeId"]), str(form["identifyNo"]), str(form["formType"])
 
 
 KIND = DossierKind(
@@ -254,7 +254,7 @@ KIND = DossierKind(
     handler="Phòng Hành chính tư pháp - Sở Tư pháp",
     code_field="idReceivedDec",
     received_field="dateReceivedDec",
-    duplicate_key=applicant_key,
+    same_case=applicant_key,
 )
 
 

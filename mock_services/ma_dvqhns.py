@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -141,11 +140,11 @@ def issue_code(request: BaseModel, population: Population, sequence: int) -> dic
     }
 
 
-def unit_key(request: Mapping[str, Any]) -> str:
+def unit_key(request: BaseModel) -> tuple[str, ...]:
     """One code per unit for life: the same name in the same commune is the same unit."""
-    unit = request["donVi"]
+    unit = request.model_dump(mode="json")["donVi"]
     name = " ".join(unicodedata.normalize("NFC", unit["tenDonVi"]).casefold().split())
-    return f"{unit['diaChi']['maXa']}:{name}"
+    return unit["diaChi"]["maXa"], name
 
 
 CAP_MA = DossierKind(
@@ -161,7 +160,7 @@ CAP_MA = DossierKind(
         "cấp mã số; mỗi đơn vị chỉ được cấp một mã số",
     },
     handler="Phòng Quản lý ngân sách - Sở Tài chính",
-    duplicate_key=unit_key,
+    same_case=unit_key,
 )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -152,9 +151,9 @@ def decide(request: BaseModel, population: Population, sequence: int) -> dict[st
     }
 
 
-def person_key(request: Mapping[str, Any]) -> str:
+def person_key(request: BaseModel) -> tuple[str, ...]:
     """One monthly allowance per person: one who qualifies twice gets the higher one (Điều 8 khoản 1)."""
-    return str(request["doiTuong"]["soDinhDanh"])
+    return (str(request.model_dump(mode="json")["doiTuong"]["soDinhDanh"]),)
 
 
 TRO_CAP = DossierKind(
@@ -170,7 +169,7 @@ TRO_CAP = DossierKind(
         "được hưởng một mức trợ cấp cao nhất",
     },
     handler="Công chức văn hóa - xã hội",
-    duplicate_key=person_key,
+    same_case=person_key,
 )
 
 

@@ -19,6 +19,7 @@ from tests.local_http import CallbackReceiver, callback_receiver
 CONSUMER = ("000.00.00.H91", "demo-secret-H91")
 LIMITED_CONSUMER = ("000.00.00.H92", "demo-secret-H92")
 OPERATOR = ("ops.ndxp-sim", "demo-secret-ops")
+LIEN_THONG_SOURCE = ("000.00.00.G12", "fake-lien-thong-secret-G12")  # the hộ tịch mock's chain steps
 
 MakeSettings = Callable[..., Settings]
 

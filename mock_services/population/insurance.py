@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,9 @@ def health_insurance(population: Population, person: Citizen) -> HealthInsurance
     """The person's insurance record, or None for someone with no BHXH number (uninsured)."""
     fixed = population.fixed_assets.insurance.get(person.so_dinh_danh)
     if fixed is not None:
+        if person.ngay_mat is not None and fixed.trang_thai != WITHDRAWN:
+            # A death registered at run time withdraws the card, as it does a generated person's.
+            return replace(fixed, gt_the_den=min(fixed.gt_the_den, person.ngay_mat), trang_thai=WITHDRAWN)
         return fixed
     if person.ma_so_bhxh is None:
         return None

@@ -36,6 +36,7 @@ from ndxp_sim.mock_services.population.dates import province_code_on
 
 HEAD_OR_SPOUSE = frozenset({"Chủ hộ", "Vợ", "Chồng"})
 MARRIED = "Đã kết hôn"
+WIDOWED = "Góa"
 _ACTIVE = "00"
 
 
@@ -73,6 +74,10 @@ class Population:
 
     def _build_indexes(self) -> None:
         self._lock = threading.RLock()  # re-entrant: register_birth reads the lazily built indexes
+        # What was registered since it was built or unpickled (a reset reloads it when `changes` > 0).
+        self.changes = 0
+        self.residence_registered: dict[str, tuple[str, date]] = {}  # person -> (household, registered on)
+        self.residence_removed: dict[str, tuple[date, str]] = {}  # person -> (removed on, reason)
         self._by_cmnd = {person.so_cmnd: person for person in self.citizens.values() if person.so_cmnd}
         by_province: dict[str, list[Enterprise]] = {}
         for enterprise in sorted(self.enterprises.values(), key=lambda item: item.ma_so_doanh_nghiep):
@@ -265,6 +270,62 @@ class Population:
         ids = self.servant_registry.servants_by_agency.get(ma_co_quan, ())
         return [servant for person_id in ids if (servant := self.civil_servant(person_id))]
 
+    def register_residence(self, so_dinh_danh: str, household_id: str, quan_he: str, on: date) -> Citizen:
+        """Register a permanent residence (đăng ký thường trú) in a household: the person joins it (leaving
+        any other) with its address; registering again in the same household changes nothing."""
+        with self._lock:
+            person = self.citizens[so_dinh_danh]
+            household = self.households[household_id]
+            if self.residence_registered.get(so_dinh_danh, ("", on))[0] == household_id:
+                return person
+            if person.household_id != household_id:
+                old = self.households.get(person.household_id)
+                if old is not None and so_dinh_danh in old.members:
+                    old.members.remove(so_dinh_danh)
+            if so_dinh_danh not in household.members:
+                household.members.append(so_dinh_danh)
+            head = self.citizens[household.chu_ho]
+            person.household_id, person.quan_he_chu_ho = household_id, quan_he
+            person.thuong_tru = household.address or head.thuong_tru
+            person.noi_o_hien_tai = person.thuong_tru
+            self.residence_registered[so_dinh_danh] = (household_id, on)
+            self.changes += 1
+            return person
+
+    def remove_residence(self, so_dinh_danh: str, on: date, reason: str) -> Household:
+        """Remove a permanent residence (xóa đăng ký thường trú): the person leaves the household's members;
+        a head who leaves is followed by the oldest living adult member. Removing twice changes nothing."""
+        with self._lock:
+            person = self.citizens[so_dinh_danh]
+            household = self.households[person.household_id]
+            if so_dinh_danh in self.residence_removed:
+                return household
+            if so_dinh_danh in household.members:
+                household.members.remove(so_dinh_danh)
+            if household.chu_ho == so_dinh_danh:
+                living = [self.citizens[m] for m in household.members if not self.citizens[m].da_mat]
+                if living:
+                    successor = min(living, key=lambda member: member.ngay_sinh)
+                    household.chu_ho = successor.so_dinh_danh
+                    successor.quan_he_chu_ho = "Chủ hộ"
+                    household.members.remove(successor.so_dinh_danh)
+                    household.members.insert(0, successor.so_dinh_danh)
+            self.residence_removed[so_dinh_danh] = (on, reason)
+            self.changes += 1
+            return household
+
+    def issue_bhxh_number(self, so_dinh_danh: str, number: str | None = None) -> Citizen:
+        """Give the person a mã số BHXH if they have none (a child's first card): `number`, when replaying
+        one issued before a restart, else a fresh one; returns the person."""
+        with self._lock:
+            person = self.citizens[so_dinh_danh]
+            if person.ma_so_bhxh is None:
+                rng = random.Random(self.seed * 1_000_033 + self.changes)
+                person.ma_so_bhxh = number or self._fresh_bhxh(rng, person.so_dinh_danh[1:3])
+                self._bhxh_index()[person.ma_so_bhxh] = person
+                self.changes += 1
+            return person
+
     def register_birth(
         self,
         *,
@@ -277,8 +338,13 @@ class Population:
         dan_toc: str,
         cha: str | None,
         me: str | None,
+        insured: bool = True,
     ) -> Citizen:
-        """Register a newborn: issue a fresh CCCD, add the child to the mother's (else father's) household."""
+        """Register a newborn: issue a fresh CCCD, add the child to the mother's (else father's) household.
+
+        `insured`: the child gets a mã số BHXH at once (children under 6 are insured from birth); a chained
+        registration leaves it to the insurance step of the chain.
+        """
         with self._lock:
             mother = self.citizens.get(me) if me else None
             father = self.citizens.get(cha) if cha else None
@@ -307,14 +373,29 @@ class Population:
                 tinh_trang_hon_nhan="Chưa kết hôn",
                 cha=father.so_dinh_danh if father else None,
                 me=mother.so_dinh_danh if mother else None,
-                ma_so_bhxh=self._fresh_bhxh(rng, prefix[1:]),  # children under 6 are insured from birth
+                ma_so_bhxh=self._fresh_bhxh(rng, prefix[1:]) if insured else None,
             )
             self.citizens[child.so_dinh_danh] = child
             if child.ma_so_bhxh:
                 self._bhxh_index()[child.ma_so_bhxh] = child
             household.members.append(child.so_dinh_danh)
             self.births_registered += 1
+            self.changes += 1
             return child
+
+    def register_death(self, so_dinh_danh: str, ngay_mat: date) -> Citizen:
+        """Record a death: every service reading the population sees the person as deceased from then on
+        (insurance derives a withdrawn card, lookups answer `da_mat`); a spouse becomes widowed."""
+        with self._lock:
+            person = self.citizens[so_dinh_danh]
+            if person.da_mat:
+                raise ValueError(f"{so_dinh_danh} is already registered as deceased")
+            person.da_mat, person.ngay_mat = True, ngay_mat
+            spouse = self.spouse_of(person)
+            if spouse is not None:
+                spouse.tinh_trang_hon_nhan = WIDOWED
+            self.changes += 1
+            return person
 
     # Both draw from a rng seeded by the population's seed and birth count, so a replayed scenario
     # issues the same ids.

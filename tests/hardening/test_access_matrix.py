@@ -19,13 +19,18 @@ from ndxp_sim.core.errors import ERROR_HEADER
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.app import create_app
 from ndxp_sim.gateway.exchange import MemorySink
-from tests.conftest import CONSUMER, LIMITED_CONSUMER, OPERATOR, GatewayHarness
+from tests.conftest import CONSUMER, LIEN_THONG_SOURCE, LIMITED_CONSUMER, OPERATOR, GatewayHarness
 from tests.hardening.conftest import serving
 from tests.hardening.fault_backend import FaultBackend, fault_backend
 from tests.hardening.raw_http import Answer, connect, read_until_closed, send_quietly
 
 SHIPPED = Settings().consumers
-CREDENTIALS = {CONSUMER[0]: CONSUMER, LIMITED_CONSUMER[0]: LIMITED_CONSUMER, OPERATOR[0]: OPERATOR}
+CREDENTIALS = {
+    CONSUMER[0]: CONSUMER,
+    LIMITED_CONSUMER[0]: LIMITED_CONSUMER,
+    OPERATOR[0]: OPERATOR,
+    LIEN_THONG_SOURCE[0]: LIEN_THONG_SOURCE,
+}
 # Routes of the gateway itself that answer without a bearer token, and why (everything else needs one).
 PUBLIC = {
     "/token": "takes the consumer's Basic credentials instead",

@@ -237,7 +237,13 @@ async def test_wsdl_and_xsd_are_served(client: httpx.AsyncClient) -> None:
     ns = {"w": "http://schemas.xmlsoap.org/wsdl/", "s": "http://schemas.xmlsoap.org/wsdl/soap/"}
     assert wsdl.xpath("//s:address/@location", namespaces=ns) == ["http://mocks/csdl_dan_cu/soap"]
     operations = set(wsdl.xpath("//w:portType/w:operation/@name", namespaces=ns))
-    assert operations == {"TraCuuThongTinCongDan", "XacThucThongTinCongDan", "XacMinhTinhTrangHonNhan"}
+    assert operations == {
+        "TraCuuThongTinCongDan",
+        "XacThucThongTinCongDan",
+        "XacMinhTinhTrangHonNhan",
+        "DangKyThuongTru",
+        "XoaDangKyThuongTru",
+    }
     location = wsdl.xpath("//*[local-name()='import']/@schemaLocation")[0]
     xsd = await client.get(f"/csdl_dan_cu/{location}")
     assert xsd.status_code == 200

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 import httpx
 from mock_helpers import BIRTH, CallbackReceiver, birth, eventually, soap_call
 
+from ndxp_sim.core import identities as ids
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.mock_services.admin import admin_headers
 from ndxp_sim.mock_services.app import create_mock_app
@@ -94,3 +95,87 @@ async def test_reset_forgets_the_journal_too(mock_settings: Settings) -> None:
         assert (await first.post("/_admin/reset")).status_code == 200
     async with running(mock_settings) as second:
         assert (await second.get(f"/ho_tich/ho-so/{BIRTH['maHoSo']}")).status_code == 404
+
+
+async def test_residence_and_insurance_writes_survive_a_restart(mock_settings: Settings) -> None:
+    """A chained birth's child, registered and insured by direct calls of the steps (no gateway here: the
+    chain itself stops failed, saying why), and a death with its residence removed: all stay on restart."""
+    chained = birth(maHoSo="H01.30307-251101-LT01")
+    death = {
+        "maDonVi": "000.00.00.H91",
+        "maTinh": "91",
+        "maTTHC": "1.000656",
+        "maHoSo": "H01.30301-251105-KT01",
+        "ngayTiepNhan": "2025-11-05",
+        "hoTich": {
+            "maGBT": "GBT-1",
+            "nktHoTen": "Lê Văn Cường",
+            "nktSoDDCN": ids.COUPLE_HUSBAND,
+            "nktNgayChet": "2025-11-04",
+            "nktNoiChet": {"maTinh": "91", "maXa": "30301"},
+            "nycHoTen": "Phạm Thị Dung",
+            "nycSoDDCN": ids.COUPLE_WIFE,
+            "nycQuanHe": "Vợ",
+        },
+    }
+    async with running(mock_settings) as first:
+        assert (await first.post("/ho_tich/lien-thong/khai-sinh", json=chained)).status_code == 200
+        assert (await first.post("/ho_tich/khai-tu", json=death)).status_code == 200
+
+        async def chain_failed() -> bool:
+            chain = (await first.get(f"/ho_tich/lien-thong/{chained['maHoSo']}")).json()["value"]
+            return bool(chain["trangThai"] == "failed")
+
+        await eventually(chain_failed)
+        chain = (await first.get(f"/ho_tich/lien-thong/{chained['maHoSo']}")).json()["value"]
+        assert chain["buoc"][1]["loi"] == "chưa cấu hình địa chỉ nền tảng (mocks.callback_relay_url)"
+        child_id = chain["buoc"][0]["ketQua"]["soDinhDanh"]
+        status, _, _ = await soap_call(
+            first,
+            "DangKyThuongTru",
+            MaYeuCau="YC-1",
+            MaCanBo="CB-1",
+            SoDinhDanh=child_id,
+            SoSoHoKhau=ids.HOUSEHOLD_EXISTS,
+            QuanHeChuHo="Cháu",
+            MaHoSo=chained["maHoSo"],
+        )
+        assert status == 200
+        card = await first.post(
+            "/csdl_bao_hiem/the-bhyt/tre-em",
+            json={"soDinhDanh": child_id, "hoTen": "Lê Minh Khang", "ngaySinh": "20/10/2025", "maHoSo": "X"},
+        )
+        assert card.status_code == 200, card.text
+
+        async def dead() -> bool:
+            return bool(
+                (await first.get(f"/ho_tich/ho-so/{death['maHoSo']}")).json()["value"]["trangThai"] == "done"
+            )
+
+        await eventually(dead)
+        status, _, _ = await soap_call(
+            first,
+            "XoaDangKyThuongTru",
+            MaYeuCau="YC-2",
+            MaCanBo="CB-1",
+            SoDinhDanh=ids.COUPLE_HUSBAND,
+            LyDo="Chết",
+            MaHoSo=death["maHoSo"],
+        )
+        assert status == 200
+
+    async with running(mock_settings) as second:
+        _, _, found = await soap_call(second, "TraCuuThongTinCongDan", MaYeuCau="YC-3", SoDinhDanh=child_id)
+        child = found["CongdanCollection"]["CongDan"]
+        assert (child["SoSoHoKhau"], child["ThuongTru"]["MaPhuongXa"]) == (ids.HOUSEHOLD_EXISTS, "30307")
+        again = await second.post(
+            "/csdl_bao_hiem/the-bhyt/tre-em",
+            json={"soDinhDanh": child_id, "hoTen": "Lê Minh Khang", "ngaySinh": "20/10/2025", "maHoSo": "X"},
+        )
+        assert again.json()["maSoBhxh"] == card.json()["maSoBhxh"]  # the same number, not a fresh one
+        _, _, found = await soap_call(
+            second, "TraCuuThongTinCongDan", MaYeuCau="YC-4", SoDinhDanh=ids.COUPLE_WIFE
+        )
+        assert found["CongdanCollection"]["CongDan"]["ChuHo"]["SoDinhDanh"] == ids.COUPLE_WIFE
+        chain = (await second.get(f"/ho_tich/lien-thong/{chained['maHoSo']}")).json()["value"]
+        assert chain["trangThai"] == "failed"  # still failed, still resumable: nothing half-done silently

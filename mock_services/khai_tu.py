@@ -1,0 +1,138 @@
+"""Death registration (khai tử), the second dossier kind of #11 hộ tịch: its request, review and result."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ndxp_sim.mock_services import civil_status_checks as checks
+from ndxp_sim.mock_services.clock import now_vn
+from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
+from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN
+from ndxp_sim.mock_services.population.dates import age_on
+
+if TYPE_CHECKING:
+    from ndxp_sim.mock_services.population import Population
+
+PAGES_PER_BOOK = 200
+REQUESTER_AGE = 18  # the relative who declares a death acts on their own behalf: an adult
+_DDCN = r"^[0-9]{12}$"
+
+
+class _Fields(BaseModel):
+    model_config = ConfigDict(extra="allow")  # BTP messages carry more fields than the mock checks
+
+
+class NoiChet(_Fields):
+    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
+    maXa: str = Field(..., pattern=r"^[0-9]{5}$")
+    dcChiTiet: str = ""
+
+
+class HoTichKhaiTu(_Fields):
+    """The death part of the BTP envelope: nkt* the deceased, nyc* the requester, maGBT the death notice."""
+
+    maGBT: str | None = None  # giấy báo tử; missing → supplement
+    nktHoTen: str = Field(..., min_length=3, max_length=100)
+    nktSoDDCN: str = Field(..., pattern=_DDCN)
+    nktNgayChet: date
+    nktGioPhutChet: str | None = Field(None, pattern=r"^[0-2][0-9]:[0-5][0-9]$")
+    nktNoiChet: NoiChet
+    nktNguyenNhanChet: str | None = Field(None, max_length=500)
+    nycHoTen: str = Field(..., min_length=1, max_length=100)
+    nycSoDDCN: str = Field(..., pattern=_DDCN)
+    nycQuanHe: str = Field(..., min_length=1, max_length=50)
+
+
+class KhaiTuRequest(_Fields):
+    maDonVi: int | str
+    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
+    maTTHC: str = Field(..., min_length=1)
+    maHoSo: str = Field(..., pattern=MA_HO_SO_PATTERN)
+    ngayTiepNhan: str = Field(..., min_length=1)
+    callbackUrl: str | None = Field(None, pattern=r"^https?://")
+    hoTich: HoTichKhaiTu
+
+
+def review_death(request: BaseModel, population: Population) -> Review:
+    """The deceased is in the register under that name and alive there; the death date is neither in the
+    future nor before their birth; the place is a post-2025 commune; the requester is another living adult;
+    then the death notice is needed."""
+    assert isinstance(request, KhaiTuRequest)
+    death = request.hoTich
+    try:
+        checks.check_not_after(death.nktNgayChet, now_vn().date(), "Ngày chết")
+        person = checks.registered(population, "người chết", death.nktSoDDCN, death.nktHoTen)
+        if person.da_mat:
+            day = checks.dmy(person.ngay_mat) if person.ngay_mat else "không rõ"
+            raise checks.RefusedError(
+                f"Công dân (số định danh {person.so_dinh_danh}) đã được ghi nhận là đã chết "
+                f"(ngày chết {day}) trong CSDLQG về dân cư"
+            )
+        if death.nktNgayChet < person.ngay_sinh:
+            raise checks.RefusedError(
+                f"Ngày chết ({checks.dmy(death.nktNgayChet)}) trước ngày sinh của người chết "
+                f"({checks.dmy(person.ngay_sinh)})"
+            )
+        checks.check_place(death.nktNoiChet.maTinh, death.nktNoiChet.maXa, "Nơi chết")
+        if death.nycSoDDCN == death.nktSoDDCN:
+            raise checks.RefusedError("Người yêu cầu đăng ký khai tử không thể là người chết")
+        requester = checks.registered(population, "người yêu cầu", death.nycSoDDCN, death.nycHoTen)
+        if requester.da_mat:
+            raise checks.RefusedError(
+                f"Người yêu cầu (số định danh {requester.so_dinh_danh}) đã chết trong CSDLQG về dân cư"
+            )
+        age = age_on(requester.ngay_sinh, now_vn().date())
+        if age < REQUESTER_AGE:
+            raise checks.RefusedError(
+                f"Người yêu cầu đăng ký khai tử chưa đủ {REQUESTER_AGE} tuổi ({age} tuổi)"
+            )
+    except checks.RefusedError as refusal:
+        return Review("reject", refusal.reason)
+    if not death.maGBT:
+        return Review("supplement", "Đề nghị bổ sung Giấy báo tử (maGBT)")
+    return OK
+
+
+def same_death(request: BaseModel) -> tuple[str, ...]:
+    """One death, one registration: dossiers naming the same person are the same case."""
+    assert isinstance(request, KhaiTuRequest)
+    return (request.hoTich.nktSoDDCN,)
+
+
+def register_death(request: BaseModel, population: Population, sequence: int) -> dict[str, Any]:
+    """Record the death in the population and return ketQuaXuLy (the extract of the death register)."""
+    assert isinstance(request, KhaiTuRequest)
+    death = request.hoTich
+    person = population.register_death(death.nktSoDDCN, death.nktNgayChet)
+    today = now_vn().date()
+    return {
+        "soDinhDanh": person.so_dinh_danh,
+        "ngayChet": death.nktNgayChet.isoformat(),
+        "ngayDangKy": today.isoformat(),
+        "soDangKy": str(sequence),
+        "quyenSo": f"{(sequence - 1) // PAGES_PER_BOOK + 1:02d}/{today.year}",
+        "trangSo": str((sequence - 1) % PAGES_PER_BOOK + 1),
+        "ndktMaTinh": request.maTinh,
+        "ndktMaXa": death.nktNoiChet.maXa,
+        "trichLucKhaiTu": "Bản chính trích lục khai tử điện tử",
+        "maGiayToKetQua": f"KT-{request.maTinh}-{today.year}-{sequence:06d}",
+    }
+
+
+KHAI_TU = DossierKind(
+    model=KhaiTuRequest,
+    review=review_death,
+    build_result=register_death,
+    supplement_into="hoTich",
+    labels={
+        RECEIVED: "Tiếp nhận hồ sơ đăng ký khai tử",
+        PROCESSING: "Công chức tư pháp - hộ tịch đang xử lý hồ sơ",
+        DONE: "Đã đăng ký khai tử và cập nhật CSDLQG về dân cư",
+        "duplicate": "Người chết đã có hồ sơ đăng ký khai tử khác đang giải quyết hoặc đã giải quyết",
+    },
+    handler="Công chức tư pháp - hộ tịch",
+    same_case=same_death,
+)
