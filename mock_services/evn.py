@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.fields import IsoDate
@@ -270,8 +271,16 @@ def create_router(ctx: MockContext) -> APIRouter:
             return fail(413, "payload_too_large", f"Dung lượng hồ sơ vượt quá {MAX_FORM_BYTES // 1048576} MB")
         if not request.headers.get("content-type", "").startswith(FORMS):
             return fail(415, "unsupported_media_type", "Yêu cầu phải gửi dạng multipart/form-data")
-        async with request.form(max_files=MAX_FILES + 1, max_fields=10) as form:
-            return await _register(form.get("hoSo"), form.getlist("tepDinhKem"))
+        try:
+            async with request.form(max_files=MAX_FILES + 1, max_fields=10) as form:
+                return await _register(form.get("hoSo"), form.getlist("tepDinhKem"))
+        except StarletteHTTPException as exc:  # Starlette's parser refuses a broken or oversized form
+            return fail(
+                422,
+                "validation_error",
+                f"Biểu mẫu multipart không hợp lệ: {exc.detail}",
+                _loc("body", exc.detail),
+            )
 
     async def _register(data: Any, uploads: list[Any]) -> Response:
         if not isinstance(data, str):

@@ -24,7 +24,7 @@ ALLOWED_FAKES = [
         "core/config/default.yaml",
     ),
     # FAKE_* defaults (refused outside simulator mode), and test values that say they are fake
-    (r"[a-z0-9-]*fake-[a-z0-9-]*", "*", "core/settings.py"),
+    (r"[A-Za-z0-9-]*fake-[A-Za-z0-9-]*", "*", "core/settings.py"),
     # the shipped lgspaccesstoken credentials of the demo agency, and wrong ones the tests send
     (r"demo-(access|lgsp-secret)-[A-Z0-9]+", "*", "core/config/default.yaml"),
     (r"not-the-secret", "tests/*", "core/config/default.yaml"),
