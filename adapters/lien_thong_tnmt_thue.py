@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
+from ndxp_sim.adapters.dossier_models import BienNhan, Btp, CancellableStatus, HoSo, TraCuuHoSo, TrangThaiHoSo
 from ndxp_sim.adapters.fields import (
     Answer,
     CitizenId,
@@ -89,33 +89,9 @@ class GuiPhieuChuyen(BaseModel):
     giaoDich: GiaoDich
 
 
-class TraCuuHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
-
-
-class BoSungHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
+class BoSungHoSo(TraCuuHoSo):
     giaChuyenNhuong: int = Field(..., gt=0, le=10**13)
     ghiChu: str | None = Field(None, max_length=500)
-
-
-DossierStatus = Literal["received", "processing", "supplement_requested", "done", "rejected", "cancelled"]
-
-
-class BienNhan(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: Literal["received"]
-    ngayTiepNhan: str
-
-
-class BuocXuLy(Answer):
-    trangThai: DossierStatus
-    thoiGianThucHien: datetime
-    nguoiXuLy: str = Field(..., description="the hop: Cổng liên thông TNMT - Thuế or Cơ quan thuế")
-    noiDungXuLy: str
 
 
 class KhoanNop(Answer):
@@ -127,6 +103,8 @@ class KhoanNop(Answer):
 
 
 class ThongBaoNopTien(Answer):
+    """The tax notice (thông báo nộp tiền), the dossier's result once done."""
+
     soThongBao: str
     ngayThongBao: str
     coQuanThue: str
@@ -137,38 +115,6 @@ class ThongBaoNopTien(Answer):
     tongSoTien: int
     hanNop: str
     mienGiam: str | None = None
-
-
-class HoSo(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: DossierStatus
-    lichSu: list[BuocXuLy]
-    hanBoSungHoSo: datetime | None = None
-    ketQuaXuLy: ThongBaoNopTien | None = Field(None, description="the tax notice, once done")
-
-
-class HoSoBoSung(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: DossierStatus
-
-
-class _Envelope(Answer):
-    status: Literal[1]
-    statusDescription: str
-
-
-class BienNhanAnswer(_Envelope):
-    value: BienNhan
-
-
-class HoSoAnswer(_Envelope):
-    value: HoSo
-
-
-class BoSungAnswer(_Envelope):
-    value: HoSoBoSung
 
 
 class LienThongTnmtThueAdapter(RestAdapter):
@@ -183,7 +129,7 @@ class LienThongTnmtThueAdapter(RestAdapter):
             dossier_field="maHoSo",
             idempotent=True,  # the gateway deduplicates by maHoSo
             callback_field="callbackUrl",
-            response=BienNhanAnswer,
+            response=Btp[BienNhan],
             summary="Send the land office's transfer slip to the tax office; status and the tax notice come "
             "back to callbackUrl",
         ),
@@ -192,8 +138,9 @@ class LienThongTnmtThueAdapter(RestAdapter):
             request=TraCuuHoSo,
             backend_path="/ho-so/{maHoSo}",
             dossier_field="maHoSo",
-            response=HoSoAnswer,
-            summary="The slip's hops (gateway → tax office → back) and the tax notice once issued",
+            response=Btp[HoSo[CancellableStatus, ThongBaoNopTien]],
+            summary="The slip's hops (gateway → tax office → back; nguoiXuLy: Cổng liên thông TNMT - Thuế "
+            "or Cơ quan thuế) and the tax notice once issued",
         ),
         Operation(
             "boSungHoSo",
@@ -203,7 +150,7 @@ class LienThongTnmtThueAdapter(RestAdapter):
             backend_path="/ho-so/{maHoSo}/bo-sung",
             dossier_field="maHoSo",
             idempotent=False,
-            response=BoSungAnswer,
+            response=Btp[TrangThaiHoSo[CancellableStatus]],
             summary="Supply the contract price the tax office asked for",
         ),
     )

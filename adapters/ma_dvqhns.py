@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_answers import BienNhan, HoSoBoSung, dossier_view, envelope
+from ndxp_sim.adapters.dossier_models import BienNhan, Btp, DossierStatus, HoSo, TraCuuHoSo, TrangThaiHoSo
 from ndxp_sim.adapters.fields import (
     AssumedAnswer,
     CommuneCode,
@@ -70,14 +70,7 @@ class DangKyMaSoDVQHNS(BaseModel):
     nguoiDeNghi: NguoiDeNghi
 
 
-class TraCuuHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
-
-
-class BoSungHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
+class BoSungHoSo(TraCuuHoSo):
     soQuyetDinhThanhLap: str = Field(..., min_length=1, max_length=50)
     ngayQuyetDinhThanhLap: date | None = None
     coQuanQuyetDinh: str | None = Field(None, max_length=200)
@@ -109,7 +102,7 @@ class MaDvqhnsAdapter(RestAdapter):
             dossier_field="maHoSo",
             idempotent=True,  # the backend deduplicates by maHoSo
             callback_field="callbackUrl",
-            response=envelope("DangKyMaSoDVQHNSAnswer", BienNhan),
+            response=Btp[BienNhan],
             summary="Submit a request for a budget-unit code; status callbacks go to callbackUrl",
         ),
         Operation(
@@ -117,7 +110,7 @@ class MaDvqhnsAdapter(RestAdapter):
             request=TraCuuHoSo,
             backend_path="/ho-so/{maHoSo}",
             dossier_field="maHoSo",
-            response=envelope("TraCuuHoSoAnswer", dossier_view("HoSoMaDVQHNS", KetQuaMaDVQHNS)),
+            response=Btp[HoSo[DossierStatus, KetQuaMaDVQHNS]],
             summary="Status, history and, once done, the issued 7-digit code",
         ),
         Operation(
@@ -128,7 +121,7 @@ class MaDvqhnsAdapter(RestAdapter):
             backend_path="/ho-so/{maHoSo}/bo-sung",
             dossier_field="maHoSo",
             idempotent=False,
-            response=envelope("BoSungHoSoAnswer", HoSoBoSung),
+            response=Btp[TrangThaiHoSo[DossierStatus]],
             summary="Supply the founding decision a dossier in supplement_requested is waiting for",
         ),
     )

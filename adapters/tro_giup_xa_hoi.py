@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_answers import BienNhan, HoSoBoSung, dossier_view, envelope
+from ndxp_sim.adapters.dossier_models import BienNhan, Btp, DossierStatus, HoSo, TraCuuHoSo, TrangThaiHoSo
 from ndxp_sim.adapters.fields import (
     AssumedAnswer,
     CommuneCode,
@@ -59,14 +59,7 @@ class DangKyTroCap(BaseModel):
     nguoiKhai: NguoiKhai | None = None
 
 
-class TraCuuHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
-
-
-class BoSungHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
+class BoSungHoSo(TraCuuHoSo):
     maHoNgheo: str | None = Field(None, min_length=1, max_length=30)
     soGiayXacNhanKhuyetTat: str | None = Field(None, min_length=1, max_length=30)
     ghiChu: str | None = Field(None, max_length=500)
@@ -101,7 +94,7 @@ class TroGiupXaHoiAdapter(RestAdapter):
             dossier_field="maHoSo",
             idempotent=True,  # the backend deduplicates by maHoSo
             callback_field="callbackUrl",
-            response=envelope("DangKyTroCapAnswer", BienNhan),
+            response=Btp[BienNhan],
             summary="Submit a monthly social-allowance dossier; status callbacks go to callbackUrl",
         ),
         Operation(
@@ -109,7 +102,7 @@ class TroGiupXaHoiAdapter(RestAdapter):
             request=TraCuuHoSo,
             backend_path="/ho-so/{maHoSo}",
             dossier_field="maHoSo",
-            response=envelope("TraCuuHoSoAnswer", dossier_view("HoSoTroCap", QuyetDinhTroCap)),
+            response=Btp[HoSo[DossierStatus, QuyetDinhTroCap]],
             summary="Status, history and, once done, the decision with the monthly amount",
         ),
         Operation(
@@ -120,7 +113,7 @@ class TroGiupXaHoiAdapter(RestAdapter):
             backend_path="/ho-so/{maHoSo}/bo-sung",
             dossier_field="maHoSo",
             idempotent=False,
-            response=envelope("BoSungHoSoAnswer", HoSoBoSung),
+            response=Btp[TrangThaiHoSo[DossierStatus]],
             summary="Supply the certificate (poor household, disability) a dossier is waiting for",
         ),
     )
