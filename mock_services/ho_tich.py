@@ -17,6 +17,7 @@ from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
 from ndxp_sim.mock_services.khai_tu import KHAI_TU
 from ndxp_sim.mock_services.people import folded_name
 
@@ -84,20 +85,20 @@ def review_birth(request: BaseModel, population: Population) -> Review:
     birth = request.hoTich
     try:
         checks.check_not_after(birth.nksNgaySinh, now_vn().date(), "Ngày sinh của trẻ")
-        mother = checks.registered(population, "người mẹ", birth.meSoDDCN, birth.meHoTen)
+        mother = citizen(population, birth.meSoDDCN, birth.meHoTen, "người mẹ", alive=False)
         checks.check_parent(mother, "người mẹ", "Nữ", checks.MOTHER_AGE, birth.nksNgaySinh)
         if birth.chaSoDDCN:
-            father = checks.registered(population, "người cha", birth.chaSoDDCN, birth.chaHoTen or "")
+            father = citizen(population, birth.chaSoDDCN, birth.chaHoTen or "", "người cha", alive=False)
             checks.check_parent(father, "người cha", "Nam", checks.FATHER_AGE, birth.nksNgaySinh)
         checks.check_ethnic_group(birth.nksDanToc, "nksDanToc")
         checks.check_place(birth.nksNoiSinh.maTinh, birth.nksNoiSinh.maXa, "Nơi sinh")
         already = registered_child(population, mother, birth.nksHoTen, birth.nksNgaySinh)
         if already is not None:
-            raise checks.RefusedError(
+            raise RefusedError(
                 f"Trẻ đã được đăng ký khai sinh (số định danh {already.so_dinh_danh}): cùng người mẹ, "
                 "họ tên và ngày sinh"
             )
-    except checks.RefusedError as refusal:
+    except RefusedError as refusal:
         return Review("reject", refusal.reason)
     if not birth.maGCS:
         return Review("supplement", "Đề nghị bổ sung Giấy chứng sinh (maGCS)")

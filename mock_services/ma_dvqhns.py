@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -10,11 +9,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ndxp_sim.core import catalogues
-from ndxp_sim.mock_services.applicants import age_on, verify
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
+from ndxp_sim.mock_services.people import folded_name
+from ndxp_sim.mock_services.population.dates import age_on
 
 if TYPE_CHECKING:
     from ndxp_sim.mock_services.population import Population
@@ -98,9 +99,12 @@ def review_request(request: BaseModel, population: Population) -> Review:
     """The Sở Tài chính's checks: who signs, the founding decision, its date."""
     assert isinstance(request, CapMaRequest)
     signer = request.nguoiDeNghi
-    person = verify(population, signer.soDinhDanh, signer.hoTen, signer.ngaySinh, "người đề nghị cấp mã số")
-    if isinstance(person, Review):
-        return person
+    try:
+        person = citizen(
+            population, signer.soDinhDanh, signer.hoTen, "người đề nghị cấp mã số", ngay_sinh=signer.ngaySinh
+        )
+    except RefusedError as refused:
+        return Review("reject", refused.reason)
     today = now_vn().date()
     if age_on(person.ngay_sinh, today) < ADULT:
         return Review(
@@ -143,8 +147,7 @@ def issue_code(request: BaseModel, population: Population, sequence: int) -> dic
 def unit_key(request: BaseModel) -> tuple[str, ...]:
     """One code per unit for life: the same name in the same commune is the same unit."""
     unit = request.model_dump(mode="json")["donVi"]
-    name = " ".join(unicodedata.normalize("NFC", unit["tenDonVi"]).casefold().split())
-    return unit["diaChi"]["maXa"], name
+    return unit["diaChi"]["maXa"], folded_name(unit["tenDonVi"])
 
 
 CAP_MA = DossierKind(

@@ -9,11 +9,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ndxp_sim.core import catalogues
-from ndxp_sim.mock_services.applicants import age_on, verify
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
+from ndxp_sim.mock_services.population.dates import age_on
 
 if TYPE_CHECKING:
     from ndxp_sim.mock_services.population import Population
@@ -104,9 +105,12 @@ def review_request(request: BaseModel, population: Population) -> Review:
     """The commune's checks: the person, where they live, the age and papers the category needs."""
     assert isinstance(request, TroCapRequest)
     form = request.doiTuong
-    person = verify(population, form.soDinhDanh, form.hoTen, form.ngaySinh, "đối tượng đề nghị trợ cấp")
-    if isinstance(person, Review):
-        return person
+    try:
+        person = citizen(
+            population, form.soDinhDanh, form.hoTen, "đối tượng đề nghị trợ cấp", ngay_sinh=form.ngaySinh
+        )
+    except RefusedError as refused:
+        return Review("reject", refused.reason)
     if form.gioiTinh != person.gioi_tinh:
         return Review("reject", "Giới tính trên tờ khai không khớp với Cơ sở dữ liệu quốc gia về dân cư")
     ward = catalogues.ward(request.maXa)

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from mock_helpers import eventually, soap_call
 
 from ndxp_sim.core import identities as ids
+from ndxp_sim.mock_services.dossier_checks import IN_POPULATION, REGISTRY
 
 DEATH: dict[str, Any] = {
     "maDonVi": "000.00.00.H91",
@@ -100,12 +101,12 @@ async def test_a_registered_death_is_seen_by_every_service_reading_the_populatio
 REFUSALS = [
     pytest.param(
         {"nktSoDDCN": ids.CITIZEN_MISSING},
-        f"Không tìm thấy người chết (số định danh {ids.CITIZEN_MISSING}) trong CSDLQG về dân cư",
+        f"Không tìm thấy người chết có số định danh cá nhân {ids.CITIZEN_MISSING} {IN_POPULATION}",
         id="deceased-not-in-the-register",
     ),
     pytest.param(
         {"nktHoTen": "Lê Văn Cương"},
-        "Họ tên người chết (Lê Văn Cương) không khớp với thông tin của số định danh 089088012347",
+        "Họ tên của người chết không khớp với thông tin của số định danh cá nhân 089088012347",
         id="deceased-name-not-his-number",
     ),
     pytest.param(
@@ -140,12 +141,12 @@ REFUSALS = [
     ),
     pytest.param(
         {"nycSoDDCN": ids.CITIZEN_DECEASED, "nycHoTen": "Trần Văn Bình"},
-        "Người yêu cầu (số định danh 089045012346) đã chết trong CSDLQG về dân cư",
+        f"Người yêu cầu (số định danh cá nhân 089045012346) đã chết theo {REGISTRY}",
         id="requester-is-dead",
     ),
     pytest.param(
         {"nycHoTen": "Phạm Thị Dũng"},
-        "Họ tên người yêu cầu (Phạm Thị Dũng) không khớp với thông tin của số định danh 091191012348",
+        "Họ tên của người yêu cầu không khớp với thông tin của số định danh cá nhân 091191012348",
         id="requester-name-not-her-number",
     ),
 ]

@@ -114,12 +114,15 @@ async def test_missing_founding_decision_asks_for_it_then_issues(client: httpx.A
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"soDinhDanh": ids.CITIZEN_MISSING}, "Không tìm thấy thông tin người đề nghị cấp mã số"),
+        (
+            {"soDinhDanh": ids.CITIZEN_MISSING},
+            "Không tìm thấy người đề nghị cấp mã số có số định danh cá nhân",
+        ),
         ({"hoTen": "Lê Văn Cương"}, "Họ tên, ngày sinh của người đề nghị cấp mã số không khớp"),
         ({"ngaySinh": "1988-07-03"}, "Họ tên, ngày sinh của người đề nghị cấp mã số không khớp"),
         (
             {"soDinhDanh": ids.CITIZEN_DECEASED, "hoTen": "Trần Văn Bình", "ngaySinh": "1945-06-20"},
-            "Người đề nghị cấp mã số đã chết",
+            f"Người đề nghị cấp mã số (số định danh cá nhân {ids.CITIZEN_DECEASED}) đã chết",
         ),
         (
             {"soDinhDanh": ids.COUPLE_CHILD, "hoTen": "Lê Ngọc Hân", "ngaySinh": "2016-05-09"},
