@@ -1,4 +1,4 @@
-"""The models every BTP-envelope dossier service shares: status lookup, receipt, dossier view, envelope."""
+"""What the BTP-envelope dossier services share: lookup, receipt, dossier view, envelope, operations."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
+from ndxp_sim.adapters._base import Operation
 from ndxp_sim.adapters.fields import Answer, DossierCode
 
 # Named aliases: a schema name says which set a service answers with (HoSo_DossierStatus__…).
@@ -73,3 +74,55 @@ class Btp(Answer, Generic[ValueT]):
     status: Literal[1]
     statusDescription: str
     value: ValueT
+
+
+# The operations every dossier service declares alike; a service names its paths, models and summaries.
+
+
+def submission(
+    name: str,
+    request: type[BaseModel],
+    backend_path: str,
+    summary: str,
+    response: type[BaseModel] = Btp[BienNhan],
+) -> Operation:
+    """Submitting a dossier: a POST deduplicated by maHoSo, with status callbacks to callbackUrl."""
+    return Operation(
+        name,
+        method="POST",
+        request=request,
+        backend_method="POST",
+        backend_path=backend_path,
+        dossier_field="maHoSo",
+        idempotent=True,
+        callback_field="callbackUrl",
+        response=response,
+        summary=summary,
+    )
+
+
+def status_lookup(response: type[BaseModel], summary: str) -> Operation:
+    """traCuuHoSo: a dossier's status, history and result (`response`: Btp[HoSo[status set, result]])."""
+    return Operation(
+        "traCuuHoSo",
+        request=TraCuuHoSo,
+        backend_path="/ho-so/{maHoSo}",
+        dossier_field="maHoSo",
+        response=response,
+        summary=summary,
+    )
+
+
+def supplement(request: type[BaseModel], response: type[BaseModel], summary: str) -> Operation:
+    """boSungHoSo: what a dossier in supplement_requested waits for (`request` extends TraCuuHoSo)."""
+    return Operation(
+        "boSungHoSo",
+        method="POST",
+        request=request,
+        backend_method="POST",
+        backend_path="/ho-so/{maHoSo}/bo-sung",
+        dossier_field="maHoSo",
+        idempotent=False,
+        response=response,
+        summary=summary,
+    )

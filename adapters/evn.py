@@ -12,7 +12,13 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_models import BienNhan, Btp, CancellableStatus, HoSo, TraCuuHoSo
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    CancellableStatus,
+    HoSo,
+    status_lookup,
+    submission,
+)
 from ndxp_sim.adapters.fields import (
     Answer,
     CommuneCode,
@@ -160,26 +166,16 @@ class SanLuong(Answer):
 class EvnAdapter(RestAdapter):
     key = "evn"
     operations = (
-        Operation(
+        submission(
             NEW_CONNECTION,
-            method="POST",
-            request=DangKyCapDienMoi,
-            backend_method="POST",
-            backend_path="/cap-dien-moi",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=Btp[BienNhan],
-            summary="Request a new electricity connection with its papers (PDF/JPG/PNG, base64); status "
+            DangKyCapDienMoi,
+            "/cap-dien-moi",
+            "Request a new electricity connection with its papers (PDF/JPG/PNG, base64); status "
             "callbacks go to callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=Btp[HoSo[CancellableStatus, KetQuaCapDien]],
-            summary="Status, history and result (customer code, contract, meter) of a new-connection request",
+        status_lookup(
+            Btp[HoSo[CancellableStatus, KetQuaCapDien]],
+            "Status, history and result (customer code, contract, meter) of a new-connection request",
         ),
         Operation(
             "lichNgungCapDien",

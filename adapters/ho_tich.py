@@ -8,7 +8,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_models import BienNhan, Btp, DossierStatus, HoSo, TraCuuHoSo, TrangThaiHoSo
+from ndxp_sim.adapters.dossier_models import (
+    BienNhan,
+    Btp,
+    DossierStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import Answer, CommuneCode, DossierCode, PersonalId, ProvinceCode, ShortText
 
 
@@ -186,53 +196,31 @@ class LienThong(Answer):
 class HoTichAdapter(RestAdapter):
     key = "ho_tich"
     operations = (
-        Operation(
+        submission(
             "dangKyKhaiSinh",
-            method="POST",
-            request=DangKyKhaiSinh,
-            backend_method="POST",
-            backend_path="/khai-sinh",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=Btp[BienNhan],
-            summary="Submit a birth registration (khai sinh) dossier; status callbacks go to callbackUrl",
+            DangKyKhaiSinh,
+            "/khai-sinh",
+            "Submit a birth registration (khai sinh) dossier; status callbacks go to callbackUrl",
         ),
-        Operation(
+        submission(
             "dangKyKhaiTu",
-            method="POST",
-            request=DangKyKhaiTu,
-            backend_method="POST",
-            backend_path="/khai-tu",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=Btp[BienNhan],
-            summary="Submit a death registration (khai tử) dossier; status callbacks go to callbackUrl",
+            DangKyKhaiTu,
+            "/khai-tu",
+            "Submit a death registration (khai tử) dossier; status callbacks go to callbackUrl",
         ),
-        Operation(
+        submission(
             "dangKyLienThongKhaiSinh",
-            method="POST",
-            request=DangKyLienThongKhaiSinh,
-            backend_method="POST",
-            backend_path="/lien-thong/khai-sinh",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
+            DangKyLienThongKhaiSinh,
+            "/lien-thong/khai-sinh",
+            "Chained birth procedure: khai sinh, then thường trú and the child's BHYT card",
             response=Btp[BienNhanLienThong],
-            summary="Chained birth procedure: khai sinh, then thường trú and the child's BHYT card",
         ),
-        Operation(
+        submission(
             "dangKyLienThongKhaiTu",
-            method="POST",
-            request=DangKyLienThongKhaiTu,
-            backend_method="POST",
-            backend_path="/lien-thong/khai-tu",
-            dossier_field="maHoSo",
-            idempotent=True,
-            callback_field="callbackUrl",
+            DangKyLienThongKhaiTu,
+            "/lien-thong/khai-tu",
+            "Chained death procedure: khai tử, then xóa thường trú and the funeral/survivor benefits",
             response=Btp[BienNhanLienThong],
-            summary="Chained death procedure: khai tử, then xóa thường trú and the funeral/survivor benefits",
         ),
         Operation(
             "traCuuLienThong",
@@ -253,23 +241,13 @@ class HoTichAdapter(RestAdapter):
             response=Btp[LienThong],
             summary="Resume a failed chained procedure from its failed step",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=Btp[HoSo[DossierStatus, KetQuaKhaiSinh | KetQuaKhaiTu]],
-            summary="Status, history and result of a civil-status dossier",
+        status_lookup(
+            Btp[HoSo[DossierStatus, KetQuaKhaiSinh | KetQuaKhaiTu]],
+            "Status, history and result of a civil-status dossier",
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=Btp[TrangThaiHoSo[DossierStatus]],
-            summary="Supply the documents a dossier in supplement_requested is waiting for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[DossierStatus]],
+            "Supply the documents a dossier in supplement_requested is waiting for",
         ),
     )

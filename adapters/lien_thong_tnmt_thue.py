@@ -6,8 +6,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_models import BienNhan, Btp, CancellableStatus, HoSo, TraCuuHoSo, TrangThaiHoSo
+from ndxp_sim.adapters._base import RestAdapter
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    CancellableStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import (
     Answer,
     CitizenId,
@@ -120,37 +129,21 @@ class ThongBaoNopTien(Answer):
 class LienThongTnmtThueAdapter(RestAdapter):
     key = "lien_thong_tnmt_thue"
     operations = (
-        Operation(
+        submission(
             "guiPhieuChuyen",
-            method="POST",
-            request=GuiPhieuChuyen,
-            backend_method="POST",
-            backend_path="/phieu-chuyen",
-            dossier_field="maHoSo",
-            idempotent=True,  # the gateway deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=Btp[BienNhan],
-            summary="Send the land office's transfer slip to the tax office; status and the tax notice come "
+            GuiPhieuChuyen,
+            "/phieu-chuyen",
+            "Send the land office's transfer slip to the tax office; status and the tax notice come "
             "back to callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=Btp[HoSo[CancellableStatus, ThongBaoNopTien]],
-            summary="The slip's hops (gateway → tax office → back; nguoiXuLy: Cổng liên thông TNMT - Thuế "
+        status_lookup(
+            Btp[HoSo[CancellableStatus, ThongBaoNopTien]],
+            "The slip's hops (gateway → tax office → back; nguoiXuLy: Cổng liên thông TNMT - Thuế "
             "or Cơ quan thuế) and the tax notice once issued",
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=Btp[TrangThaiHoSo[CancellableStatus]],
-            summary="Supply the contract price the tax office asked for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[CancellableStatus]],
+            "Supply the contract price the tax office asked for",
         ),
     )

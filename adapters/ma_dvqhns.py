@@ -7,8 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_models import BienNhan, Btp, DossierStatus, HoSo, TraCuuHoSo, TrangThaiHoSo
+from ndxp_sim.adapters._base import RestAdapter
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    DossierStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import (
     AssumedAnswer,
     CommuneCode,
@@ -93,35 +102,19 @@ class KetQuaMaDVQHNS(AssumedAnswer):
 class MaDvqhnsAdapter(RestAdapter):
     key = "ma_dvqhns"
     operations = (
-        Operation(
+        submission(
             "dangKyMaSoDVQHNS",
-            method="POST",
-            request=DangKyMaSoDVQHNS,
-            backend_method="POST",
-            backend_path="/cap-ma-so",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=Btp[BienNhan],
-            summary="Submit a request for a budget-unit code; status callbacks go to callbackUrl",
+            DangKyMaSoDVQHNS,
+            "/cap-ma-so",
+            "Submit a request for a budget-unit code; status callbacks go to callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=Btp[HoSo[DossierStatus, KetQuaMaDVQHNS]],
-            summary="Status, history and, once done, the issued 7-digit code",
+        status_lookup(
+            Btp[HoSo[DossierStatus, KetQuaMaDVQHNS]],
+            "Status, history and, once done, the issued 7-digit code",
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=Btp[TrangThaiHoSo[DossierStatus]],
-            summary="Supply the founding decision a dossier in supplement_requested is waiting for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[DossierStatus]],
+            "Supply the founding decision a dossier in supplement_requested is waiting for",
         ),
     )

@@ -7,7 +7,16 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_models import BienNhan, Btp, CancellableStatus, HoSo, TraCuuHoSo, TrangThaiHoSo
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    CancellableStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import (
     Answer,
     CitizenId,
@@ -122,37 +131,20 @@ class CongKhai(Answer):
 class NhaOTuongLaiAdapter(RestAdapter):
     key = "nha_o_tuong_lai"
     operations = (
-        Operation(
+        submission(
             "guiThongBao",
-            method="POST",
-            request=GuiThongBao,
-            backend_method="POST",
-            backend_path="/thong-bao",
-            dossier_field="maHoSo",
-            idempotent=True,  # the system deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=Btp[BienNhan],
-            summary="Send a developer's off-plan housing notice; the ministry's system pushes each status to "
+            GuiThongBao,
+            "/thong-bao",
+            "Send a developer's off-plan housing notice; the ministry's system pushes each status to "
             "callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=Btp[HoSo[CancellableStatus, CongKhai]],
-            summary="Status, history and the published result of a notice",
+        status_lookup(
+            Btp[HoSo[CancellableStatus, CongKhai]], "Status, history and the published result of a notice"
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=Btp[TrangThaiHoSo[CancellableStatus]],
-            summary="Supply the foundation acceptance record a notice is waiting for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[CancellableStatus]],
+            "Supply the foundation acceptance record a notice is waiting for",
         ),
         Operation(
             "dongBoKetQuaTinh",

@@ -7,8 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_models import BienNhan, Btp, DossierStatus, HoSo, TraCuuHoSo, TrangThaiHoSo
+from ndxp_sim.adapters._base import RestAdapter
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    DossierStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import (
     AssumedAnswer,
     CommuneCode,
@@ -85,35 +94,19 @@ class QuyetDinhTroCap(AssumedAnswer):
 class TroGiupXaHoiAdapter(RestAdapter):
     key = "tro_giup_xa_hoi"
     operations = (
-        Operation(
+        submission(
             "dangKyTroCapHangThang",
-            method="POST",
-            request=DangKyTroCap,
-            backend_method="POST",
-            backend_path="/tro-cap-hang-thang",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=Btp[BienNhan],
-            summary="Submit a monthly social-allowance dossier; status callbacks go to callbackUrl",
+            DangKyTroCap,
+            "/tro-cap-hang-thang",
+            "Submit a monthly social-allowance dossier; status callbacks go to callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=Btp[HoSo[DossierStatus, QuyetDinhTroCap]],
-            summary="Status, history and, once done, the decision with the monthly amount",
+        status_lookup(
+            Btp[HoSo[DossierStatus, QuyetDinhTroCap]],
+            "Status, history and, once done, the decision with the monthly amount",
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=Btp[TrangThaiHoSo[DossierStatus]],
-            summary="Supply the certificate (poor household, disability) a dossier is waiting for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[DossierStatus]],
+            "Supply the certificate (poor household, disability) a dossier is waiting for",
         ),
     )
