@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from ndxp_sim.mock_services import civil_status_checks as checks
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
-from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN
+from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields
 from ndxp_sim.mock_services.dossier_checks import IN_POPULATION, RefusedError, citizen
 from ndxp_sim.mock_services.population.dates import age_on
 
@@ -22,17 +22,13 @@ REQUESTER_AGE = 18  # the relative who declares a death acts on their own behalf
 _DDCN = r"^[0-9]{12}$"
 
 
-class _Fields(BaseModel):
-    model_config = ConfigDict(extra="allow")  # BTP messages carry more fields than the mock checks
-
-
-class NoiChet(_Fields):
+class NoiChet(FormFields):
     maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
     maXa: str = Field(..., pattern=r"^[0-9]{5}$")
     dcChiTiet: str = ""
 
 
-class HoTichKhaiTu(_Fields):
+class HoTichKhaiTu(FormFields):
     """The death part of the BTP envelope: nkt* the deceased, nyc* the requester, maGBT the death notice."""
 
     maGBT: str | None = None  # giấy báo tử; missing → supplement
@@ -47,13 +43,8 @@ class HoTichKhaiTu(_Fields):
     nycQuanHe: str = Field(..., min_length=1, max_length=50)
 
 
-class KhaiTuRequest(_Fields):
-    maDonVi: int | str
-    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
+class KhaiTuRequest(BtpDossier):
     maTTHC: str = Field(..., min_length=1)
-    maHoSo: str = Field(..., pattern=MA_HO_SO_PATTERN)
-    ngayTiepNhan: str = Field(..., min_length=1)
-    callbackUrl: str | None = Field(None, pattern=r"^https?://")
     hoTich: HoTichKhaiTu
 
 
