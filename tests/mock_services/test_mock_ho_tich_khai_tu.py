@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from mock_helpers import eventually, soap_call
+from mock_helpers import ENVELOPE, changed, eventually, soap_call
 
 from ndxp_sim.core import identities as ids
 from ndxp_sim.mock_services.dossier_checks import IN_POPULATION, REGISTRY
@@ -32,19 +31,11 @@ DEATH: dict[str, Any] = {
         "nycQuanHe": "Vợ",
     },
 }
-ENVELOPE = {"maDonVi", "maTinh", "maTTHC", "maHoSo", "ngayTiepNhan", "callbackUrl", "hoTich"}
 
 
 def death(**changes: Any) -> dict[str, Any]:
     """The sample death dossier with top-level or hoTich fields changed (None removes a field)."""
-    body = copy.deepcopy(DEATH)
-    for key, value in changes.items():
-        target = body if key in ENVELOPE else body["hoTich"]
-        if value is None:
-            target.pop(key, None)
-        else:
-            target[key] = value
-    return body
+    return changed(DEATH, ("hoTich",), ENVELOPE, **changes)
 
 
 async def _until(client: httpx.AsyncClient, ma_ho_so: str, *states: str) -> dict[str, Any]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import httpx
 import pytest
-from mock_helpers import CallbackReceiver, eventually
+from mock_helpers import CallbackReceiver, changed, eventually
 
 from ndxp_sim.core import identities as ids
 from tests.contract_checks import response_validator
@@ -40,16 +39,7 @@ REQUEST: dict[str, Any] = {
 
 def request(**changes: Any) -> dict[str, Any]:
     """The sample request with top-level, donVi or nguoiDeNghi fields changed (None removes a field)."""
-    body = copy.deepcopy(REQUEST)
-    for key, value in changes.items():
-        target = next(
-            (part for part in (body, body["donVi"], body["nguoiDeNghi"]) if key in part), body["donVi"]
-        )
-        if value is None:
-            target.pop(key, None)
-        else:
-            target[key] = value
-    return body
+    return changed(REQUEST, ("donVi", "nguoiDeNghi"), **changes)
 
 
 async def state(client: httpx.AsyncClient, code: str) -> dict[str, Any]:

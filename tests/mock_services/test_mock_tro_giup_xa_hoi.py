@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from mock_helpers import CallbackReceiver, eventually
+from mock_helpers import CallbackReceiver, changed, eventually
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core import identities as ids
@@ -41,14 +40,7 @@ REQUEST: dict[str, Any] = {
 
 def request(**changes: Any) -> dict[str, Any]:
     """The sample dossier with top-level or doiTuong fields changed (None removes a field)."""
-    body = copy.deepcopy(REQUEST)
-    for key, value in changes.items():
-        target = body if key in REQUEST else body["doiTuong"]
-        if value is None:
-            target.pop(key, None)
-        else:
-            target[key] = value
-    return body
+    return changed(REQUEST, ("doiTuong",), REQUEST.keys(), **changes)
 
 
 def for_person(person: Citizen, category: str, **changes: Any) -> dict[str, Any]:
