@@ -12,6 +12,13 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    CancellableStatus,
+    HoSo,
+    status_lookup,
+    submission,
+)
 from ndxp_sim.adapters.fields import (
     Answer,
     CommuneCode,
@@ -94,11 +101,6 @@ class DangKyCapDienMoi(BaseModel):
     tepDinhKem: list[TepDinhKem] = Field(..., min_length=1, max_length=MAX_FILES)
 
 
-class TraCuuHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
-
-
 class LichNgungCapDien(BaseModel):
     model_config = ConfigDict(extra="forbid")
     maXa: CommuneCode
@@ -124,22 +126,6 @@ class SanLuongDien(BaseModel):
 
 # Answers, in the BTP envelope {status, statusDescription, value}.
 
-DossierStatus = Literal["received", "processing", "supplement_requested", "done", "rejected", "cancelled"]
-
-
-class BienNhan(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: Literal["received"]
-    ngayTiepNhan: str
-
-
-class BuocXuLy(Answer):
-    trangThai: DossierStatus
-    thoiGianThucHien: datetime
-    nguoiXuLy: str
-    noiDungXuLy: str
-
 
 class KetQuaCapDien(Answer):
     maKhachHang: str
@@ -148,15 +134,6 @@ class KetQuaCapDien(Answer):
     chiSoDau: int
     ngayDongDien: str
     giaBieu: str
-
-
-class HoSo(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: DossierStatus
-    lichSu: list[BuocXuLy]
-    hanBoSungHoSo: datetime | None = None
-    ketQuaXuLy: KetQuaCapDien | None = Field(None, description="once done")
 
 
 class LichNgung(Answer):
@@ -186,63 +163,32 @@ class SanLuong(Answer):
     items: list[SanLuongThang]
 
 
-class _Envelope(Answer):
-    status: Literal[1]
-    statusDescription: str
-
-
-class BienNhanAnswer(_Envelope):
-    value: BienNhan
-
-
-class HoSoAnswer(_Envelope):
-    value: HoSo
-
-
-class LichNgungAnswer(_Envelope):
-    value: LichNgungList
-
-
-class SanLuongAnswer(_Envelope):
-    value: SanLuong
-
-
 class EvnAdapter(RestAdapter):
     key = "evn"
     operations = (
-        Operation(
+        submission(
             NEW_CONNECTION,
-            method="POST",
-            request=DangKyCapDienMoi,
-            backend_method="POST",
-            backend_path="/cap-dien-moi",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=BienNhanAnswer,
-            summary="Request a new electricity connection with its papers (PDF/JPG/PNG, base64); status "
+            DangKyCapDienMoi,
+            "/cap-dien-moi",
+            "Request a new electricity connection with its papers (PDF/JPG/PNG, base64); status "
             "callbacks go to callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=HoSoAnswer,
-            summary="Status, history and result (customer code, contract, meter) of a new-connection request",
+        status_lookup(
+            Btp[HoSo[CancellableStatus, KetQuaCapDien]],
+            "Status, history and result (customer code, contract, meter) of a new-connection request",
         ),
         Operation(
             "lichNgungCapDien",
             request=LichNgungCapDien,
             backend_path="/lich-ngung-cap-dien",
-            response=LichNgungAnswer,
+            response=Btp[LichNgungList],
             summary="Planned outages in a commune on a day (announced a week ahead)",
         ),
         Operation(
             "sanLuongDienTieuThu",
             request=SanLuongDien,
             backend_path="/khach-hang/{maKhachHang}/san-luong",
-            response=SanLuongAnswer,
+            response=Btp[SanLuong],
             summary="A customer's monthly consumption (kWh) and bill before VAT, at most 24 months",
         ),
     )

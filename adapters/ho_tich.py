@@ -8,6 +8,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
+from ndxp_sim.adapters.dossier_models import (
+    BienNhan,
+    Btp,
+    DossierStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import Answer, CommuneCode, DossierCode, PersonalId, ProvinceCode, ShortText
 
 
@@ -108,16 +119,9 @@ class DangKyLienThongKhaiTu(DangKyKhaiTu):
     nguoiNhanTroCap: NguoiNhanTroCap | None = Field(None, description="default: the requester (nyc*)")
 
 
-class TraCuuHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
-
-
-class BoSungHoSo(BaseModel):
+class BoSungHoSo(TraCuuHoSo):
     """The document a waiting dossier asked for: birth certificate (khai sinh) or death notice (khai tử)."""
 
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
     maGCS: ShortText | None = None
     ngayCapGCS: date | None = None
     maGBT: ShortText | None = None
@@ -130,25 +134,7 @@ class BoSungHoSo(BaseModel):
         return self
 
 
-# Answers: the BTP envelope {status, statusDescription, value} around a receipt or a dossier view.
-
-DossierStatus = Literal["received", "processing", "supplement_requested", "done", "rejected"]
-
-
-class BienNhan(Answer):
-    """The receipt of a submitted dossier."""
-
-    maHoSo: str
-    maHoSoLT: str = Field(..., description="the liên thông code the backend gives the dossier")
-    trangThai: Literal["received"]
-    ngayTiepNhan: str
-
-
-class BuocXuLy(Answer):
-    trangThai: DossierStatus
-    thoiGianThucHien: datetime
-    nguoiXuLy: str
-    noiDungXuLy: str
+# Answers, in the BTP envelope {status, statusDescription, value} (Btp).
 
 
 class KetQuaKhaiSinh(Answer):
@@ -180,33 +166,6 @@ class KetQuaKhaiTu(Answer):
     maGiayToKetQua: str
 
 
-class HoSo(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: DossierStatus
-    lichSu: list[BuocXuLy]
-    hanBoSungHoSo: datetime | None = Field(None, description="while supplement_requested")
-    ketQuaXuLy: KetQuaKhaiSinh | KetQuaKhaiTu | None = Field(None, description="once done")
-
-
-class HoSoBoSung(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: DossierStatus
-
-
-class DangKyKhaiSinhAnswer(Answer):
-    status: Literal[1]
-    statusDescription: str
-    value: BienNhan
-
-
-class TraCuuHoSoAnswer(Answer):
-    status: Literal[1]
-    statusDescription: str
-    value: HoSo
-
-
 ChainStatus = Literal["processing", "failed", "done", "rejected"]
 StepStatus = Literal["pending", "running", "done", "failed", "rejected", "skipped"]
 
@@ -234,81 +193,41 @@ class LienThong(Answer):
     buoc: list[BuocLienThong]
 
 
-class DangKyLienThongAnswer(Answer):
-    status: Literal[1]
-    statusDescription: str
-    value: BienNhanLienThong
-
-
-class LienThongAnswer(Answer):
-    status: Literal[1]
-    statusDescription: str
-    value: LienThong
-
-
-class BoSungHoSoAnswer(Answer):
-    status: Literal[1]
-    statusDescription: str
-    value: HoSoBoSung
-
-
 class HoTichAdapter(RestAdapter):
     key = "ho_tich"
     operations = (
-        Operation(
+        submission(
             "dangKyKhaiSinh",
-            method="POST",
-            request=DangKyKhaiSinh,
-            backend_method="POST",
-            backend_path="/khai-sinh",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=DangKyKhaiSinhAnswer,
-            summary="Submit a birth registration (khai sinh) dossier; status callbacks go to callbackUrl",
+            DangKyKhaiSinh,
+            "/khai-sinh",
+            "Submit a birth registration (khai sinh) dossier; status callbacks go to callbackUrl",
         ),
-        Operation(
+        submission(
             "dangKyKhaiTu",
-            method="POST",
-            request=DangKyKhaiTu,
-            backend_method="POST",
-            backend_path="/khai-tu",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=DangKyKhaiSinhAnswer,
-            summary="Submit a death registration (khai tử) dossier; status callbacks go to callbackUrl",
+            DangKyKhaiTu,
+            "/khai-tu",
+            "Submit a death registration (khai tử) dossier; status callbacks go to callbackUrl",
         ),
-        Operation(
+        submission(
             "dangKyLienThongKhaiSinh",
-            method="POST",
-            request=DangKyLienThongKhaiSinh,
-            backend_method="POST",
-            backend_path="/lien-thong/khai-sinh",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=DangKyLienThongAnswer,
-            summary="Chained birth procedure: khai sinh, then thường trú and the child's BHYT card",
+            DangKyLienThongKhaiSinh,
+            "/lien-thong/khai-sinh",
+            "Chained birth procedure: khai sinh, then thường trú and the child's BHYT card",
+            response=Btp[BienNhanLienThong],
         ),
-        Operation(
+        submission(
             "dangKyLienThongKhaiTu",
-            method="POST",
-            request=DangKyLienThongKhaiTu,
-            backend_method="POST",
-            backend_path="/lien-thong/khai-tu",
-            dossier_field="maHoSo",
-            idempotent=True,
-            callback_field="callbackUrl",
-            response=DangKyLienThongAnswer,
-            summary="Chained death procedure: khai tử, then xóa thường trú and the funeral/survivor benefits",
+            DangKyLienThongKhaiTu,
+            "/lien-thong/khai-tu",
+            "Chained death procedure: khai tử, then xóa thường trú and the funeral/survivor benefits",
+            response=Btp[BienNhanLienThong],
         ),
         Operation(
             "traCuuLienThong",
             request=TraCuuHoSo,
             backend_path="/lien-thong/{maHoSo}",
             dossier_field="maHoSo",
-            response=LienThongAnswer,
+            response=Btp[LienThong],
             summary="Status of a chained procedure, step by step",
         ),
         Operation(
@@ -319,26 +238,16 @@ class HoTichAdapter(RestAdapter):
             backend_path="/lien-thong/{maHoSo}/tiep-tuc",
             dossier_field="maHoSo",
             idempotent=False,
-            response=LienThongAnswer,
+            response=Btp[LienThong],
             summary="Resume a failed chained procedure from its failed step",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=TraCuuHoSoAnswer,
-            summary="Status, history and result of a civil-status dossier",
+        status_lookup(
+            Btp[HoSo[DossierStatus, KetQuaKhaiSinh | KetQuaKhaiTu]],
+            "Status, history and result of a civil-status dossier",
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=BoSungHoSoAnswer,
-            summary="Supply the documents a dossier in supplement_requested is waiting for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[DossierStatus]],
+            "Supply the documents a dossier in supplement_requested is waiting for",
         ),
     )

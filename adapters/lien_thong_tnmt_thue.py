@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ndxp_sim.adapters._base import Operation, RestAdapter
+from ndxp_sim.adapters._base import RestAdapter
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    CancellableStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import (
     Answer,
     CitizenId,
@@ -89,33 +98,9 @@ class GuiPhieuChuyen(BaseModel):
     giaoDich: GiaoDich
 
 
-class TraCuuHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
-
-
-class BoSungHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
+class BoSungHoSo(TraCuuHoSo):
     giaChuyenNhuong: int = Field(..., gt=0, le=10**13)
     ghiChu: str | None = Field(None, max_length=500)
-
-
-DossierStatus = Literal["received", "processing", "supplement_requested", "done", "rejected", "cancelled"]
-
-
-class BienNhan(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: Literal["received"]
-    ngayTiepNhan: str
-
-
-class BuocXuLy(Answer):
-    trangThai: DossierStatus
-    thoiGianThucHien: datetime
-    nguoiXuLy: str = Field(..., description="the hop: Cổng liên thông TNMT - Thuế or Cơ quan thuế")
-    noiDungXuLy: str
 
 
 class KhoanNop(Answer):
@@ -127,6 +112,8 @@ class KhoanNop(Answer):
 
 
 class ThongBaoNopTien(Answer):
+    """The tax notice (thông báo nộp tiền), the dossier's result once done."""
+
     soThongBao: str
     ngayThongBao: str
     coQuanThue: str
@@ -139,71 +126,24 @@ class ThongBaoNopTien(Answer):
     mienGiam: str | None = None
 
 
-class HoSo(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: DossierStatus
-    lichSu: list[BuocXuLy]
-    hanBoSungHoSo: datetime | None = None
-    ketQuaXuLy: ThongBaoNopTien | None = Field(None, description="the tax notice, once done")
-
-
-class HoSoBoSung(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: DossierStatus
-
-
-class _Envelope(Answer):
-    status: Literal[1]
-    statusDescription: str
-
-
-class BienNhanAnswer(_Envelope):
-    value: BienNhan
-
-
-class HoSoAnswer(_Envelope):
-    value: HoSo
-
-
-class BoSungAnswer(_Envelope):
-    value: HoSoBoSung
-
-
 class LienThongTnmtThueAdapter(RestAdapter):
     key = "lien_thong_tnmt_thue"
     operations = (
-        Operation(
+        submission(
             "guiPhieuChuyen",
-            method="POST",
-            request=GuiPhieuChuyen,
-            backend_method="POST",
-            backend_path="/phieu-chuyen",
-            dossier_field="maHoSo",
-            idempotent=True,  # the gateway deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=BienNhanAnswer,
-            summary="Send the land office's transfer slip to the tax office; status and the tax notice come "
+            GuiPhieuChuyen,
+            "/phieu-chuyen",
+            "Send the land office's transfer slip to the tax office; status and the tax notice come "
             "back to callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=HoSoAnswer,
-            summary="The slip's hops (gateway → tax office → back) and the tax notice once issued",
+        status_lookup(
+            Btp[HoSo[CancellableStatus, ThongBaoNopTien]],
+            "The slip's hops (gateway → tax office → back; nguoiXuLy: Cổng liên thông TNMT - Thuế "
+            "or Cơ quan thuế) and the tax notice once issued",
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=BoSungAnswer,
-            summary="Supply the contract price the tax office asked for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[CancellableStatus]],
+            "Supply the contract price the tax office asked for",
         ),
     )

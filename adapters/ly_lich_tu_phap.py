@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -139,15 +139,27 @@ DecStatus = Literal["3", "4", "5", "6"]
 DecStatusName = Literal["STP đã tiếp nhận", "Đang xử lý", "Đã có phiếu", "Từ chối cấp phiếu"]
 
 
-class NhanHoSoAnswer(Answer):
+ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+class LltpAnswer(Answer):
+    """The head of every answer of the LLTP system: STATUS 1 and its DESCRIPTION."""
+
     STATUS: Literal[1]
     DESCRIPTION: str
+
+
+class LltpList(LltpAnswer, Generic[ItemT]):
+    """An answer that lists its items in LISTCONTENT."""
+
+    LISTCONTENT: list[ItemT]
+
+
+class NhanHoSoAnswer(LltpAnswer):
     ID: str = Field(..., description="the dossier's ID in the LLTP system (declarationId)")
 
 
-class TrangThaiAnswer(Answer):
-    STATUS: Literal[1]
-    DESCRIPTION: str
+class TrangThaiAnswer(LltpAnswer):
     DEC_STATUS_ID: DecStatus = Field(..., description="6 (refused) is the simulator's: the guide lists 3–5")
     DEC_STATUS_NAME: DecStatusName
     APPROVE_DATE: str | None = Field(..., pattern=DDMMYYYY)
@@ -176,27 +188,10 @@ class HoSoLltp(Answer):
     ketQuaXuLy: KetQuaXuLy | None = Field(None, description="with receiveNo, once the certificate is issued")
 
 
-class TraHoSoAnswer(Answer):
-    STATUS: Literal[1]
-    DESCRIPTION: str
-    LISTCONTENT: list[HoSoLltp]
-
-
 class DanhMucItem(Answer):
     ID: str
     NAME: str
     PARENT_ID: str | None = Field(None, description="administrative units: the province of a commune")
-
-
-class TraDanhMucAnswer(Answer):
-    STATUS: Literal[1]
-    DESCRIPTION: str
-    LISTCONTENT: list[DanhMucItem]
-
-
-class DanhDauAnswer(Answer):
-    STATUS: Literal[1]
-    DESCRIPTION: str
 
 
 class TrangThaiThayDoi(Answer):
@@ -207,12 +202,6 @@ class TrangThaiThayDoi(Answer):
     ISSUE_DATE: str | None
     RECEIVE_NO: str | None = Field(None, description="infoType 2: the một cửa receipt number")
     APPOINTMENT_NO: str | None = Field(None, description="infoType 1: the STP's appointment number")
-
-
-class TraDsTrangThaiAnswer(Answer):
-    STATUS: Literal[1]
-    DESCRIPTION: str
-    LISTCONTENT: list[TrangThaiThayDoi]
 
 
 class LyLichTuPhapAdapter(RestAdapter):
@@ -248,7 +237,7 @@ class LyLichTuPhapAdapter(RestAdapter):
             backend_path="/LLTP-API-traHoSo",
             dossier_field="receiveNo",
             idempotent=True,
-            response=TraHoSoAnswer,
+            response=LltpList[HoSoLltp],
             summary="Dossiers not yet taken; with receiveNo one dossier and its certificate PDF",
         ),
         Operation(
@@ -258,7 +247,7 @@ class LyLichTuPhapAdapter(RestAdapter):
             backend_method="POST",
             backend_path="/LLTP-API-traDanhMuc",
             idempotent=True,
-            response=TraDanhMucAnswer,
+            response=LltpList[DanhMucItem],
             summary="A catalogue of the judicial-record system (units, nationalities, ethnic groups, …)",
         ),
         Operation(
@@ -268,7 +257,7 @@ class LyLichTuPhapAdapter(RestAdapter):
             backend_method="POST",
             backend_path="/LLTP-API-danhDauHsThanhCong",
             idempotent=True,  # marking twice marks once
-            response=DanhDauAnswer,
+            response=LltpAnswer,
             summary="Mark dossiers or statuses as taken by the một cửa (all the IDs or none)",
         ),
         Operation(
@@ -278,7 +267,7 @@ class LyLichTuPhapAdapter(RestAdapter):
             backend_method="POST",
             backend_path="/LLTP-API-traDsTrangThaiHs",
             idempotent=True,
-            response=TraDsTrangThaiAnswer,
+            response=LltpList[TrangThaiThayDoi],
             summary="Dossiers whose status changed since it was last marked as taken",
         ),
     )

@@ -7,8 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_answers import BienNhan, HoSoBoSung, dossier_view, envelope
+from ndxp_sim.adapters._base import RestAdapter
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    DossierStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import (
     AssumedAnswer,
     CommuneCode,
@@ -70,14 +79,7 @@ class DangKyMaSoDVQHNS(BaseModel):
     nguoiDeNghi: NguoiDeNghi
 
 
-class TraCuuHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
-
-
-class BoSungHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
+class BoSungHoSo(TraCuuHoSo):
     soQuyetDinhThanhLap: str = Field(..., min_length=1, max_length=50)
     ngayQuyetDinhThanhLap: date | None = None
     coQuanQuyetDinh: str | None = Field(None, max_length=200)
@@ -100,35 +102,19 @@ class KetQuaMaDVQHNS(AssumedAnswer):
 class MaDvqhnsAdapter(RestAdapter):
     key = "ma_dvqhns"
     operations = (
-        Operation(
+        submission(
             "dangKyMaSoDVQHNS",
-            method="POST",
-            request=DangKyMaSoDVQHNS,
-            backend_method="POST",
-            backend_path="/cap-ma-so",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=envelope("DangKyMaSoDVQHNSAnswer", BienNhan),
-            summary="Submit a request for a budget-unit code; status callbacks go to callbackUrl",
+            DangKyMaSoDVQHNS,
+            "/cap-ma-so",
+            "Submit a request for a budget-unit code; status callbacks go to callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=envelope("TraCuuHoSoAnswer", dossier_view("HoSoMaDVQHNS", KetQuaMaDVQHNS)),
-            summary="Status, history and, once done, the issued 7-digit code",
+        status_lookup(
+            Btp[HoSo[DossierStatus, KetQuaMaDVQHNS]],
+            "Status, history and, once done, the issued 7-digit code",
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=envelope("BoSungHoSoAnswer", HoSoBoSung),
-            summary="Supply the founding decision a dossier in supplement_requested is waiting for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[DossierStatus]],
+            "Supply the founding decision a dossier in supplement_requested is waiting for",
         ),
     )

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ndxp_sim.adapters._base import Operation, RestAdapter
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    CancellableStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import (
     Answer,
     CitizenId,
@@ -81,14 +90,7 @@ class GuiThongBao(BaseModel):
     baoLanh: BaoLanh
 
 
-class TraCuuHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
-
-
-class BoSungHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
+class BoSungHoSo(TraCuuHoSo):
     bienBanNghiemThuMong: VanBan
     ghiChu: str | None = Field(None, max_length=500)
 
@@ -111,23 +113,6 @@ class KetQuaTinh(BaseModel):
         return self
 
 
-DossierStatus = Literal["received", "processing", "supplement_requested", "done", "rejected", "cancelled"]
-
-
-class BienNhan(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: Literal["received"]
-    ngayTiepNhan: str
-
-
-class BuocXuLy(Answer):
-    trangThai: DossierStatus
-    thoiGianThucHien: datetime
-    nguoiXuLy: str
-    noiDungXuLy: str
-
-
 class CongKhai(Answer):
     """The ministry's publication of the province's notice."""
 
@@ -143,72 +128,23 @@ class CongKhai(Answer):
     ngayCongKhai: str
 
 
-class HoSo(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: DossierStatus
-    lichSu: list[BuocXuLy]
-    hanBoSungHoSo: datetime | None = None
-    ketQuaXuLy: CongKhai | None = Field(None, description="once done")
-
-
-class HoSoTrangThai(Answer):
-    maHoSo: str
-    maHoSoLT: str
-    trangThai: DossierStatus
-
-
-class _Envelope(Answer):
-    status: Literal[1]
-    statusDescription: str
-
-
-class BienNhanAnswer(_Envelope):
-    value: BienNhan
-
-
-class HoSoAnswer(_Envelope):
-    value: HoSo
-
-
-class TrangThaiAnswer(_Envelope):
-    value: HoSoTrangThai
-
-
 class NhaOTuongLaiAdapter(RestAdapter):
     key = "nha_o_tuong_lai"
     operations = (
-        Operation(
+        submission(
             "guiThongBao",
-            method="POST",
-            request=GuiThongBao,
-            backend_method="POST",
-            backend_path="/thong-bao",
-            dossier_field="maHoSo",
-            idempotent=True,  # the system deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=BienNhanAnswer,
-            summary="Send a developer's off-plan housing notice; the ministry's system pushes each status to "
+            GuiThongBao,
+            "/thong-bao",
+            "Send a developer's off-plan housing notice; the ministry's system pushes each status to "
             "callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=HoSoAnswer,
-            summary="Status, history and the published result of a notice",
+        status_lookup(
+            Btp[HoSo[CancellableStatus, CongKhai]], "Status, history and the published result of a notice"
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=TrangThaiAnswer,
-            summary="Supply the foundation acceptance record a notice is waiting for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[CancellableStatus]],
+            "Supply the foundation acceptance record a notice is waiting for",
         ),
         Operation(
             "dongBoKetQuaTinh",
@@ -218,7 +154,7 @@ class NhaOTuongLaiAdapter(RestAdapter):
             backend_path="/ho-so/{maHoSo}/ket-qua-tinh",
             dossier_field="maHoSo",
             idempotent=False,
-            response=TrangThaiAnswer,
+            response=Btp[TrangThaiHoSo[CancellableStatus]],
             summary="The province (Sở Xây dựng) pushes its decision on a notice awaiting it",
         ),
     )

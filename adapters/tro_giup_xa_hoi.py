@@ -7,8 +7,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ndxp_sim.adapters._base import Operation, RestAdapter
-from ndxp_sim.adapters.dossier_answers import BienNhan, HoSoBoSung, dossier_view, envelope
+from ndxp_sim.adapters._base import RestAdapter
+from ndxp_sim.adapters.dossier_models import (
+    Btp,
+    DossierStatus,
+    HoSo,
+    TraCuuHoSo,
+    TrangThaiHoSo,
+    status_lookup,
+    submission,
+    supplement,
+)
 from ndxp_sim.adapters.fields import (
     AssumedAnswer,
     CommuneCode,
@@ -59,14 +68,7 @@ class DangKyTroCap(BaseModel):
     nguoiKhai: NguoiKhai | None = None
 
 
-class TraCuuHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
-
-
-class BoSungHoSo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maHoSo: DossierCode
+class BoSungHoSo(TraCuuHoSo):
     maHoNgheo: str | None = Field(None, min_length=1, max_length=30)
     soGiayXacNhanKhuyetTat: str | None = Field(None, min_length=1, max_length=30)
     ghiChu: str | None = Field(None, max_length=500)
@@ -92,35 +94,19 @@ class QuyetDinhTroCap(AssumedAnswer):
 class TroGiupXaHoiAdapter(RestAdapter):
     key = "tro_giup_xa_hoi"
     operations = (
-        Operation(
+        submission(
             "dangKyTroCapHangThang",
-            method="POST",
-            request=DangKyTroCap,
-            backend_method="POST",
-            backend_path="/tro-cap-hang-thang",
-            dossier_field="maHoSo",
-            idempotent=True,  # the backend deduplicates by maHoSo
-            callback_field="callbackUrl",
-            response=envelope("DangKyTroCapAnswer", BienNhan),
-            summary="Submit a monthly social-allowance dossier; status callbacks go to callbackUrl",
+            DangKyTroCap,
+            "/tro-cap-hang-thang",
+            "Submit a monthly social-allowance dossier; status callbacks go to callbackUrl",
         ),
-        Operation(
-            "traCuuHoSo",
-            request=TraCuuHoSo,
-            backend_path="/ho-so/{maHoSo}",
-            dossier_field="maHoSo",
-            response=envelope("TraCuuHoSoAnswer", dossier_view("HoSoTroCap", QuyetDinhTroCap)),
-            summary="Status, history and, once done, the decision with the monthly amount",
+        status_lookup(
+            Btp[HoSo[DossierStatus, QuyetDinhTroCap]],
+            "Status, history and, once done, the decision with the monthly amount",
         ),
-        Operation(
-            "boSungHoSo",
-            method="POST",
-            request=BoSungHoSo,
-            backend_method="POST",
-            backend_path="/ho-so/{maHoSo}/bo-sung",
-            dossier_field="maHoSo",
-            idempotent=False,
-            response=envelope("BoSungHoSoAnswer", HoSoBoSung),
-            summary="Supply the certificate (poor household, disability) a dossier is waiting for",
+        supplement(
+            BoSungHoSo,
+            Btp[TrangThaiHoSo[DossierStatus]],
+            "Supply the certificate (poor household, disability) a dossier is waiting for",
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -156,10 +157,11 @@ def _error_examples(code: str, error: _Error, cases: Iterable[Case], protocol: s
 def _model_schema(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
     """A $ref to the model, its schema and its sub-models added to components (one name, one schema)."""
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    for name, sub in {**schema.pop("$defs", {}), model.__name__: schema}.items():
+    own = re.sub(r"[^a-zA-Z0-9.\-_]", "_", model.__name__)  # Btp[BienNhan] → Btp_BienNhan_, as in $defs
+    for name, sub in {**schema.pop("$defs", {}), own: schema}.items():
         if schemas.setdefault(name, sub) != sub:
             raise ValueError(f"two different models are named {name}: rename one in adapters/")
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"$ref": f"#/components/schemas/{own}"}
 
 
 def _oidc_operation(adapter: type[Adapter], op: OidcOperation, schemas: dict[str, Any]) -> dict[str, Any]:

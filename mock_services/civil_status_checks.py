@@ -6,14 +6,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from ndxp_sim.core import catalogues
-from ndxp_sim.mock_services.people import folded_name
+from ndxp_sim.mock_services.dossier_checks import RefusedError
 from ndxp_sim.mock_services.population.dates import age_on
 
 if TYPE_CHECKING:
     from ndxp_sim.core.model import Citizen
-    from ndxp_sim.mock_services.population import Population
 
-NOT_IN_REGISTRY = "trong CSDLQG về dân cư"
 # Plausible ages at a child's birth. Vietnamese law sets none; these bound what a register accepts
 # without a court's finding (a 10-year-old mother is a data error, not a case).
 MOTHER_AGE = (15, 55)
@@ -23,29 +21,8 @@ FATHER_AGE = (15, 80)
 LONGEST_PREGNANCY = timedelta(days=300)
 
 
-class RefusedError(Exception):
-    """One reason an official refuses the dossier, worded as the register's answer."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def dmy(day: date) -> str:
     return day.strftime("%d/%m/%Y")
-
-
-def registered(population: Population, role: str, so_dinh_danh: str, ho_ten: str) -> Citizen:
-    """The person the dossier names by number, whose name on the dossier is the register's."""
-    person = population.citizen(so_dinh_danh)
-    if person is None:
-        raise RefusedError(f"Không tìm thấy {role} (số định danh {so_dinh_danh}) {NOT_IN_REGISTRY}")
-    if folded_name(ho_ten) != folded_name(person.ho_va_ten):
-        raise RefusedError(
-            f"Họ tên {role} ({ho_ten}) không khớp với thông tin của số định danh {so_dinh_danh} "
-            f"{NOT_IN_REGISTRY}"
-        )
-    return person
 
 
 def check_parent(person: Citizen, role: str, sex: str, ages: tuple[int, int], born: date) -> None:

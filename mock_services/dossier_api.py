@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ndxp_sim.mock_services import responses
 from ndxp_sim.mock_services.context import MockContext
@@ -23,6 +23,24 @@ from ndxp_sim.mock_services.faults import SCENARIO_HEADER
 
 MA_HO_SO_PATTERN = r"^[A-Za-z0-9._\-]{1,64}$"
 M = TypeVar("M", bound=BaseModel)
+
+
+class FormFields(BaseModel):
+    """Part of a real form: it carries more fields than the mock reads; they are kept, not refused."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class BtpDossier(FormFields):
+    """The BTP liên thông envelope of a submitted dossier: the receiving unit, the province, the procedure,
+    the dossier's code and date, where status callbacks go."""
+
+    maDonVi: int | str
+    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
+    maTTHC: str | None = None
+    maHoSo: str = Field(..., pattern=MA_HO_SO_PATTERN)
+    ngayTiepNhan: str = Field(..., min_length=1)
+    callbackUrl: str | None = Field(None, pattern=r"^https?://")
 
 
 class Supplement(BaseModel):

@@ -32,7 +32,8 @@ from ndxp_sim.mock_services.dossier import (
     Review,
 )
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router, fail, ok
-from ndxp_sim.mock_services.dossier_checks import citizen_refusal, enterprise_refusal
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen, enterprise
+from ndxp_sim.mock_services.population.dates import age_on
 
 if TYPE_CHECKING:
     from ndxp_sim.core.model import Household
@@ -122,30 +123,23 @@ def household_customer(household: Household) -> str:
     return f"{corporation(household.id[:2])}{household.id[:2]}0{household.id[2:]}"
 
 
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def review_connection(request: BaseModel, population: Population) -> Review:
     """The requester is a living adult of that name (an organisation's: its legal representative); a
     single-phase meter cannot carry more than 15 kW."""
     assert isinstance(request, CapDienMoi)
     customer = request.khachHang
-    citizen, refusal = citizen_refusal(population, customer.soDinhDanh, customer.hoTen, "khách hàng")
-    if citizen is None:
-        return Review("reject", refusal)
-    if age_on(citizen.ngay_sinh, now_vn().date()) < ADULT:
-        return Review("reject", "Khách hàng chưa đủ 18 tuổi, không đủ điều kiện ký hợp đồng mua bán điện")
-    if customer.maSoThue:
-        enterprise, refusal = enterprise_refusal(population, customer.maSoThue)
-        if enterprise is None:
-            return Review("reject", refusal)
-        if enterprise.nguoi_dai_dien != citizen.so_dinh_danh:
-            return Review(
-                "reject",
-                "Người yêu cầu không phải người đại diện theo pháp luật của doanh nghiệp "
-                f"{customer.maSoThue}",
-            )
+    try:
+        person = citizen(population, customer.soDinhDanh, customer.hoTen, "khách hàng")
+        if age_on(person.ngay_sinh, now_vn().date()) < ADULT:
+            raise RefusedError("Khách hàng chưa đủ 18 tuổi, không đủ điều kiện ký hợp đồng mua bán điện")
+        company = enterprise(population, customer.maSoThue) if customer.maSoThue else None
+    except RefusedError as refused:
+        return Review("reject", refused.reason)
+    if company is not None and company.nguoi_dai_dien != person.so_dinh_danh:
+        return Review(
+            "reject",
+            f"Người yêu cầu không phải người đại diện theo pháp luật của doanh nghiệp {customer.maSoThue}",
+        )
     if request.soPha == 1 and request.congSuatDangKy > SINGLE_PHASE_MAX_KW:
         return Review(
             "reject",

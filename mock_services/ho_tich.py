@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.model import Address
@@ -16,7 +16,8 @@ from ndxp_sim.mock_services import ho_tich_lien_thong as lien_thong
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
-from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
+from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields, create_dossier_router
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
 from ndxp_sim.mock_services.khai_tu import KHAI_TU
 from ndxp_sim.mock_services.people import folded_name
 
@@ -30,19 +31,14 @@ SEX = {"1": "Nam", "2": "Nữ", "Nam": "Nam", "Nữ": "Nữ"}
 _DDCN = r"^[0-9]{12}$"
 
 
-class _Fields(BaseModel):
-    # BTP messages carry many more fields than the mock checks; keep them, do not refuse them.
-    model_config = ConfigDict(extra="allow")
-
-
-class NoiSinh(_Fields):
+class NoiSinh(FormFields):
     maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
     maXa: str = Field(..., pattern=r"^[0-9]{5}$")
     maHuyen: str | None = None
     dcChiTiet: str = ""
 
 
-class HoTichKhaiSinh(_Fields):
+class HoTichKhaiSinh(FormFields):
     maGCS: str | None = None
     ngayCapGCS: str | None = None
     nksHoTen: str = Field(..., min_length=3, max_length=100)
@@ -66,13 +62,8 @@ class HoTichKhaiSinh(_Fields):
         return " ".join(value.split())
 
 
-class KhaiSinhRequest(_Fields):
-    maDonVi: int | str
-    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
+class KhaiSinhRequest(BtpDossier):
     maTTHC: str = Field(..., min_length=1)
-    maHoSo: str = Field(..., pattern=MA_HO_SO_PATTERN)
-    ngayTiepNhan: str = Field(..., min_length=1)
-    callbackUrl: str | None = Field(None, pattern=r"^https?://")
     hoTich: HoTichKhaiSinh
 
 
@@ -84,20 +75,20 @@ def review_birth(request: BaseModel, population: Population) -> Review:
     birth = request.hoTich
     try:
         checks.check_not_after(birth.nksNgaySinh, now_vn().date(), "Ngày sinh của trẻ")
-        mother = checks.registered(population, "người mẹ", birth.meSoDDCN, birth.meHoTen)
+        mother = citizen(population, birth.meSoDDCN, birth.meHoTen, "người mẹ", alive=False)
         checks.check_parent(mother, "người mẹ", "Nữ", checks.MOTHER_AGE, birth.nksNgaySinh)
         if birth.chaSoDDCN:
-            father = checks.registered(population, "người cha", birth.chaSoDDCN, birth.chaHoTen or "")
+            father = citizen(population, birth.chaSoDDCN, birth.chaHoTen or "", "người cha", alive=False)
             checks.check_parent(father, "người cha", "Nam", checks.FATHER_AGE, birth.nksNgaySinh)
         checks.check_ethnic_group(birth.nksDanToc, "nksDanToc")
         checks.check_place(birth.nksNoiSinh.maTinh, birth.nksNoiSinh.maXa, "Nơi sinh")
         already = registered_child(population, mother, birth.nksHoTen, birth.nksNgaySinh)
         if already is not None:
-            raise checks.RefusedError(
+            raise RefusedError(
                 f"Trẻ đã được đăng ký khai sinh (số định danh {already.so_dinh_danh}): cùng người mẹ, "
                 "họ tên và ngày sinh"
             )
-    except checks.RefusedError as refusal:
+    except RefusedError as refusal:
         return Review("reject", refusal.reason)
     if not birth.maGCS:
         return Review("supplement", "Đề nghị bổ sung Giấy chứng sinh (maGCS)")

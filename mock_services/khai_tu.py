@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from ndxp_sim.mock_services import civil_status_checks as checks
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
-from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN
+from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields
+from ndxp_sim.mock_services.dossier_checks import IN_POPULATION, RefusedError, citizen
 from ndxp_sim.mock_services.population.dates import age_on
 
 if TYPE_CHECKING:
@@ -21,17 +22,13 @@ REQUESTER_AGE = 18  # the relative who declares a death acts on their own behalf
 _DDCN = r"^[0-9]{12}$"
 
 
-class _Fields(BaseModel):
-    model_config = ConfigDict(extra="allow")  # BTP messages carry more fields than the mock checks
-
-
-class NoiChet(_Fields):
+class NoiChet(FormFields):
     maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
     maXa: str = Field(..., pattern=r"^[0-9]{5}$")
     dcChiTiet: str = ""
 
 
-class HoTichKhaiTu(_Fields):
+class HoTichKhaiTu(FormFields):
     """The death part of the BTP envelope: nkt* the deceased, nyc* the requester, maGBT the death notice."""
 
     maGBT: str | None = None  # giấy báo tử; missing → supplement
@@ -46,13 +43,8 @@ class HoTichKhaiTu(_Fields):
     nycQuanHe: str = Field(..., min_length=1, max_length=50)
 
 
-class KhaiTuRequest(_Fields):
-    maDonVi: int | str
-    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
+class KhaiTuRequest(BtpDossier):
     maTTHC: str = Field(..., min_length=1)
-    maHoSo: str = Field(..., pattern=MA_HO_SO_PATTERN)
-    ngayTiepNhan: str = Field(..., min_length=1)
-    callbackUrl: str | None = Field(None, pattern=r"^https?://")
     hoTich: HoTichKhaiTu
 
 
@@ -64,32 +56,26 @@ def review_death(request: BaseModel, population: Population) -> Review:
     death = request.hoTich
     try:
         checks.check_not_after(death.nktNgayChet, now_vn().date(), "Ngày chết")
-        person = checks.registered(population, "người chết", death.nktSoDDCN, death.nktHoTen)
+        person = citizen(population, death.nktSoDDCN, death.nktHoTen, "người chết", alive=False)
         if person.da_mat:
             day = checks.dmy(person.ngay_mat) if person.ngay_mat else "không rõ"
-            raise checks.RefusedError(
+            raise RefusedError(
                 f"Công dân (số định danh {person.so_dinh_danh}) đã được ghi nhận là đã chết "
-                f"(ngày chết {day}) trong CSDLQG về dân cư"
+                f"(ngày chết {day}) {IN_POPULATION}"
             )
         if death.nktNgayChet < person.ngay_sinh:
-            raise checks.RefusedError(
+            raise RefusedError(
                 f"Ngày chết ({checks.dmy(death.nktNgayChet)}) trước ngày sinh của người chết "
                 f"({checks.dmy(person.ngay_sinh)})"
             )
         checks.check_place(death.nktNoiChet.maTinh, death.nktNoiChet.maXa, "Nơi chết")
         if death.nycSoDDCN == death.nktSoDDCN:
-            raise checks.RefusedError("Người yêu cầu đăng ký khai tử không thể là người chết")
-        requester = checks.registered(population, "người yêu cầu", death.nycSoDDCN, death.nycHoTen)
-        if requester.da_mat:
-            raise checks.RefusedError(
-                f"Người yêu cầu (số định danh {requester.so_dinh_danh}) đã chết trong CSDLQG về dân cư"
-            )
+            raise RefusedError("Người yêu cầu đăng ký khai tử không thể là người chết")
+        requester = citizen(population, death.nycSoDDCN, death.nycHoTen, "người yêu cầu")
         age = age_on(requester.ngay_sinh, now_vn().date())
         if age < REQUESTER_AGE:
-            raise checks.RefusedError(
-                f"Người yêu cầu đăng ký khai tử chưa đủ {REQUESTER_AGE} tuổi ({age} tuổi)"
-            )
-    except checks.RefusedError as refusal:
+            raise RefusedError(f"Người yêu cầu đăng ký khai tử chưa đủ {REQUESTER_AGE} tuổi ({age} tuổi)")
+    except RefusedError as refusal:
         return Review("reject", refusal.reason)
     if not death.maGBT:
         return Review("supplement", "Đề nghị bổ sung Giấy báo tử (maGBT)")

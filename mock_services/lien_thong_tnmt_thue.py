@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter
@@ -17,7 +17,8 @@ from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
-from ndxp_sim.mock_services.dossier_checks import citizen_refusal, enterprise_refusal
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen, enterprise
+from ndxp_sim.mock_services.population.dates import age_on
 
 if TYPE_CHECKING:
     from ndxp_sim.core.model import Citizen, LandParcel
@@ -141,40 +142,33 @@ def review_slip(request: BaseModel, population: Population) -> Review:
             "Cơ quan thuế trả lại phiếu chuyển: bên chuyển quyền phải là tất cả và chỉ những người đứng tên "
             "trên Giấy chứng nhận",
         )
-    for person in request.benChuyen:
-        citizen = population.citizen(person.soDinhDanh)
-        if deal.loai == INHERITANCE:  # the one who leaves the land has died; the names must still match
-            if citizen is None or not citizen.da_mat:
-                return Review(
-                    "reject", f"Người để lại di sản (số định danh {person.soDinhDanh}) chưa được khai tử"
-                )
-            continue
-        _, refusal = citizen_refusal(population, person.soDinhDanh, person.hoTen, "bên chuyển quyền")
-        if refusal:
-            return Review("reject", f"Cơ quan thuế trả lại phiếu chuyển: {refusal}")
-    receiver = request.benNhan
-    if receiver.maSoThue is not None:
-        _, refusal = enterprise_refusal(population, receiver.maSoThue, receiver.hoTen)
-    else:
-        assert receiver.soDinhDanh is not None
-        if receiver.soDinhDanh in givers:
-            refusal = "Bên nhận chuyển quyền trùng với bên chuyển quyền"
+    try:
+        for person in request.benChuyen:
+            if deal.loai == INHERITANCE:  # the one who leaves the land has died; the names must still match
+                known = population.citizen(person.soDinhDanh)
+                if known is None or not known.da_mat:
+                    return Review(
+                        "reject", f"Người để lại di sản (số định danh {person.soDinhDanh}) chưa được khai tử"
+                    )
+                continue
+            citizen(population, person.soDinhDanh, person.hoTen, "bên chuyển quyền")
+        receiver = request.benNhan
+        if receiver.maSoThue is not None:
+            enterprise(population, receiver.maSoThue, receiver.hoTen)
+        elif receiver.soDinhDanh in givers:
+            raise RefusedError("Bên nhận chuyển quyền trùng với bên chuyển quyền")
         else:
-            citizen, refusal = citizen_refusal(population, receiver.soDinhDanh, receiver.hoTen, "bên nhận")
-            if citizen is not None and deal.loai == TRANSFER and _age(citizen.ngay_sinh) < ADULT:
-                refusal = (
+            assert receiver.soDinhDanh is not None
+            taker = citizen(population, receiver.soDinhDanh, receiver.hoTen, "bên nhận")
+            if deal.loai == TRANSFER and age_on(taker.ngay_sinh, now_vn().date()) < ADULT:
+                raise RefusedError(
                     "Bên nhận chuyển nhượng chưa đủ 18 tuổi, không đủ năng lực ký hợp đồng chuyển nhượng"
                 )
-    if refusal:
-        return Review("reject", f"Cơ quan thuế trả lại phiếu chuyển: {refusal}")
+    except RefusedError as refused:
+        return Review("reject", f"Cơ quan thuế trả lại phiếu chuyển: {refused.reason}")
     if deal.loai == TRANSFER and deal.giaChuyenNhuong is None:
         return Review("supplement", "Đề nghị bổ sung giá chuyển nhượng ghi trên hợp đồng (giaChuyenNhuong)")
     return OK
-
-
-def _age(born: date) -> int:
-    today = now_vn().date()
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _seeded(*parts: object) -> int:

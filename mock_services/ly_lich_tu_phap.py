@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from ndxp_sim.core import catalogues
 from ndxp_sim.core.model import Citizen
 from ndxp_sim.mock_services import responses
-from ndxp_sim.mock_services.applicants import REGISTRY, same_name
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import (
@@ -31,7 +30,9 @@ from ndxp_sim.mock_services.dossier import (
     Review,
 )
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN
+from ndxp_sim.mock_services.dossier_checks import IN_POPULATION, REGISTRY
 from ndxp_sim.mock_services.lltp_pdf import Certificate, render
+from ndxp_sim.mock_services.people import folded_name
 from ndxp_sim.mock_services.population.civil_service import agency_code
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ DDMMYYYY = r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$"
 JUSTICE_DEPARTMENT = "03"  # Sở Tư pháp: the unit (idMinistryJustice) that issues the certificate
 DECLARE_AUTHORISED = 3845  # declareTypeId: ủy quyền (3846 cá nhân, 3847 cơ quan tổ chức, 3844 tố tụng)
 ID_TYPES = {0: "Hộ chiếu", 1: "Chứng minh nhân dân", 2: "Thẻ thường trú", 3: "Căn cước công dân"}
-NOT_IN_REGISTRY = f"trong {REGISTRY}"
 # DEC_STATUS_ID of the NGSP guide: 3 STP đã tiếp nhận, 4 Đang xử lý, 5 Đã có phiếu. The guide lists no
 # code for a refusal; 6 is the simulator's, with the reason in REASON (see the backend contract).
 DEC_STATUS = {
@@ -191,21 +191,19 @@ def review_request(request: BaseModel, population: Population) -> Review:
         return Review(
             "reject",
             f"Không tìm thấy thông tin người yêu cầu cấp Phiếu (số giấy tờ {form.identifyNo}) "
-            f"{NOT_IN_REGISTRY}",
+            f"{IN_POPULATION}",
         )
     same_birth = _same_birth(form.birthDateStr, person.ngay_sinh)
-    if not (same_name(form.fullName, person.ho_va_ten) and same_birth):
+    if folded_name(form.fullName) != folded_name(person.ho_va_ten) or not same_birth:
         return Review(
             "reject",
             f"Họ tên, ngày sinh trên tờ khai không khớp với thông tin của số giấy tờ {form.identifyNo} "
-            f"{NOT_IN_REGISTRY}",
+            f"{IN_POPULATION}",
         )
     if ("Nam" if form.genderId == 1 else "Nữ") != person.gioi_tinh:
-        return Review("reject", f"Giới tính trên tờ khai không khớp với thông tin {NOT_IN_REGISTRY}")
+        return Review("reject", f"Giới tính trên tờ khai không khớp với thông tin {IN_POPULATION}")
     if person.da_mat:
-        return Review(
-            "reject", f"Người yêu cầu cấp Phiếu đã chết theo {NOT_IN_REGISTRY.removeprefix('trong ')}"
-        )
+        return Review("reject", f"Người yêu cầu cấp Phiếu đã chết theo {REGISTRY}")
     if form.formType == 2 and form.declareTypeId == DECLARE_AUTHORISED:
         return Review(
             "reject", "Không được ủy quyền cho người khác làm thủ tục yêu cầu cấp Phiếu lý lịch tư pháp số 2"

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from ndxp_sim.core import catalogues
-from ndxp_sim.mock_services.applicants import age_on, verify
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
-from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
+from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields, create_dossier_router
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
+from ndxp_sim.mock_services.people import folded_name
+from ndxp_sim.mock_services.population.dates import age_on
 
 if TYPE_CHECKING:
     from ndxp_sim.mock_services.population import Population
@@ -32,11 +33,7 @@ UNIT_TYPES = {
 BUDGET_LEVELS = {"1": "Trung ương", "2": "Tỉnh", "4": "Xã"}
 
 
-class _Fields(BaseModel):
-    model_config = ConfigDict(extra="allow")  # the real form has more fields than the mock reads
-
-
-class DiaChi(_Fields):
+class DiaChi(FormFields):
     maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
     maXa: str = Field(..., pattern=r"^[0-9]{5}$")
     chiTiet: str = ""
@@ -49,7 +46,7 @@ class DiaChi(_Fields):
         return value
 
 
-class DonVi(_Fields):
+class DonVi(FormFields):
     tenDonVi: str = Field(..., min_length=5, max_length=200)
     loaiDonVi: Literal["1", "3", "7"]
     capNganSach: str = Field(..., pattern=r"^[1-4]$")
@@ -68,20 +65,14 @@ class DonVi(_Fields):
         return value
 
 
-class NguoiDeNghi(_Fields):
+class NguoiDeNghi(FormFields):
     hoTen: str = Field(..., min_length=3, max_length=100)
     soDinhDanh: str = Field(..., pattern=r"^[0-9]{12}$")
     ngaySinh: date
     chucVu: str = Field(..., min_length=1, max_length=100)
 
 
-class CapMaRequest(_Fields):
-    maDonVi: int | str
-    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
-    maTTHC: str | None = None
-    maHoSo: str = Field(..., pattern=MA_HO_SO_PATTERN)
-    ngayTiepNhan: str = Field(..., min_length=1)
-    callbackUrl: str | None = Field(None, pattern=r"^https?://")
+class CapMaRequest(BtpDossier):
     donVi: DonVi
     nguoiDeNghi: NguoiDeNghi
 
@@ -98,9 +89,12 @@ def review_request(request: BaseModel, population: Population) -> Review:
     """The Sở Tài chính's checks: who signs, the founding decision, its date."""
     assert isinstance(request, CapMaRequest)
     signer = request.nguoiDeNghi
-    person = verify(population, signer.soDinhDanh, signer.hoTen, signer.ngaySinh, "người đề nghị cấp mã số")
-    if isinstance(person, Review):
-        return person
+    try:
+        person = citizen(
+            population, signer.soDinhDanh, signer.hoTen, "người đề nghị cấp mã số", ngay_sinh=signer.ngaySinh
+        )
+    except RefusedError as refused:
+        return Review("reject", refused.reason)
     today = now_vn().date()
     if age_on(person.ngay_sinh, today) < ADULT:
         return Review(
@@ -143,8 +137,7 @@ def issue_code(request: BaseModel, population: Population, sequence: int) -> dic
 def unit_key(request: BaseModel) -> tuple[str, ...]:
     """One code per unit for life: the same name in the same commune is the same unit."""
     unit = request.model_dump(mode="json")["donVi"]
-    name = " ".join(unicodedata.normalize("NFC", unit["tenDonVi"]).casefold().split())
-    return unit["diaChi"]["maXa"], name
+    return unit["diaChi"]["maXa"], folded_name(unit["tenDonVi"])
 
 
 CAP_MA = DossierKind(

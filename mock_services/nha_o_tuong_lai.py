@@ -24,7 +24,7 @@ from ndxp_sim.mock_services.dossier import (
     Review,
 )
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router, fail, ok, parse_body
-from ndxp_sim.mock_services.dossier_checks import citizen_refusal, enterprise_refusal
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen, enterprise
 
 if TYPE_CHECKING:
     from ndxp_sim.mock_services.population import Population
@@ -126,14 +126,13 @@ def review_notice(request: BaseModel, population: Population) -> Review:
     bank's; the foundation is finished. Then the province decides."""
     assert isinstance(request, ThongBao)
     developer = request.chuDauTu
-    enterprise, refusal = enterprise_refusal(population, developer.maSoDoanhNghiep, developer.tenDoanhNghiep)
-    if enterprise is None:
-        return Review("reject", refusal)
     person = developer.nguoiDaiDien
-    citizen, refusal = citizen_refusal(population, person.soDinhDanh, person.hoTen, "người đại diện")
-    if citizen is None:
-        return Review("reject", refusal)
-    if enterprise.nguoi_dai_dien != citizen.so_dinh_danh:
+    try:
+        company = enterprise(population, developer.maSoDoanhNghiep, developer.tenDoanhNghiep)
+        citizen(population, person.soDinhDanh, person.hoTen, "người đại diện")
+    except RefusedError as refused:
+        return Review("reject", refused.reason)
+    if company.nguoi_dai_dien != person.soDinhDanh:
         return Review(
             "reject",
             f"Ông/bà {person.hoTen} không phải người đại diện theo pháp luật của doanh nghiệp "

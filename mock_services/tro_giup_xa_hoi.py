@@ -6,14 +6,15 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from ndxp_sim.core import catalogues
-from ndxp_sim.mock_services.applicants import age_on, verify
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
-from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
+from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields, create_dossier_router
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
+from ndxp_sim.mock_services.population.dates import age_on
 
 if TYPE_CHECKING:
     from ndxp_sim.mock_services.population import Population
@@ -35,13 +36,7 @@ CATEGORIES = {
 PENSION_CARD = "HT"  # BHYT group of pensioners and monthly social-insurance beneficiaries
 
 
-class _Fields(BaseModel):
-    model_config = ConfigDict(
-        extra="allow"
-    )  # the real form (Mẫu số 1a–1d) has more fields than the mock reads
-
-
-class DoiTuong(_Fields):
+class DoiTuong(FormFields):
     """The person the allowance is for, as declared on the form."""
 
     hoTen: str = Field(..., min_length=3, max_length=100)
@@ -63,20 +58,14 @@ class DoiTuong(_Fields):
         return value
 
 
-class NguoiKhai(_Fields):
+class NguoiKhai(FormFields):
     hoTen: str = Field(..., min_length=3, max_length=100)
     soDinhDanh: str = Field(..., pattern=r"^[0-9]{12}$")
     quanHe: str = Field(..., min_length=1, max_length=50)
 
 
-class TroCapRequest(_Fields):
-    maDonVi: int | str
-    maTinh: str = Field(..., pattern=r"^[0-9]{2}$")
+class TroCapRequest(BtpDossier):
     maXa: str = Field(..., pattern=r"^[0-9]{5}$", description="the commune that receives and decides")
-    maTTHC: str | None = None
-    maHoSo: str = Field(..., pattern=MA_HO_SO_PATTERN)
-    ngayTiepNhan: str = Field(..., min_length=1)
-    callbackUrl: str | None = Field(None, pattern=r"^https?://")
     doiTuong: DoiTuong
     nguoiKhai: NguoiKhai | None = None
 
@@ -104,9 +93,12 @@ def review_request(request: BaseModel, population: Population) -> Review:
     """The commune's checks: the person, where they live, the age and papers the category needs."""
     assert isinstance(request, TroCapRequest)
     form = request.doiTuong
-    person = verify(population, form.soDinhDanh, form.hoTen, form.ngaySinh, "đối tượng đề nghị trợ cấp")
-    if isinstance(person, Review):
-        return person
+    try:
+        person = citizen(
+            population, form.soDinhDanh, form.hoTen, "đối tượng đề nghị trợ cấp", ngay_sinh=form.ngaySinh
+        )
+    except RefusedError as refused:
+        return Review("reject", refused.reason)
     if form.gioiTinh != person.gioi_tinh:
         return Review("reject", "Giới tính trên tờ khai không khớp với Cơ sở dữ liệu quốc gia về dân cư")
     ward = catalogues.ward(request.maXa)

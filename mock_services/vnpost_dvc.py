@@ -24,7 +24,7 @@ from ndxp_sim.mock_services.dossier import (
     Review,
 )
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, fail, ok, parse_body
-from ndxp_sim.mock_services.dossier_checks import citizen_refusal
+from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
 
 if TYPE_CHECKING:
     from ndxp_sim.mock_services.population import Population
@@ -94,8 +94,11 @@ def review_order(request: BaseModel, population: Population) -> Review:
         name, role = request.SenderFullname, "người gửi hồ sơ"
     else:
         name, role = request.ReceiverFullname, "người nhận kết quả"
-    _, refusal = citizen_refusal(population, request.CitizenIdentityNo, name, role)
-    return Review("reject", f"Bưu điện từ chối đơn hàng: {refusal}") if refusal else OK
+    try:
+        citizen(population, request.CitizenIdentityNo, name, role)
+    except RefusedError as refused:
+        return Review("reject", f"Bưu điện từ chối đơn hàng: {refused.reason}")
+    return OK
 
 
 def deliver(request: BaseModel, population: Population, sequence: int) -> dict[str, Any]:

@@ -6,72 +6,30 @@ import asyncio
 import hashlib
 import hmac
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from ndxp_sim.adapters.upstream import HttpxUpstream
-from ndxp_sim.core.settings import Settings
-from ndxp_sim.gateway.exchange import Exchange, MemorySink
+from ndxp_sim.gateway.exchange import Exchange
 from ndxp_sim.gateway.logpipe.broker import free_port
-from ndxp_sim.mock_services.admin import admin_headers
-from ndxp_sim.mock_services.app import create_mock_app
-from tests.conftest import CONSUMER, GatewayHarness, MakeGateway, MakeSettings
-from tests.local_http import CallbackReceiver, serving_app
+from tests.conftest import CONSUMER, MakeGateway, MakeSettings
+from tests.local_http import CallbackReceiver
+from tests.relay_stack import Stack, relay_stack
 from tests.samples import birth_registration
 
 HO_TICH = "/apiHoTich/1.0"
 RELAY_KEY = "relay-key-of-this-test"
 
 
-@dataclass
-class Stack:
-    gateway: GatewayHarness
-    sink: MemorySink
-    settings: Settings
-    mock: Any
-
-    def records(self, ma_ho_so: str) -> list[Exchange]:
-        """The dossier's exchanges in time order, as its trace lists them."""
-        found = [e for e in self.sink.exchanges if e.correlation.get("MaHoSo") == ma_ho_so]
-        return sorted(found, key=lambda e: e.t_request_in)
-
-
-class _Later:
-    """An ASGI app set once the gateway's port (which the mock's settings name) is known."""
-
-    app: Any = None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture
 async def stack(
-    make_gateway: MakeGateway, make_settings: MakeSettings, tmp_path: Any
+    make_gateway: MakeGateway, make_settings: MakeSettings, tmp_path: Path
 ) -> AsyncIterator[Stack]:
-    """Gateway on a real socket (the mock's callbacks reach it over HTTP); mock in-process behind it."""
-    mock = _Later()
-    mocks = {
-        "cache_dir": tmp_path / "cache",
-        "state_file": None,
-        "population": 1000,
-        "dossier_step_s": 0.05,
-        "callback_retries": 2,
-        "callback_backoff_s": 0.01,
-        "callback_relay_key": RELAY_KEY,
-        "port": free_port(),
-    }
-    base = make_settings(mocks=mocks)
-    client = httpx.AsyncClient(mounts={base.mock_base_url: httpx.ASGITransport(app=mock)}, trust_env=False)
-    harness = make_gateway(base, HttpxUpstream(client))
-    async with serving_app(harness.app) as (host, port):
-        mock_settings = make_settings(mocks={**mocks, "callback_relay_url": f"http://{host}:{port}"})
-        mock.app = create_mock_app(mock_settings)
-        async with mock.app.router.lifespan_context(mock.app):
-            yield Stack(harness, harness.sink, base, mock.app)
+    async with relay_stack(
+        make_gateway, make_settings, tmp_path, callback_retries=2, callback_relay_key=RELAY_KEY
+    ) as stack:
+        yield stack
 
 
 async def _register(stack: Stack, ma_ho_so: str, callback_url: str) -> None:
@@ -152,11 +110,7 @@ async def test_a_receiver_that_is_down_gets_every_attempt_recorded_then_a_dead_l
     first_delivery = attempts()[:3]
     assert [e.status for e in first_delivery] == [503, 503, 503]  # first try + callback_retries=2
     assert all(e.outcome == "backend_error" for e in first_delivery)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=stack.mock),
-        base_url="http://mock",
-        headers=admin_headers(stack.settings),
-    ) as mock:
+    async with stack.mock_admin() as mock:
         for _ in range(200):
             dead = (await mock.get("/_admin/callbacks")).json()["deadLetters"]
             if dead:

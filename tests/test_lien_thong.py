@@ -6,22 +6,17 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from ndxp_sim.adapters.upstream import HttpxUpstream
 from ndxp_sim.core import identities as ids
-from ndxp_sim.core.settings import Settings
-from ndxp_sim.gateway.exchange import Exchange, MemorySink
-from ndxp_sim.gateway.logpipe.broker import free_port
-from ndxp_sim.mock_services.admin import admin_headers
-from ndxp_sim.mock_services.app import create_mock_app
-from ndxp_sim.mock_services.population import Population
-from tests.conftest import CONSUMER, GatewayHarness, MakeGateway, MakeSettings
-from tests.local_http import CallbackReceiver, serving_app
+from ndxp_sim.gateway.exchange import Exchange
+from tests.conftest import CONSUMER, MakeGateway, MakeSettings
+from tests.local_http import CallbackReceiver
+from tests.relay_stack import Stack, relay_stack
 from tests.samples import birth_registration
 
 HO_TICH = "/apiHoTich/1.0"
@@ -29,64 +24,20 @@ SOURCE = "000.00.00.G12"  # the hộ tịch system's consumer on the axis (core/
 RETRIES = 2
 
 
-@dataclass
-class Stack:
-    gateway: GatewayHarness
-    sink: MemorySink
-    settings: Settings
-    mock: Any
-
-    @property
-    def population(self) -> Population:
-        population: Population = self.mock.state.mocks.population
-        return population
-
-    def records(self, ma_ho_so: str) -> list[Exchange]:
-        found = [e for e in self.sink.exchanges if e.correlation.get("MaHoSo") == ma_ho_so]
-        return sorted(found, key=lambda e: e.t_request_in)
-
-    def mock_admin(self) -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=self.mock)
-        return httpx.AsyncClient(
-            transport=transport, base_url="http://mock", headers=admin_headers(self.settings)
-        )
-
-
-class _Later:
-    """An ASGI app set once the gateway's port (which the mock's settings name) is known."""
-
-    app: Any = None
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture
 async def stack(
-    make_gateway: MakeGateway, make_settings: MakeSettings, tmp_path: Any
+    make_gateway: MakeGateway, make_settings: MakeSettings, tmp_path: Path
 ) -> AsyncIterator[Stack]:
-    """The gateway on a real socket (the hộ tịch mock calls the chain's steps through it, as a consumer);
-    the mocks in-process behind it."""
-    mock = _Later()
-    mocks = {
-        "cache_dir": tmp_path / "cache",
-        "state_file": None,
-        "population": 1000,
-        "dossier_step_s": 0.05,
-        "callback_retries": 1,
-        "callback_backoff_s": 0.01,
-        "lien_thong_retries": RETRIES,
-        "lien_thong_backoff_s": 0.01,
-        "port": free_port(),
-    }
-    base = make_settings(mocks=mocks)
-    client = httpx.AsyncClient(mounts={base.mock_base_url: httpx.ASGITransport(app=mock)}, trust_env=False)
-    harness = make_gateway(base, HttpxUpstream(client))
-    async with serving_app(harness.app) as (host, port):
-        mock_settings = make_settings(mocks={**mocks, "callback_relay_url": f"http://{host}:{port}"})
-        mock.app = create_mock_app(mock_settings)
-        async with mock.app.router.lifespan_context(mock.app):
-            yield Stack(harness, harness.sink, base, mock.app)
+    """The hộ tịch mock calls the chain's steps through the gateway, as a consumer."""
+    async with relay_stack(
+        make_gateway,
+        make_settings,
+        tmp_path,
+        callback_retries=1,
+        lien_thong_retries=RETRIES,
+        lien_thong_backoff_s=0.01,
+    ) as stack:
+        yield stack
 
 
 async def _call(stack: Stack, operation: str, **kwargs: Any) -> httpx.Response:

@@ -81,16 +81,7 @@ class Sso:
 
     async def code_for(self, verifier: str, **extra: str) -> str:
         """A fresh authorization code for CITIZEN_EXISTS, as the redirect back to the portal carries it."""
-        params = {
-            "response_type": "code",
-            "client_id": CLIENT_ID,
-            "redirect_uri": REDIRECT,
-            "scope": "openid",
-            "state": "st-1",
-            "code_challenge": create_s256_code_challenge(verifier),
-            "code_challenge_method": "S256",
-            **extra,
-        }
+        params = authorize_params(verifier, state="st-1", **extra)
         back = await self.sign_in(f"{ISSUER}/authorize?{urlencode(params)}")
         assert back.status_code == 302, back.text
         return parse_qs(urlsplit(back.headers["location"]).query)["code"][0]
@@ -107,6 +98,20 @@ class Sso:
 
 
 MakeSso = Callable[..., Awaitable[Sso]]
+
+
+def authorize_params(verifier: str | None = None, **extra: str) -> dict[str, str]:
+    """The test portal's authorization request: code flow, PKCE S256 over `verifier` (a fresh one if None);
+    `extra` adds or overrides parameters."""
+    return {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "openid",
+        "code_challenge": create_s256_code_challenge(verifier or generate_token(48)),
+        "code_challenge_method": "S256",
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -200,15 +205,7 @@ async def test_client_secret_post_is_accepted_too(sso: Sso) -> None:
 
 
 async def test_an_unregistered_redirect_uri_gets_an_error_page_and_no_redirect(sso: Sso) -> None:
-    params = {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": "https://attacker.example/cb",
-        "scope": "openid",
-        "state": "s",
-        "code_challenge": create_s256_code_challenge(generate_token(48)),
-        "code_challenge_method": "S256",
-    }
+    params = authorize_params(redirect_uri="https://attacker.example/cb", state="s")
     page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
     assert page.status_code == 400 and "location" not in page.headers
     assert page.headers["content-type"].startswith("text/html")
@@ -282,16 +279,7 @@ async def test_an_expired_code_is_400_invalid_grant(sso: Sso, monkeypatch: pytes
 
 
 async def test_an_unknown_acr_level_is_sent_back_as_invalid_request_with_the_state(sso: Sso) -> None:
-    params = {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT,
-        "scope": "openid",
-        "state": "st-9",
-        "acr_values": "LoA3",
-        "code_challenge": create_s256_code_challenge(generate_token(48)),
-        "code_challenge_method": "S256",
-    }
+    params = authorize_params(state="st-9", acr_values="LoA3")
     back = await sso.browser.get(f"{ISSUER}/authorize", params=params)
     assert back.status_code == 302
     returned = _query(back.headers["location"])
@@ -301,15 +289,7 @@ async def test_an_unknown_acr_level_is_sent_back_as_invalid_request_with_the_sta
 
 async def test_a_level_1_account_cannot_sign_in_where_level_2_is_required(sso: Sso) -> None:
     verifier = generate_token(48)
-    params = {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT,
-        "scope": "openid",
-        "acr_values": "LoA2",
-        "code_challenge": create_s256_code_challenge(verifier),
-        "code_challenge_method": "S256",
-    }
+    params = authorize_params(verifier, acr_values="LoA2")
     page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
     assert f'value="{identities.COUPLE_WIFE}"\n id="a3" disabled' in page.text  # listed, not selectable
     refused = await sso.choose(page, identities.COUPLE_WIFE)
@@ -323,14 +303,7 @@ async def test_without_state_and_nonce_sign_in_works_and_nothing_is_invented(sso
     """Both are optional in the code flow (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1): the
     provider echoes what it got and adds nothing; protecting against CSRF is the portal's part."""
     verifier = generate_token(48)
-    params = {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT,
-        "scope": "openid",
-        "code_challenge": create_s256_code_challenge(verifier),
-        "code_challenge_method": "S256",
-    }
+    params = authorize_params(verifier)
     back = await sso.sign_in(f"{ISSUER}/authorize?{urlencode(params)}")
     returned = _query(back.headers["location"])
     assert "state" not in returned
@@ -373,14 +346,7 @@ async def test_userinfo_without_a_provider_token_is_refused_at_the_gateway(sso: 
 
 async def test_the_sign_in_page_lists_test_citizens_with_their_level(sso: Sso) -> None:
     verifier = generate_token(48)
-    params = {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT,
-        "scope": "openid",
-        "code_challenge": create_s256_code_challenge(verifier),
-        "code_challenge_method": "S256",
-    }
+    params = authorize_params(verifier)
     page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
     assert page.headers["content-type"].startswith("text/html")
     levels = dict(re.findall(r'value="(\d{12})"[^>]*>.*?data-level="(\d)"', page.text, re.S))
@@ -402,15 +368,7 @@ async def test_a_token_request_that_is_not_a_form_is_refused_at_the_gateway(sso:
 
 
 async def test_a_citizen_who_declines_sends_the_portal_access_denied(sso: Sso) -> None:
-    params = {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT,
-        "scope": "openid",
-        "state": "st-2",
-        "code_challenge": create_s256_code_challenge(generate_token(48)),
-        "code_challenge_method": "S256",
-    }
+    params = authorize_params(state="st-2")
     page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
     back = await sso.choose(page, identities.CITIZEN_EXISTS, action="deny")
     assert back.status_code == 302
@@ -420,14 +378,7 @@ async def test_a_citizen_who_declines_sends_the_portal_access_denied(sso: Sso) -
 async def test_a_sign_in_form_cannot_be_finished_under_another_client(sso: Sso) -> None:
     """The gateway admits and records the login form under the client it names: the provider holds it to
     the client the sign-in was started for."""
-    params = {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT,
-        "scope": "openid",
-        "code_challenge": create_s256_code_challenge(generate_token(48)),
-        "code_challenge_method": "S256",
-    }
+    params = authorize_params()
     page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
     request_id = re.search(r'name="request_id" value="([^"]+)"', page.text)
     assert request_id
@@ -466,13 +417,6 @@ async def test_a_configured_public_url_is_the_issuer_whatever_address_the_reques
     assert metadata["issuer"] == f"{public}/apiVNeID/1.0"
     assert metadata["token_endpoint"] == f"{public}/apiVNeID/1.0/token"
     verifier = generate_token(48)
-    params = {
-        "response_type": "code",
-        "client_id": CLIENT_ID,
-        "redirect_uri": REDIRECT,
-        "scope": "openid",
-        "code_challenge": create_s256_code_challenge(verifier),
-        "code_challenge_method": "S256",
-    }
+    params = authorize_params(verifier)
     page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
     assert f'action="{public}/apiVNeID/1.0/login"' in page.text

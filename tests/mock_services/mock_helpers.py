@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 import httpx
@@ -71,16 +71,26 @@ BIRTH: dict[str, Any] = {
 ENVELOPE = {"maDonVi", "maTinh", "maTTHC", "maHoSo", "ngayTiepNhan", "callbackUrl", "hoTich"}
 
 
-def birth(**changes: Any) -> dict[str, Any]:
-    """The sample birth dossier with top-level or hoTich fields changed (None removes a field)."""
-    body = copy.deepcopy(BIRTH)
+def changed(
+    sample: dict[str, Any], parts: tuple[str, ...], top: Collection[str] = (), **changes: Any
+) -> dict[str, Any]:
+    """A copy of the sample dossier with fields changed (None removes a field). A field goes to the top level
+    if it is in `top` or already there, else to the first of the `parts` that has it, else to the first part.
+    """
+    body = copy.deepcopy(sample)
     for key, value in changes.items():
-        target = body if key in ENVELOPE else body["hoTich"]
+        inner = [body[part] for part in parts]
+        target = body if key in top else next((part for part in (body, *inner) if key in part), inner[0])
         if value is None:
             target.pop(key, None)
         else:
             target[key] = value
     return body
+
+
+def birth(**changes: Any) -> dict[str, Any]:
+    """The sample birth dossier with top-level or hoTich fields changed (None removes a field)."""
+    return changed(BIRTH, ("hoTich",), ENVELOPE, **changes)
 
 
 async def contract_get(client: httpx.AsyncClient, service: str, path: str, **query: str) -> Any:

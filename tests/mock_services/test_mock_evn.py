@@ -116,7 +116,7 @@ async def test_a_second_request_for_the_same_place_is_refused_while_the_first_st
     ("changes", "reason"),
     [
         ({"soDinhDanh": ids.CITIZEN_MISSING}, "Không tìm thấy khách hàng có số định danh cá nhân"),
-        ({"hoTen": "Nguyễn Văn Bình"}, "Họ tên khách hàng không khớp"),
+        ({"hoTen": "Nguyễn Văn Bình"}, "Họ tên của khách hàng không khớp"),
         ({"soDinhDanh": ids.COUPLE_CHILD, "hoTen": "Lê Ngọc Hân"}, "chưa đủ 18 tuổi"),
         ({"maSoThue": ids.ENTERPRISE_DISSOLVED}, "đang ở tình trạng"),
         (

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from mock_helpers import eventually, soap_call
+from mock_helpers import ENVELOPE, changed, eventually, soap_call
 
 from ndxp_sim.core import identities as ids
+from ndxp_sim.mock_services.dossier_checks import IN_POPULATION, REGISTRY
 
 DEATH: dict[str, Any] = {
     "maDonVi": "000.00.00.H91",
@@ -31,19 +31,11 @@ DEATH: dict[str, Any] = {
         "nycQuanHe": "Vợ",
     },
 }
-ENVELOPE = {"maDonVi", "maTinh", "maTTHC", "maHoSo", "ngayTiepNhan", "callbackUrl", "hoTich"}
 
 
 def death(**changes: Any) -> dict[str, Any]:
     """The sample death dossier with top-level or hoTich fields changed (None removes a field)."""
-    body = copy.deepcopy(DEATH)
-    for key, value in changes.items():
-        target = body if key in ENVELOPE else body["hoTich"]
-        if value is None:
-            target.pop(key, None)
-        else:
-            target[key] = value
-    return body
+    return changed(DEATH, ("hoTich",), ENVELOPE, **changes)
 
 
 async def _until(client: httpx.AsyncClient, ma_ho_so: str, *states: str) -> dict[str, Any]:
@@ -100,12 +92,12 @@ async def test_a_registered_death_is_seen_by_every_service_reading_the_populatio
 REFUSALS = [
     pytest.param(
         {"nktSoDDCN": ids.CITIZEN_MISSING},
-        f"Không tìm thấy người chết (số định danh {ids.CITIZEN_MISSING}) trong CSDLQG về dân cư",
+        f"Không tìm thấy người chết có số định danh cá nhân {ids.CITIZEN_MISSING} {IN_POPULATION}",
         id="deceased-not-in-the-register",
     ),
     pytest.param(
         {"nktHoTen": "Lê Văn Cương"},
-        "Họ tên người chết (Lê Văn Cương) không khớp với thông tin của số định danh 089088012347",
+        "Họ tên của người chết không khớp với thông tin của số định danh cá nhân 089088012347",
         id="deceased-name-not-his-number",
     ),
     pytest.param(
@@ -140,12 +132,12 @@ REFUSALS = [
     ),
     pytest.param(
         {"nycSoDDCN": ids.CITIZEN_DECEASED, "nycHoTen": "Trần Văn Bình"},
-        "Người yêu cầu (số định danh 089045012346) đã chết trong CSDLQG về dân cư",
+        f"Người yêu cầu (số định danh cá nhân 089045012346) đã chết theo {REGISTRY}",
         id="requester-is-dead",
     ),
     pytest.param(
         {"nycHoTen": "Phạm Thị Dũng"},
-        "Họ tên người yêu cầu (Phạm Thị Dũng) không khớp với thông tin của số định danh 091191012348",
+        "Họ tên của người yêu cầu không khớp với thông tin của số định danh cá nhân 091191012348",
         id="requester-name-not-her-number",
     ),
 ]

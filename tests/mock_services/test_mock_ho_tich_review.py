@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from mock_helpers import BIRTH, birth, eventually, soap_call
 
 from ndxp_sim.core import identities as ids
+from ndxp_sim.mock_services.dossier_checks import IN_POPULATION
 from ndxp_sim.mock_services.population import Population
 
 Prepare = Callable[[Population], None]
@@ -70,13 +71,13 @@ REFUSALS = [
     pytest.param(
         {"meHoTen": "Phạm Thị Dũng"},
         _nothing,
-        "Họ tên người mẹ (Phạm Thị Dũng) không khớp với thông tin của số định danh 091191012348",
+        "Họ tên của người mẹ không khớp với thông tin của số định danh cá nhân 091191012348",
         id="mother-name-not-her-number",
     ),
     pytest.param(
         {"meSoDDCN": ids.CITIZEN_MISSING},
         _nothing,
-        f"Không tìm thấy người mẹ (số định danh {ids.CITIZEN_MISSING}) trong CSDLQG về dân cư",
+        f"Không tìm thấy người mẹ có số định danh cá nhân {ids.CITIZEN_MISSING} {IN_POPULATION}",
         id="mother-not-in-the-register",
     ),
     pytest.param(
@@ -100,7 +101,7 @@ REFUSALS = [
     pytest.param(
         {"chaHoTen": "Lê Văn Cương"},
         _nothing,
-        "Họ tên người cha (Lê Văn Cương) không khớp với thông tin của số định danh 089088012347",
+        "Họ tên của người cha không khớp với thông tin của số định danh cá nhân 089088012347",
         id="father-name-not-his-number",
     ),
     pytest.param(

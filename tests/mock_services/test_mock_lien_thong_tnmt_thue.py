@@ -162,10 +162,16 @@ async def test_a_sale_without_its_price_waits_for_it_then_is_computed(client: ht
             slip(GIFT_TO_DAUGHTER, benChuyen=GIFT_TO_DAUGHTER["benChuyen"][:1]),
             "phải là tất cả và chỉ những người đứng tên",
         ),
-        (slip(benChuyen=[{"hoTen": "Nguyễn Văn Ăn", "soDinhDanh": ids.CITIZEN_EXISTS}]), "Họ tên bên chuyển"),
+        (
+            slip(benChuyen=[{"hoTen": "Nguyễn Văn Ăn", "soDinhDanh": ids.CITIZEN_EXISTS}]),
+            "Họ tên của bên chuyển quyền không khớp",
+        ),
         (slip(benNhan={"hoTen": "Nguyễn Văn An", "soDinhDanh": ids.CITIZEN_EXISTS}), "trùng với bên chuyển"),
         (slip(benNhan={"hoTen": "Lê Ngọc Hân", "soDinhDanh": ids.COUPLE_CHILD}), "chưa đủ 18 tuổi"),
-        (slip(benNhan={"hoTen": "Trần Văn Bình", "soDinhDanh": ids.CITIZEN_DECEASED}), "người đã chết"),
+        (
+            slip(benNhan={"hoTen": "Trần Văn Bình", "soDinhDanh": ids.CITIZEN_DECEASED}),
+            f"Bên nhận (số định danh cá nhân {ids.CITIZEN_DECEASED}) đã chết",
+        ),
         (
             slip(
                 benNhan={

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import httpx
 import pytest
-from mock_helpers import CallbackReceiver, eventually
+from mock_helpers import CallbackReceiver, changed, eventually
 
 from ndxp_sim.core import identities as ids
 from tests.contract_checks import response_validator
@@ -40,16 +39,7 @@ REQUEST: dict[str, Any] = {
 
 def request(**changes: Any) -> dict[str, Any]:
     """The sample request with top-level, donVi or nguoiDeNghi fields changed (None removes a field)."""
-    body = copy.deepcopy(REQUEST)
-    for key, value in changes.items():
-        target = next(
-            (part for part in (body, body["donVi"], body["nguoiDeNghi"]) if key in part), body["donVi"]
-        )
-        if value is None:
-            target.pop(key, None)
-        else:
-            target[key] = value
-    return body
+    return changed(REQUEST, ("donVi", "nguoiDeNghi"), **changes)
 
 
 async def state(client: httpx.AsyncClient, code: str) -> dict[str, Any]:
@@ -114,12 +104,15 @@ async def test_missing_founding_decision_asks_for_it_then_issues(client: httpx.A
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"soDinhDanh": ids.CITIZEN_MISSING}, "Không tìm thấy thông tin người đề nghị cấp mã số"),
+        (
+            {"soDinhDanh": ids.CITIZEN_MISSING},
+            "Không tìm thấy người đề nghị cấp mã số có số định danh cá nhân",
+        ),
         ({"hoTen": "Lê Văn Cương"}, "Họ tên, ngày sinh của người đề nghị cấp mã số không khớp"),
         ({"ngaySinh": "1988-07-03"}, "Họ tên, ngày sinh của người đề nghị cấp mã số không khớp"),
         (
             {"soDinhDanh": ids.CITIZEN_DECEASED, "hoTen": "Trần Văn Bình", "ngaySinh": "1945-06-20"},
-            "Người đề nghị cấp mã số đã chết",
+            f"Người đề nghị cấp mã số (số định danh cá nhân {ids.CITIZEN_DECEASED}) đã chết",
         ),
         (
             {"soDinhDanh": ids.COUPLE_CHILD, "hoTen": "Lê Ngọc Hân", "ngaySinh": "2016-05-09"},

@@ -162,7 +162,7 @@ async def test_a_notice_without_the_foundation_record_waits_for_it(client: httpx
         ),
         (
             notice("chuDauTu", nguoiDaiDien={"hoTen": "Nguyễn Văn Ăn", "soDinhDanh": ids.CITIZEN_EXISTS}),
-            "Họ tên người đại diện không khớp",
+            "Họ tên của người đại diện không khớp",
         ),
         (notice(baoLanh={"maNganHang": "123456", "soHopDong": "BL-1"}), "không có trong danh mục ngân hàng"),
     ],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from typing import Any
@@ -10,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from mock_helpers import CallbackReceiver, eventually
+from mock_helpers import CallbackReceiver, changed, eventually
 
 from ndxp_sim.core import catalogues
 from ndxp_sim.core import identities as ids
 from ndxp_sim.core.model import Citizen
-from ndxp_sim.mock_services.applicants import age_on
 from ndxp_sim.mock_services.clock import now_vn
+from ndxp_sim.mock_services.population.dates import age_on
 from tests.contract_checks import response_validator
 
 BASE = "/tro_giup_xa_hoi"
@@ -41,14 +40,7 @@ REQUEST: dict[str, Any] = {
 
 def request(**changes: Any) -> dict[str, Any]:
     """The sample dossier with top-level or doiTuong fields changed (None removes a field)."""
-    body = copy.deepcopy(REQUEST)
-    for key, value in changes.items():
-        target = body if key in REQUEST else body["doiTuong"]
-        if value is None:
-            target.pop(key, None)
-        else:
-            target[key] = value
-    return body
+    return changed(REQUEST, ("doiTuong",), REQUEST.keys(), **changes)
 
 
 def for_person(person: Citizen, category: str, **changes: Any) -> dict[str, Any]:
@@ -168,12 +160,15 @@ async def test_missing_poverty_certificate_is_asked_for(client: httpx.AsyncClien
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"soDinhDanh": ids.CITIZEN_MISSING}, "Không tìm thấy thông tin đối tượng đề nghị trợ cấp"),
+        (
+            {"soDinhDanh": ids.CITIZEN_MISSING},
+            "Không tìm thấy đối tượng đề nghị trợ cấp có số định danh cá nhân",
+        ),
         ({"hoTen": "Nguyễn Văn Ân"}, "Họ tên, ngày sinh của đối tượng đề nghị trợ cấp không khớp"),
         ({"gioiTinh": "Nữ"}, "Giới tính trên tờ khai không khớp"),
         (
             {"soDinhDanh": ids.CITIZEN_DECEASED, "hoTen": "Trần Văn Bình", "ngaySinh": "1945-06-20"},
-            "Đối tượng đề nghị trợ cấp đã chết",
+            f"Đối tượng đề nghị trợ cấp (số định danh cá nhân {ids.CITIZEN_DECEASED}) đã chết",
         ),
         ({"loaiDoiTuong": "NCT_HO_NGHEO", "maHoNgheo": "HN-1"}, "chưa đủ 60 tuổi"),
         ({"loaiDoiTuong": "NCT_TU_80"}, "chưa đủ 80 tuổi"),

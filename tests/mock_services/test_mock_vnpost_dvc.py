@@ -128,8 +128,11 @@ async def test_the_same_order_again_is_the_same_order_and_different_content_is_r
             {"CitizenIdentityNo": ids.CITIZEN_MISSING},
             "Không tìm thấy người gửi hồ sơ có số định danh cá nhân",
         ),
-        ({"CitizenIdentityNo": ids.CITIZEN_DECEASED, "SenderFullname": "Trần Văn Bình"}, "người đã chết"),
-        ({"SenderFullname": "Nguyễn Văn Ân"}, "Họ tên người gửi hồ sơ không khớp"),
+        (
+            {"CitizenIdentityNo": ids.CITIZEN_DECEASED, "SenderFullname": "Trần Văn Bình"},
+            "đã chết theo Cơ sở dữ liệu quốc gia về dân cư",
+        ),
+        ({"SenderFullname": "Nguyễn Văn Ân"}, "Họ tên của người gửi hồ sơ không khớp"),
     ],
 )
 async def test_the_post_refuses_an_order_whose_citizen_is_not_who_the_order_says(
