@@ -35,8 +35,23 @@ def ratios(results: Results) -> dict[str, float | None]:
         "gw1 soap/rest": _ratio(_rps(results, "gw1", "soap"), gw1),
         "gw2 soap/rest": _ratio(_rps(results, "gw2", "soap"), gw2),
         "gw1 logging on/off": _ratio(gw1, off),
+        "gw1 CPU/bare1 CPU": _ratio(_cpu(results, "gw1"), _cpu(results, "bare1")),
+        "gw1 p99/A p99": _ratio(_p99(results, "gw1"), _p99(results, "direct")),
     }
     return out
+
+
+def _throughput(results: Results, scenario: str) -> dict[str, Any]:
+    load = results["scenarios"].get(scenario, {}).get("loads", {}).get("rest", {})
+    return load.get("throughput", {})  # type: ignore[no-any-return]
+
+
+def _cpu(results: Results, scenario: str) -> float | None:
+    return _throughput(results, scenario).get("cpu_us_per_request")
+
+
+def _p99(results: Results, scenario: str) -> float | None:
+    return _throughput(results, scenario).get("p99_ms")
 
 
 def _check(name: str, value: float | None, target: str, ok: bool | None, shown: str) -> dict[str, Any]:
@@ -105,6 +120,28 @@ def targets(results: Results) -> list[dict[str, Any]]:
             lambda v: v <= 10,
             "{:.1f}",
         )
+    return checks
+
+
+def targets_round_two(results: Results) -> list[dict[str, Any]]:
+    """The "must" targets of issue 11 (performance, round two): ratios of the same run."""
+    r = results["ratios"]
+    checks = []
+
+    def add(name: str, value: float | None, wanted: str, predicate: Any, fmt: str = "{:.3f}") -> None:
+        ok = None if value is None else bool(predicate(value))
+        checks.append(_check(name, value, wanted, ok, "–" if value is None else fmt.format(value)))
+
+    add("1 worker ÷ bare proxy (REST)", r.get("gw1/bare1"), "≥ 1.0", lambda v: v >= 1.0)
+    add("CPU/request ÷ bare proxy's", r.get("gw1 CPU/bare1 CPU"), "≤ 1.0", lambda v: v <= 1.0)
+    add("2 workers ÷A", r.get("gw2/A"), "≥ 0.22", lambda v: v >= 0.22)
+    add("2 workers ÷B", r.get("gw2/B"), "≥ 0.25", lambda v: v >= 0.25)
+    add("logging on ÷ off", r.get("gw1 logging on/off"), "≥ 0.90", lambda v: v >= 0.90, "{:.2f}")
+    add("SOAP ÷ REST (1 worker)", r.get("gw1 soap/rest"), "≥ 0.85", lambda v: v >= 0.85, "{:.2f}")
+    add("p99 @64 ÷ direct's p99", r.get("gw1 p99/A p99"), "≤ 5", lambda v: v <= 5, "{:.1f}")
+    soak = results.get("soak")
+    if soak:
+        add("RSS per worker after soak MB", soak["final_rss_mb"], "≤ 150", lambda v: v <= 150, "{:.0f}")
     return checks
 
 
@@ -225,6 +262,19 @@ def render(results: Results) -> str:
                 [
                     [c["target"], c["shown"], c["wanted"], {True: "yes", False: "NO", None: "–"}[c["met"]]]
                     for c in checks
+                ],
+            ),
+        ]
+    must = results.get("targets_round_two") or []
+    if must:
+        parts += [
+            "",
+            "Targets (issue 11, must; records lost/duplicated above)",
+            table(
+                ["target", "measured", "wanted", "met"],
+                [
+                    [c["target"], c["shown"], c["wanted"], {True: "yes", False: "NO", None: "–"}[c["met"]]]
+                    for c in must
                 ],
             ),
         ]

@@ -404,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     results = bench.results
     results["ratios"] = report.ratios(results)
     results["targets"] = report.targets(results)
+    results["targets_round_two"] = report.targets_round_two(results)
     results["complete"] = ok
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
