@@ -193,7 +193,7 @@ def create_app(
     api_app.include_router(api.router)
     api_app.include_router(callback_relay.router)
     api_app.include_router(ops_router(ops_store, runtime.tokens))
-    api_app.mount("/console", console_app(runtime, ops_store))
+    api_app.mount("/console", console_app(runtime, ops_store, api_app.state.token_throttle))
 
     def openapi() -> dict[str, Any]:
         if api_app.openapi_schema is None:

@@ -27,6 +27,7 @@ from ndxp_sim.core.errors import (
     InvalidRequestError,
     NotFoundError,
     PayloadTooLargeError,
+    QuotaExceededError,
     UnauthorizedError,
     describe_validation,
 )
@@ -40,6 +41,7 @@ from ndxp_sim.gateway.logpipe.masking import Masker, subject_hash
 from ndxp_sim.gateway.ops_api import exchange_filters
 from ndxp_sim.gateway.runtime import Runtime
 from ndxp_sim.gateway.store import MAX_PAGE, ExchangeFilter, InvalidCursorError, Store
+from ndxp_sim.gateway.token_throttle import TokenThrottle
 
 log = logging.getLogger("ndxp.console")
 
@@ -150,8 +152,9 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
 
 
-def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
-    """The console as an ASGI app to mount at /console."""
+def console_app(runtime: Runtime, store: Callable[[], Store], throttle: TokenThrottle) -> Any:
+    """The console as an ASGI app to mount at /console; `throttle` is the one /token uses, so guessing an
+    operator's secret costs the same through either door."""
     env = _environment()
     sessions = Sessions(runtime.settings, runtime.tokens)
     subject_key = runtime.settings.log.subject_key.get_secret_value()
@@ -244,9 +247,19 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
         base = _base(request)
         form = await _form(request)
         sessions.check_csrf(request, form.get("csrf"))
+        client_id = form.get("client_id", "")
+        address = request.client.host if request.client else "-"
         try:
-            token = await sessions.sign_in(form.get("client_id", ""), form.get("client_secret", ""))
+            throttle.admit(client_id, address)  # before any PBKDF2 work, as POST /token
+        except QuotaExceededError as exc:
+            page = render(request, "login.html", 429, next=form.get("next", ""), problem="too_many_sign_ins")
+            page.headers.update(exc.headers)
+            return page
+        try:
+            token = await sessions.sign_in(client_id, form.get("client_secret", ""))
         except (UnauthorizedError, ForbiddenError) as exc:
+            if isinstance(exc, UnauthorizedError):
+                throttle.failed(client_id)
             problem = "not_operator" if isinstance(exc, ForbiddenError) else "bad_credentials"
             return render(request, "login.html", exc.status_code, next=form.get("next", ""), problem=problem)
         response = RedirectResponse(_safe_back(form.get("next"), base), 303)
@@ -258,7 +271,7 @@ def console_app(runtime: Runtime, store: Callable[[], Store]) -> Any:
         form = await _form(request)
         sessions.check_csrf(request, form.get("csrf"))
         response = RedirectResponse(_base(request) + "/login", 303)
-        sessions.end(response)
+        sessions.end(request, response)
         return response
 
     @app.post("/lang")

@@ -25,6 +25,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "bad_credentials": ("Sai mã hoặc mật khẩu.", "Wrong id or secret."),
     "not_operator": ("Tài khoản này không phải vận hành viên.", "This account is not an operator."),
+    "too_many_sign_ins": (
+        "Quá nhiều lần đăng nhập; vui lòng thử lại sau một phút.",
+        "Too many sign-in attempts; try again in a minute.",
+    ),
     "bad_csrf": (
         "Biểu mẫu đã hết hạn; vui lòng tải lại trang.",
         "The form expired; reload the page and try again.",

@@ -4,6 +4,8 @@ The session cookie holds the same signed, expiring token the operator API takes 
 so there is no server-side session table and every gateway worker accepts it. CSRF tokens are an
 HMAC of the session token (or, before sign-in, of a random pre-session cookie): a form posted from
 another site cannot know them, and SameSite=Strict keeps the browser from sending the cookies anyway.
+Signing out ends the session token in this worker process at once (a copied cookie no longer opens the
+console there); other workers accept it until it expires (`token_ttl_s`), as they share no state.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 
 from fastapi import Request, Response
 
@@ -22,6 +25,7 @@ OPERATOR_ROLE = "operator"
 SESSION_COOKIE = "ndxp_console"
 PRE_SESSION_COOKIE = "ndxp_console_pre"
 COOKIE_PATH = "/console"
+_MAX_SIGNED_OUT = 10_000  # sessions remembered as ended; older ones are forgotten first
 
 
 class SignInRequiredError(Exception):
@@ -40,6 +44,7 @@ class Sessions:
         self._ttl_s = settings.token_ttl_s
         secret = settings.jwt_secret.get_secret_value().encode()
         self._csrf_key = hashlib.sha256(b"ndxp-console-csrf\0" + secret).digest()
+        self._signed_out: dict[bytes, float] = {}  # digest of an ended session token -> when it expires
 
     async def sign_in(self, client_id: str, client_secret: str) -> str:
         """A session token for an operator; UnauthorizedError for wrong credentials, ForbiddenError
@@ -54,7 +59,7 @@ class Sessions:
     def operator(self, request: Request) -> Caller:
         """The signed-in operator, or SignInRequiredError."""
         token = request.cookies.get(SESSION_COOKIE)
-        if not token:
+        if not token or _digest(token) in self._signed_out:
             raise SignInRequiredError
         try:
             caller = self._tokens.verify(f"Bearer {token}")
@@ -92,7 +97,15 @@ class Sessions:
         self._set(request, response, SESSION_COOKIE, token, max_age=self._ttl_s)
         response.delete_cookie(PRE_SESSION_COOKIE, path=COOKIE_PATH)
 
-    def end(self, response: Response) -> None:
+    def end(self, request: Request, response: Response) -> None:
+        """Sign out: the cookie is deleted and its token refused from now on in this process."""
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            now = time.monotonic()
+            self._signed_out = {k: until for k, until in self._signed_out.items() if until > now}
+            while len(self._signed_out) >= _MAX_SIGNED_OUT:
+                del self._signed_out[next(iter(self._signed_out))]
+            self._signed_out[_digest(token)] = now + self._ttl_s
         response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
 
     @staticmethod
@@ -106,3 +119,7 @@ class Sessions:
             secure=request.url.scheme == "https",
             samesite="strict",
         )
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()

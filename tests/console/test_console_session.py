@@ -116,3 +116,31 @@ async def test_an_unavailable_store_is_said_plainly(
 
     assert page.status_code == 503
     assert "exchange store unavailable" in page.text
+
+
+async def test_guessing_an_operator_secret_at_the_sign_in_form_is_throttled_like_token(
+    browser: httpx.AsyncClient,
+) -> None:
+    """Wrong secrets for the operator id at the console's form count with POST /token's: after ten a minute
+    the form answers 429 with Retry-After before checking the secret, and so does /token for that id."""
+    answers = [(await _sign_in(browser, (OPERATOR[0], f"not-the-secret-{n}"))).status_code for n in range(10)]
+    refused = await _sign_in(browser, OPERATOR)  # even the right secret waits out the window
+    token = await browser.post("/token", data={"grant_type": "client_credentials"}, auth=OPERATOR)
+
+    assert answers == [401] * 10
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "Quá nhiều lần đăng nhập" in refused.text and "ndxp_console" not in browser.cookies
+    assert token.status_code == 429
+
+
+async def test_a_signed_out_session_cookie_no_longer_opens_the_console(browser: httpx.AsyncClient) -> None:
+    """Sign in, keep a copy of the session cookie, sign out → the copied cookie is sent to sign-in, not
+    shown the console (a cookie taken from the browser is worthless once its owner signs out)."""
+    await _sign_in(browser)
+    copied = browser.cookies["ndxp_console"]
+    assert (await browser.get("/console/live")).status_code == 200
+    await browser.post("/console/logout", data={"csrf": _csrf(await browser.get("/console/live"))})
+
+    again = await browser.get("/console/live", headers={"cookie": f"ndxp_console={copied}"})
+
+    assert again.status_code == 303 and again.headers["location"].startswith("/console/login")
