@@ -15,6 +15,8 @@ Caller = Literal["public", "client", "bearer"]
 FORM = "application/x-www-form-urlencoded"
 # The provider's own refusals are the protocol's answers (OAuth 2.0 error bodies, error pages): passed on.
 _PROTOCOL_REFUSALS = frozenset({400, 401, 403})
+# Answer headers a sign-in provider's caller needs: redirects, challenges, and "do not cache" on tokens.
+PASSED_HEADERS = ("location", "www-authenticate", "cache-control", "pragma")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,8 @@ class OidcAdapter(Adapter):
             response = await self._send(operation.method, url, headers, content)
             if not (200 <= response.status < 400 or response.status in _PROTOCOL_REFUSALS):
                 raise_for_backend_status(response.status, response.body)
-            passed = tuple(response.headers.items())
+            answer = response.headers
+            passed = tuple((name, v) for name in PASSED_HEADERS if (v := answer.get(name)) is not None)
             return Reply(response.status, response.body, response.status, response.content_type, passed)
 
         return await self._with_retries(operation, once)

@@ -19,20 +19,15 @@ import httpx
 
 from ndxp_sim.core.errors import BackendBadResponseError, BackendTimeoutError, BackendUnavailableError
 
-# Answer headers kept for services that pass them on: redirects and challenges of sign-in (OIDC) services.
-PASSED_HEADERS = ("location", "www-authenticate", "cache-control", "pragma")
-
 
 @dataclass(frozen=True, slots=True)
 class UpstreamResponse:
     status: int
     body: bytes
     content_type: str
-    headers: Mapping[str, str] = field(default_factory=dict)  # those of PASSED_HEADERS the answer had
-
-
-def passed_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {name: value for name in PASSED_HEADERS if (value := headers.get(name)) is not None}
+    # The client library's own (case-insensitive) header mapping, kept by reference: nothing is copied on
+    # the request path; the few services that pass headers on pick theirs (adapters/oidc.py).
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class UpstreamClient(Protocol):
@@ -76,7 +71,7 @@ class AiohttpUpstream:
                     response.status,
                     payload,
                     response.headers.get("content-type", ""),
-                    passed_headers(response.headers),
+                    response.headers,
                 )
         except TimeoutError:
             raise BackendTimeoutError(f"the backend did not answer within {timeout_s:g} s") from None
@@ -117,7 +112,7 @@ class HttpxUpstream:
             response.status_code,
             response.content,
             response.headers.get("content-type", ""),
-            passed_headers(response.headers),
+            response.headers,
         )
 
     async def close(self) -> None:
