@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from ndxp_sim.core.tasks import spawn
 from ndxp_sim.mock_services.callbacks import CallbackSender
 from ndxp_sim.mock_services.clock import Clock, now_vn
+from ndxp_sim.mock_services.dossier_checks import RefusedError
 from ndxp_sim.mock_services.journal import MockJournal
 
 if TYPE_CHECKING:
@@ -50,8 +51,8 @@ OK = Review("ok")
 class DossierKind:
     """One kind of dossier a service accepts: its request model and its business rules.
 
-    `review` runs at each processing step on the validated request; `build_result` runs once on `done`
-    and returns `ketQuaXuLy`; `supplement_into` names the request field that supplied documents update.
+    `review` runs at each processing step on the validated request (a `RefusedError` it raises rejects the
+    dossier with its reason); `build_result` runs once on `done` and returns `ketQuaXuLy`; `supplement_into` names the request field that supplied documents update.
     `code_field` and `callback_field` name the request's dossier code and callback URL (services whose
     messages are not BTP's name them otherwise); kinds of one service with different `scope`s may use
     the same code (a postal pick-up and a delivery for one dossier); `hops` are (handler, text) steps
@@ -356,7 +357,10 @@ class DossierEngine:
                     reason = f"{kind.labels['duplicate']} (mã hồ sơ {earlier.ma_ho_so})"
                     self._record(dossier, REJECTED, reason)
                     return
-                review = kind.review(request, self._population())
+                try:
+                    review = kind.review(request, self._population())
+                except RefusedError as refused:  # a check deep in the rules (dossier_checks) said no
+                    review = Review("reject", refused.reason)
                 if review.outcome == "ok" and dossier.force_supplement:
                     review = Review("supplement", "Hồ sơ cần bổ sung theo yêu cầu của cơ quan xử lý")
                 if review.outcome == "reject":

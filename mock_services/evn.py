@@ -128,13 +128,10 @@ def review_connection(request: BaseModel, population: Population) -> Review:
     single-phase meter cannot carry more than 15 kW."""
     assert isinstance(request, CapDienMoi)
     customer = request.khachHang
-    try:
-        person = citizen(population, customer.soDinhDanh, customer.hoTen, "khách hàng")
-        if age_on(person.ngay_sinh, now_vn().date()) < ADULT:
-            raise RefusedError("Khách hàng chưa đủ 18 tuổi, không đủ điều kiện ký hợp đồng mua bán điện")
-        company = enterprise(population, customer.maSoThue) if customer.maSoThue else None
-    except RefusedError as refused:
-        return Review("reject", refused.reason)
+    person = citizen(population, customer.soDinhDanh, customer.hoTen, "khách hàng")
+    if age_on(person.ngay_sinh, now_vn().date()) < ADULT:
+        raise RefusedError("Khách hàng chưa đủ 18 tuổi, không đủ điều kiện ký hợp đồng mua bán điện")
+    company = enterprise(population, customer.maSoThue) if customer.maSoThue else None
     if company is not None and company.nguoi_dai_dien != person.so_dinh_danh:
         return Review(
             "reject",

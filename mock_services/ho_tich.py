@@ -73,23 +73,20 @@ def review_birth(request: BaseModel, population: Population) -> Review:
     map, the birth date, no earlier registration of the child; then the hospital certificate."""
     assert isinstance(request, KhaiSinhRequest)
     birth = request.hoTich
-    try:
-        checks.check_not_after(birth.nksNgaySinh, now_vn().date(), "Ngày sinh của trẻ")
-        mother = citizen(population, birth.meSoDDCN, birth.meHoTen, "người mẹ", alive=False)
-        checks.check_parent(mother, "người mẹ", "Nữ", checks.MOTHER_AGE, birth.nksNgaySinh)
-        if birth.chaSoDDCN:
-            father = citizen(population, birth.chaSoDDCN, birth.chaHoTen or "", "người cha", alive=False)
-            checks.check_parent(father, "người cha", "Nam", checks.FATHER_AGE, birth.nksNgaySinh)
-        checks.check_ethnic_group(birth.nksDanToc, "nksDanToc")
-        checks.check_place(birth.nksNoiSinh.maTinh, birth.nksNoiSinh.maXa, "Nơi sinh")
-        already = registered_child(population, mother, birth.nksHoTen, birth.nksNgaySinh)
-        if already is not None:
-            raise RefusedError(
-                f"Trẻ đã được đăng ký khai sinh (số định danh {already.so_dinh_danh}): cùng người mẹ, "
-                "họ tên và ngày sinh"
-            )
-    except RefusedError as refusal:
-        return Review("reject", refusal.reason)
+    checks.check_not_after(birth.nksNgaySinh, now_vn().date(), "Ngày sinh của trẻ")
+    mother = citizen(population, birth.meSoDDCN, birth.meHoTen, "người mẹ", alive=False)
+    checks.check_parent(mother, "người mẹ", "Nữ", checks.MOTHER_AGE, birth.nksNgaySinh)
+    if birth.chaSoDDCN:
+        father = citizen(population, birth.chaSoDDCN, birth.chaHoTen or "", "người cha", alive=False)
+        checks.check_parent(father, "người cha", "Nam", checks.FATHER_AGE, birth.nksNgaySinh)
+    checks.check_ethnic_group(birth.nksDanToc, "nksDanToc")
+    checks.check_place(birth.nksNoiSinh.maTinh, birth.nksNoiSinh.maXa, "Nơi sinh")
+    already = registered_child(population, mother, birth.nksHoTen, birth.nksNgaySinh)
+    if already is not None:
+        raise RefusedError(
+            f"Trẻ đã được đăng ký khai sinh (số định danh {already.so_dinh_danh}): cùng người mẹ, "
+            "họ tên và ngày sinh"
+        )
     if not birth.maGCS:
         return Review("supplement", "Đề nghị bổ sung Giấy chứng sinh (maGCS)")
     return OK

@@ -54,29 +54,26 @@ def review_death(request: BaseModel, population: Population) -> Review:
     then the death notice is needed."""
     assert isinstance(request, KhaiTuRequest)
     death = request.hoTich
-    try:
-        checks.check_not_after(death.nktNgayChet, now_vn().date(), "Ngày chết")
-        person = citizen(population, death.nktSoDDCN, death.nktHoTen, "người chết", alive=False)
-        if person.da_mat:
-            day = checks.dmy(person.ngay_mat) if person.ngay_mat else "không rõ"
-            raise RefusedError(
-                f"Công dân (số định danh {person.so_dinh_danh}) đã được ghi nhận là đã chết "
-                f"(ngày chết {day}) {IN_POPULATION}"
-            )
-        if death.nktNgayChet < person.ngay_sinh:
-            raise RefusedError(
-                f"Ngày chết ({checks.dmy(death.nktNgayChet)}) trước ngày sinh của người chết "
-                f"({checks.dmy(person.ngay_sinh)})"
-            )
-        checks.check_place(death.nktNoiChet.maTinh, death.nktNoiChet.maXa, "Nơi chết")
-        if death.nycSoDDCN == death.nktSoDDCN:
-            raise RefusedError("Người yêu cầu đăng ký khai tử không thể là người chết")
-        requester = citizen(population, death.nycSoDDCN, death.nycHoTen, "người yêu cầu")
-        age = age_on(requester.ngay_sinh, now_vn().date())
-        if age < REQUESTER_AGE:
-            raise RefusedError(f"Người yêu cầu đăng ký khai tử chưa đủ {REQUESTER_AGE} tuổi ({age} tuổi)")
-    except RefusedError as refusal:
-        return Review("reject", refusal.reason)
+    checks.check_not_after(death.nktNgayChet, now_vn().date(), "Ngày chết")
+    person = citizen(population, death.nktSoDDCN, death.nktHoTen, "người chết", alive=False)
+    if person.da_mat:
+        day = checks.dmy(person.ngay_mat) if person.ngay_mat else "không rõ"
+        raise RefusedError(
+            f"Công dân (số định danh {person.so_dinh_danh}) đã được ghi nhận là đã chết "
+            f"(ngày chết {day}) {IN_POPULATION}"
+        )
+    if death.nktNgayChet < person.ngay_sinh:
+        raise RefusedError(
+            f"Ngày chết ({checks.dmy(death.nktNgayChet)}) trước ngày sinh của người chết "
+            f"({checks.dmy(person.ngay_sinh)})"
+        )
+    checks.check_place(death.nktNoiChet.maTinh, death.nktNoiChet.maXa, "Nơi chết")
+    if death.nycSoDDCN == death.nktSoDDCN:
+        raise RefusedError("Người yêu cầu đăng ký khai tử không thể là người chết")
+    requester = citizen(population, death.nycSoDDCN, death.nycHoTen, "người yêu cầu")
+    age = age_on(requester.ngay_sinh, now_vn().date())
+    if age < REQUESTER_AGE:
+        raise RefusedError(f"Người yêu cầu đăng ký khai tử chưa đủ {REQUESTER_AGE} tuổi ({age} tuổi)")
     if not death.maGBT:
         return Review("supplement", "Đề nghị bổ sung Giấy báo tử (maGBT)")
     return OK

@@ -13,7 +13,7 @@ from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
 from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields, create_dossier_router
-from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
+from ndxp_sim.mock_services.dossier_checks import citizen
 from ndxp_sim.mock_services.people import folded_name
 from ndxp_sim.mock_services.population.dates import age_on
 
@@ -89,12 +89,9 @@ def review_request(request: BaseModel, population: Population) -> Review:
     """The Sở Tài chính's checks: who signs, the founding decision, its date."""
     assert isinstance(request, CapMaRequest)
     signer = request.nguoiDeNghi
-    try:
-        person = citizen(
-            population, signer.soDinhDanh, signer.hoTen, "người đề nghị cấp mã số", ngay_sinh=signer.ngaySinh
-        )
-    except RefusedError as refused:
-        return Review("reject", refused.reason)
+    person = citizen(
+        population, signer.soDinhDanh, signer.hoTen, "người đề nghị cấp mã số", ngay_sinh=signer.ngaySinh
+    )
     today = now_vn().date()
     if age_on(person.ngay_sinh, today) < ADULT:
         return Review(

@@ -24,7 +24,7 @@ from ndxp_sim.mock_services.dossier import (
     Review,
 )
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router, fail, ok, parse_body
-from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen, enterprise
+from ndxp_sim.mock_services.dossier_checks import citizen, enterprise
 
 if TYPE_CHECKING:
     from ndxp_sim.mock_services.population import Population
@@ -127,11 +127,8 @@ def review_notice(request: BaseModel, population: Population) -> Review:
     assert isinstance(request, ThongBao)
     developer = request.chuDauTu
     person = developer.nguoiDaiDien
-    try:
-        company = enterprise(population, developer.maSoDoanhNghiep, developer.tenDoanhNghiep)
-        citizen(population, person.soDinhDanh, person.hoTen, "người đại diện")
-    except RefusedError as refused:
-        return Review("reject", refused.reason)
+    company = enterprise(population, developer.maSoDoanhNghiep, developer.tenDoanhNghiep)
+    citizen(population, person.soDinhDanh, person.hoTen, "người đại diện")
     if company.nguoi_dai_dien != person.soDinhDanh:
         return Review(
             "reject",

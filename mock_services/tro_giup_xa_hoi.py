@@ -13,7 +13,7 @@ from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
 from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
 from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields, create_dossier_router
-from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
+from ndxp_sim.mock_services.dossier_checks import citizen
 from ndxp_sim.mock_services.population.dates import age_on
 
 if TYPE_CHECKING:
@@ -93,12 +93,9 @@ def review_request(request: BaseModel, population: Population) -> Review:
     """The commune's checks: the person, where they live, the age and papers the category needs."""
     assert isinstance(request, TroCapRequest)
     form = request.doiTuong
-    try:
-        person = citizen(
-            population, form.soDinhDanh, form.hoTen, "đối tượng đề nghị trợ cấp", ngay_sinh=form.ngaySinh
-        )
-    except RefusedError as refused:
-        return Review("reject", refused.reason)
+    person = citizen(
+        population, form.soDinhDanh, form.hoTen, "đối tượng đề nghị trợ cấp", ngay_sinh=form.ngaySinh
+    )
     if form.gioiTinh != person.gioi_tinh:
         return Review("reject", "Giới tính trên tờ khai không khớp với Cơ sở dữ liệu quốc gia về dân cư")
     ward = catalogues.ward(request.maXa)
