@@ -52,7 +52,8 @@ class DossierKind:
     """One kind of dossier a service accepts: its request model and its business rules.
 
     `review` runs at each processing step on the validated request (a `RefusedError` it raises rejects the
-    dossier with its reason); `build_result` runs once on `done` and returns `ketQuaXuLy`; `supplement_into` names the request field that supplied documents update.
+    dossier with its reason); `build_result` runs once on `done` and returns `ketQuaXuLy`;
+    `supplement_into` names the request field that supplied documents update.
     `code_field` and `callback_field` name the request's dossier code and callback URL (services whose
     messages are not BTP's name them otherwise); kinds of one service with different `scope`s may use
     the same code (a postal pick-up and a delivery for one dossier); `hops` are (handler, text) steps
