@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ndxp_sim.adapters._base import Adapter
 from ndxp_sim.adapters.registry import load_adapters
-from ndxp_sim.adapters.upstream import AiohttpUpstream, UpstreamClient
+from ndxp_sim.adapters.http_pool import PooledUpstream
+from ndxp_sim.adapters.upstream import UpstreamClient
 from ndxp_sim.core.catalogue import ServiceInfo, services
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.auth import TokenService
@@ -31,7 +32,7 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, sink: ExchangeSink, upstream: UpstreamClient | None = None) -> Runtime:
-        upstream = upstream or AiohttpUpstream()
+        upstream = upstream or PooledUpstream()
         adapters = {
             key: adapter_cls(settings.backend_url(key), settings.service(key), upstream)
             for key, adapter_cls in load_adapters().items()

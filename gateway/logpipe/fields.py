@@ -132,18 +132,19 @@ _PERSON_PREFIXES = (
 )
 _PERSON_SUFFIXES = ("nguoinop", "vochong", "cha", "me", "vo", "chong", "cu")
 
-_cache: dict[str, Kind | None] = {}
+# kind_of()'s memo; the masking walk reads it directly, for a call per field costs more than the lookup.
+KIND_MEMO: dict[str, Kind | None] = {}
 _CACHE_MAX = 10_000  # keys come from request bodies: bound the memo so odd clients cannot grow it
 
 
 def kind_of(field_name: str) -> Kind | None:
     """The personal-data kind of a field name (case-insensitive, namespace ignored), or None."""
-    if field_name in _cache:
-        return _cache[field_name]
+    if field_name in KIND_MEMO:
+        return KIND_MEMO[field_name]
     # "{namespace}Name" (lxml) and "prefix:Name" both count as "Name".
     kind = _lookup(field_name.rpartition("}")[2].rpartition(":")[2].lower())
-    if len(_cache) < _CACHE_MAX:
-        _cache[field_name] = kind
+    if len(KIND_MEMO) < _CACHE_MAX:
+        KIND_MEMO[field_name] = kind
     return kind
 
 

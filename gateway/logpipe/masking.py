@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote_plus
@@ -17,7 +18,7 @@ import orjson
 from lxml import etree
 
 from ndxp_sim.core.identifiers import bhxh_number_in_card
-from ndxp_sim.gateway.logpipe.fields import Kind, kind_of
+from ndxp_sim.gateway.logpipe.fields import KIND_MEMO, Kind, kind_of
 
 SUBJECT_HASH_CHARS = 32
 KEPT_DIGITS = 2  # of a masked identifier or phone number; see _mask_all_but_last
@@ -31,6 +32,7 @@ _MIN_RUN_DIGITS = 9  # the shortest identifier the free-text patterns look for (
 # Maps every non-digit byte to a space: `translate` + `split` finds digit runs ~5x faster than a regex scan.
 _DIGITS_ONLY = bytes(byte if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 _DOCUMENT_STARTS = "{[<"
+_UNSEEN = object()  # a field name kind_of() has not memoised yet
 _NON_DIGITS = re.compile(r"\D")
 _WORD = re.compile(r"\S+")
 _DIGIT = re.compile(r"\d")
@@ -277,18 +279,36 @@ class Masker:
         return self._mask_scalar(node, node_type, kind, scope)
 
     def _mask_container(self, node: dict[str, Any] | list[Any], kind: Kind | None, scope: _Scope) -> None:
-        # This walk runs for every logged body: exact type checks, strings handled inline, and only
-        # the values that change are assigned (rebuilding every dict and list cost a third of the walk).
-        entries = node.items() if type(node) is dict else enumerate(node)
+        # This walk runs for every logged body. Most values are strings or numbers of no personal kind,
+        # holding no long digit run and no embedded document: that case is decided inline, without a call
+        # per value or per key (a tenth of the walk); only values that change are assigned (rebuilding
+        # every dict and list cost a third of it).
+        runs = scope.digit_runs
+        memo = KIND_MEMO if type(node) is dict else None
+        entries: Iterable[tuple[Any, Any]] = node.items() if type(node) is dict else enumerate(node)
         for key, value in entries:
-            value_kind = (kind_of(key) or kind) if type(key) is str else kind
+            if memo is None:  # a list item takes its list's kind
+                value_kind = kind
+            else:
+                own: Any = memo.get(key, _UNSEEN)
+                value_kind = (kind_of(key) if own is _UNSEEN else own) or kind
             value_type = type(value)
             if value_type is dict or value_type is list:
                 self._mask_container(value, value_kind, scope)
                 continue
+            if value_kind is None:
+                if value_type is not str or not value:
+                    continue  # numbers are masked by kind only; free text is searched in strings
+                first = value[0]
+                if first not in _DOCUMENT_STARTS and not first.isspace():
+                    for run in runs:  # inlined may_hold_identifier()
+                        if run in value:
+                            break
+                    else:
+                        continue
             masked = self._mask_scalar(value, value_type, value_kind, scope)
             if masked is not value:
-                node[key] = masked  # type: ignore[index]
+                node[key] = masked
 
     def _mask_scalar(self, value: Any, value_type: type, kind: Kind | None, scope: _Scope) -> Any:
         if value_type is str:

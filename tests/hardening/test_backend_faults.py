@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from ndxp_sim.adapters.upstream import AiohttpUpstream
+from ndxp_sim.adapters.http_pool import PooledUpstream
+from ndxp_sim.adapters.upstream import AiohttpUpstream, UpstreamClient
 from ndxp_sim.core import identities
 from tests.conftest import GatewayHarness, MakeGateway, MakeSettings
 from tests.hardening.fault_backend import FaultBackend, fault_backend, open_connections_to
@@ -22,13 +23,25 @@ ANSWERED_BY_S = TIMEOUT_S + 5
 CITIZEN_LOOKUP = {"MaYeuCau": "YC-1", "MaCanBo": "CB-7", "SoDinhDanh": identities.CITIZEN_EXISTS}
 
 
+@pytest.fixture(params=[PooledUpstream, AiohttpUpstream], ids=["pooled", "aiohttp"])
+def production_client(request: pytest.FixtureRequest) -> type[UpstreamClient]:
+    """Each production upstream client: the pooled one (plain HTTP) and aiohttp (HTTPS backends)."""
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def make_gateway(make_gateway: MakeGateway, production_client: type[UpstreamClient]) -> MakeGateway:
+    """Gateways on the production upstream client under test."""
+    return lambda settings: make_gateway(settings, production_client())
+
+
 def _gateway(
     make_gateway: MakeGateway, make_settings: MakeSettings, backend: FaultBackend, **service: Any
 ) -> GatewayHarness:
-    """The gateway with the production upstream client (aiohttp), csdl_dkdn and csdl_dan_cu on `backend`."""
+    """The gateway with a production upstream client, csdl_dkdn and csdl_dan_cu on `backend`."""
     settings = {"base_url": backend.base_url, "timeout_s": TIMEOUT_S, "retries": 0} | service
     return make_gateway(  # type: ignore[no-any-return]
-        make_settings(services={"csdl_dkdn": settings, "csdl_dan_cu": settings}), AiohttpUpstream()
+        make_settings(services={"csdl_dkdn": settings, "csdl_dan_cu": settings})
     )
 
 
