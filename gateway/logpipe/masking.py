@@ -29,6 +29,9 @@ _FREE_TEXT = re.compile(
     r"(?<![\d+])(?:(?P<id>\d{12})|(?P<phone>(?:\+84|0)[35789]\d{8})|(?P<cmnd>\d{9}))(?!\d)"
 )
 _MIN_RUN_DIGITS = 9  # the shortest identifier the free-text patterns look for (CMND)
+# Every free-text pattern holds nine digits in a row: this simpler scan rules out most texts at a third
+# of the cost of the full pattern's (its look-arounds run at every position).
+_NINE_DIGITS = re.compile(r"\d{9}")
 # Maps every non-digit byte to a space: `translate` + `split` finds digit runs ~5x faster than a regex scan.
 _DIGITS_ONLY = bytes(byte if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 _DOCUMENT_STARTS = "{[<"
@@ -62,6 +65,8 @@ _XML_PARSER = etree.XMLParser(
 def normalise_identifier(value: str) -> str:
     """The canonical form hashed into `subjects`: digits only; a BHYT card becomes its BHXH number."""
     value = value.strip()
+    if value.isdecimal():  # the common case, a bare number: neither a card nor anything to strip
+        return value
     return bhxh_number_in_card(value) or _NON_DIGITS.sub("", value)
 
 
@@ -199,7 +204,7 @@ class Masker:
 
     def mask_free_text(self, text: str, subjects: set[str]) -> str:
         """Masks identifier-shaped digit runs and mobile numbers wherever they appear."""
-        if len(text) < 9:
+        if len(text) < _MIN_RUN_DIGITS or _NINE_DIGITS.search(text) is None:
             return text
         return _FREE_TEXT.sub(lambda m: self._free_match(m, subjects), text)
 

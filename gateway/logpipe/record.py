@@ -41,7 +41,11 @@ def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Ma
         "schema_version": SCHEMA_VERSION,
         "exchange_id": exchange.exchange_id,
         # Caller-chosen values: a TTHC system may well use a citizen's number as its request or dossier id.
-        "request_id": masker.mask_free_text(exchange.request_id, subjects),
+        # An id the gateway made (the exchange id) is a UUID: nothing to mask, and none of its digit runs
+        # may be taken for a citizen's number.
+        "request_id": request_id
+        if (request_id := exchange.request_id) is exchange.exchange_id
+        else masker.mask_free_text(request_id, subjects),
         "instance": exchange.instance,
         "ts_request_in": iso_utc(t_in),
         "ts_backend_out": iso_utc(exchange.t_backend_out),
