@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -16,11 +15,17 @@ ROUTING_HEADERS = ("SENDER_CODE", "RECEIVER_CODE", "TRAN_CODE")
 
 
 def sortable_uuid() -> str:
-    """A UUIDv7 (RFC 9562): 48-bit millisecond timestamp first, so ids sort by time."""
-    ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = (ms << 80) | (0x7 << 76) | ((rand >> 68) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
-    return str(uuid.UUID(int=value))
+    """A UUIDv7 (RFC 9562): 48-bit millisecond timestamp first, so ids sort by time.
+
+    Written as text directly (one per request: `uuid.UUID` and its int arithmetic cost twice this):
+    timestamp, version 7, 12 random bits, the variant's two bits `10` with 2 random bits, 60 random bits.
+    """
+    rand = os.urandom(10).hex()
+    ms = f"{time.time_ns() // 1_000_000:012x}"
+    return f"{ms[:8]}-{ms[8:]}-7{rand[:3]}-{_VARIANT[int(rand[3], 16) & 3]}{rand[4:7]}-{rand[7:19]}"
+
+
+_VARIANT = "89ab"  # the hex digits whose top two bits are 10
 
 
 @dataclass(slots=True)
