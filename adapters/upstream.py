@@ -1,9 +1,9 @@
-"""The upstream HTTP hop: one client interface, aiohttp for speed, httpx for tests (respx, ASGI).
+"""The upstream HTTP hop: one client interface; aiohttp for HTTPS backends, httpx for tests (respx, ASGI).
 
-httpx 0.28's pool scans every pooled connection per request (measured: bench/README.md), so the gateway
-talks to backends through aiohttp. The httpx implementation exists so tests can use respx and in-process
-ASGI backends. Each implementation maps its library's failures to the gateway's error tree here, and
-nowhere else.
+Plain-HTTP backends, the common case, go through the pooled client of `http_pool.py`, which costs far less
+per request than aiohttp (bench/README.md); it hands HTTPS and HEAD to `AiohttpUpstream`. httpx 0.28's
+pool scans every pooled connection per request, so it serves tests only. Each implementation maps its
+library's failures to the gateway's error tree, and nowhere else.
 """
 
 from __future__ import annotations
