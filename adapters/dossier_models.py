@@ -1,15 +1,15 @@
-"""What the BTP-envelope dossier services share: lookup, receipt, dossier view, envelope, operations."""
+"""What the BTP-envelope dossier services share: request and answer envelopes, lookup, receipt, operations."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
 from ndxp_sim.adapters._base import Operation
-from ndxp_sim.adapters.fields import Answer, DossierCode
+from ndxp_sim.adapters.fields import Answer, DossierCode, ProvinceCode, ShortText
 
 # Named aliases: a schema name says which set a service answers with (HoSo_DossierStatus__…).
 DossierStatus = TypeAliasType(
@@ -24,6 +24,19 @@ CancellableStatus = TypeAliasType(
 StatusT = TypeVar("StatusT", bound=str)
 ResultT = TypeVar("ResultT", bound=BaseModel)
 ValueT = TypeVar("ValueT", bound=BaseModel)
+
+
+class BtpDossier(BaseModel):
+    """The BTP liên thông envelope of a submitted dossier: the receiving unit, the province, the procedure,
+    the dossier's code and date, where status callbacks go; a service adds its form."""
+
+    model_config = ConfigDict(extra="forbid")
+    maDonVi: ShortText = Field(..., description="the một cửa unit that received the dossier")
+    maTinh: ProvinceCode
+    maTTHC: str | None = Field(None, max_length=50)
+    maHoSo: DossierCode
+    ngayTiepNhan: date
+    callbackUrl: str | None = Field(None, max_length=500)
 
 
 class TraCuuHoSo(BaseModel):

@@ -11,6 +11,7 @@ from ndxp_sim.adapters._base import Operation, RestAdapter
 from ndxp_sim.adapters.dossier_models import (
     BienNhan,
     Btp,
+    BtpDossier,
     DossierStatus,
     HoSo,
     TraCuuHoSo,
@@ -19,7 +20,7 @@ from ndxp_sim.adapters.dossier_models import (
     submission,
     supplement,
 )
-from ndxp_sim.adapters.fields import Answer, CommuneCode, DossierCode, PersonalId, ProvinceCode, ShortText
+from ndxp_sim.adapters.fields import Answer, CommuneCode, PersonalId, ProvinceCode, ShortText
 
 
 class NoiSinh(BaseModel):
@@ -49,14 +50,8 @@ class HoTichKhaiSinh(BaseModel):
     nycQuanHe: ShortText
 
 
-class DangKyKhaiSinh(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maDonVi: ShortText
-    maTinh: ProvinceCode
+class DangKyKhaiSinh(BtpDossier):
     maTTHC: str | None = "1.001193"
-    maHoSo: DossierCode
-    ngayTiepNhan: date
-    callbackUrl: str | None = Field(None, max_length=500)
     hoTich: HoTichKhaiSinh
 
 
@@ -83,14 +78,8 @@ class HoTichKhaiTu(BaseModel):
     nycQuanHe: ShortText
 
 
-class DangKyKhaiTu(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maDonVi: ShortText
-    maTinh: ProvinceCode
+class DangKyKhaiTu(BtpDossier):
     maTTHC: str | None = "1.000656"
-    maHoSo: DossierCode
-    ngayTiepNhan: date
-    callbackUrl: str | None = Field(None, max_length=500)
     hoTich: HoTichKhaiTu
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ndxp_sim.adapters._base import RestAdapter
 from ndxp_sim.adapters.dossier_models import (
     Btp,
+    BtpDossier,
     DossierStatus,
     HoSo,
     TraCuuHoSo,
@@ -21,7 +22,6 @@ from ndxp_sim.adapters.dossier_models import (
 from ndxp_sim.adapters.fields import (
     AssumedAnswer,
     CommuneCode,
-    DossierCode,
     PersonalId,
     ProvinceCode,
     ShortText,
@@ -67,14 +67,7 @@ class NguoiDeNghi(BaseModel):
     chucVu: ShortText
 
 
-class DangKyMaSoDVQHNS(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maDonVi: ShortText = Field(..., description="the một cửa unit that received the dossier")
-    maTinh: ProvinceCode
-    maTTHC: str | None = Field(None, max_length=50)
-    maHoSo: DossierCode
-    ngayTiepNhan: date
-    callbackUrl: str | None = Field(None, max_length=500)
+class DangKyMaSoDVQHNS(BtpDossier):
     donVi: DonVi
     nguoiDeNghi: NguoiDeNghi
 

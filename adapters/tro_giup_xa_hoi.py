@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ndxp_sim.adapters._base import RestAdapter
 from ndxp_sim.adapters.dossier_models import (
     Btp,
+    BtpDossier,
     DossierStatus,
     HoSo,
     TraCuuHoSo,
@@ -21,9 +22,7 @@ from ndxp_sim.adapters.dossier_models import (
 from ndxp_sim.adapters.fields import (
     AssumedAnswer,
     CommuneCode,
-    DossierCode,
     PersonalId,
-    ProvinceCode,
     ShortText,
 )
 
@@ -55,15 +54,8 @@ class NguoiKhai(BaseModel):
     quanHe: ShortText
 
 
-class DangKyTroCap(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maDonVi: ShortText
-    maTinh: ProvinceCode
+class DangKyTroCap(BtpDossier):
     maXa: CommuneCode = Field(..., description="the commune where the person lives, which decides")
-    maTTHC: str | None = Field(None, max_length=50)
-    maHoSo: DossierCode
-    ngayTiepNhan: date
-    callbackUrl: str | None = Field(None, max_length=500)
     doiTuong: DoiTuong
     nguoiKhai: NguoiKhai | None = None
 

@@ -7,7 +7,7 @@ import copy
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -48,6 +48,27 @@ OK = Review("ok")
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateRule:
+    """A dossier that repeats one which stands (pending or done: not rejected or cancelled) is refused.
+
+    `of` says what makes two dossiers one case, read from the request's JSON form: the subject (a parcel,
+    a place) or the applicant asking for the same thing (mother, child's name and birth date); kinds whose
+    rules share it are one case (a plain and a chained birth). `refusal` is the service's words, a
+    `str.format` template over that JSON form, followed by the standing dossier's code.
+    `at` is when the repeat is refused: "submit" refuses it at once (409), as a register that checks its
+    records at intake; "review" rejects it when the official reviews it, as a một cửa does, and there
+    only dossiers submitted before it count (the first of several stays the one dealt with).
+    """
+
+    of: Callable[[Mapping[str, Any]], Hashable]
+    refusal: str
+    at: Literal["submit", "review"]
+
+    def words(self, request: Mapping[str, Any], standing: Dossier) -> str:
+        return f"{self.refusal.format_map(request)} (mã hồ sơ {standing.ma_ho_so})"
+
+
+@dataclass(frozen=True, slots=True)
 class DossierKind:
     """One kind of dossier a service accepts: its request model and its business rules.
 
@@ -58,13 +79,7 @@ class DossierKind:
     messages are not BTP's name them otherwise); kinds of one service with different `scope`s may use
     the same code (a postal pick-up and a delivery for one dossier); `hops` are (handler, text) steps
     recorded one per clock step before the review, for dossiers that travel between agencies.
-    `subject` says what a request is about (a parcel, a place): a second dossier about the same subject
-    is refused while one stands (not rejected or cancelled), in the words `duplicate` gives (the request
-    and the standing dossier's code).
-    `same_case` names what makes two dossiers the same case (the same applicant asking for the same thing:
-    mother, child's name and birth date): a dossier is refused with `labels["duplicate"]` when the official
-    reviews it, while an earlier one of the same case (also of another kind with the same rule) is pending
-    or done.
+    `duplicate` refuses a dossier that repeats one which stands (see `DuplicateRule`).
     """
 
     model: type[BaseModel]
@@ -78,9 +93,7 @@ class DossierKind:
     callback_field: str = "callbackUrl"
     scope: str = ""
     hops: tuple[tuple[str, str], ...] = ()
-    subject: Callable[[Mapping[str, Any]], str] | None = None
-    duplicate: Callable[[Mapping[str, Any], str], str] | None = None
-    same_case: Callable[[BaseModel], tuple[str, ...]] | None = None
+    duplicate: DuplicateRule | None = None
 
 
 @dataclass(slots=True)
@@ -157,7 +170,8 @@ class DossierConflictError(Exception):
 
 
 class DossierDuplicateError(Exception):
-    """Another standing dossier is about the same subject; the message is the service's refusal."""
+    """The dossier repeats one that stands and its kind refuses that at submission; the message is the
+    service's refusal."""
 
 
 class DossierStateError(Exception):
@@ -264,14 +278,12 @@ class DossierEngine:
         return dossier, True
 
     def _refuse_duplicate(self, service: str, kind: DossierKind, body: Mapping[str, Any]) -> None:
-        if kind.subject is None:
+        rule = kind.duplicate
+        if rule is None or rule.at != "submit":
             return
-        subject = kind.subject(body)
-        for other in self.of_service(service):
-            standing = other.kind is kind and other.status not in (REJECTED, CANCELLED)
-            if standing and kind.subject(other.request) == subject:
-                words = kind.duplicate(body, other.ma_ho_so) if kind.duplicate else other.ma_ho_so
-                raise DossierDuplicateError(words)
+        standing = self._standing_same_case(service, rule, body)
+        if standing is not None:
+            raise DossierDuplicateError(rule.words(body, standing))
 
     def _start(self, dossier: Dossier) -> None:
         key = dossier.key
@@ -353,11 +365,12 @@ class DossierEngine:
                     await dossier.supplied.wait()
                 await self._clock.step()
                 request = kind.model.model_validate(dossier.request)
-                earlier = self._earlier_same_case(dossier, request)
-                if earlier is not None:
-                    reason = f"{kind.labels['duplicate']} (mã hồ sơ {earlier.ma_ho_so})"
-                    self._record(dossier, REJECTED, reason)
-                    return
+                rule = kind.duplicate
+                if rule is not None and rule.at == "review":
+                    earlier = self._standing_same_case(dossier.service, rule, dossier.request, dossier)
+                    if earlier is not None:
+                        self._record(dossier, REJECTED, rule.words(dossier.request, earlier))
+                        return
                 try:
                     review = kind.review(request, self._population())
                 except RefusedError as refused:  # a check deep in the rules (dossier_checks) said no
@@ -393,20 +406,21 @@ class DossierEngine:
             log.exception("dossier %s/%s failed while processing", dossier.service, dossier.ma_ho_so)
             self._record(dossier, REJECTED, "Lỗi xử lý hồ sơ tại cơ quan giải quyết")
 
-    def _earlier_same_case(self, dossier: Dossier, request: BaseModel) -> Dossier | None:
-        """A dossier of the same case submitted before this one and not rejected, if there is one."""
-        same_case = dossier.kind.same_case
-        if same_case is None:
-            return None
-        case = same_case(request)
+    def _standing_same_case(
+        self, service: str, rule: DuplicateRule, request: Mapping[str, Any], before: Dossier | None = None
+    ) -> Dossier | None:
+        """The first dossier of the service that stands and is the same case as `request` by `rule`;
+        only those submitted before `before` when given."""
+        case = rule.of(request)
         for other in self._dossiers.values():
-            if other is dossier:
-                return None  # only earlier ones count: the first of several stays the one dealt with
+            if other is before:
+                return None  # the first of several stays the one dealt with
             if (
-                other.service == dossier.service
-                and other.kind.same_case is same_case  # e.g. a plain and a chained birth are one case
+                other.service == service
+                and other.kind.duplicate is not None
+                and other.kind.duplicate.of is rule.of  # e.g. a plain and a chained birth are one case
                 and other.status not in (REJECTED, CANCELLED)
-                and same_case(other.kind.model.model_validate(other.request)) == case
+                and rule.of(other.request) == case
             ):
                 return other
         return None

@@ -29,6 +29,7 @@ from ndxp_sim.mock_services.dossier import (
     DossierConflictError,
     DossierDuplicateError,
     DossierKind,
+    DuplicateRule,
     Review,
 )
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router, fail, ok
@@ -167,11 +168,6 @@ def same_place(request: Mapping[str, Any]) -> str:
     return f"{place['maXa']}:{' '.join(place['chiTiet'].casefold().split())}"
 
 
-def place_taken(request: Mapping[str, Any], standing: str) -> str:
-    place = request["diaChiDungDien"]["chiTiet"]
-    return f"Địa điểm {place} đã có yêu cầu cấp điện mới (mã hồ sơ {standing})"
-
-
 KIND = DossierKind(
     model=CapDienMoi,
     review=review_connection,
@@ -183,8 +179,9 @@ KIND = DossierKind(
         DONE: "Đã ký hợp đồng mua bán điện và đóng điện",
     },
     handler="Điện lực khu vực - bộ phận giao dịch khách hàng",
-    subject=same_place,
-    duplicate=place_taken,
+    duplicate=DuplicateRule(
+        of=same_place, refusal="Địa điểm {diaChiDungDien[chiTiet]} đã có yêu cầu cấp điện mới", at="submit"
+    ),
 )
 
 

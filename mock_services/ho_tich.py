@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -15,7 +16,7 @@ from ndxp_sim.mock_services import civil_status_checks as checks
 from ndxp_sim.mock_services import ho_tich_lien_thong as lien_thong
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
-from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
+from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, DuplicateRule, Review
 from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields, create_dossier_router
 from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen
 from ndxp_sim.mock_services.khai_tu import KHAI_TU
@@ -108,11 +109,10 @@ def registered_child(population: Population, mother: Citizen, name: str, born: d
     return None
 
 
-def same_birth(request: BaseModel) -> tuple[str, ...]:
+def same_birth(request: Mapping[str, Any]) -> tuple[str, ...]:
     """Two dossiers for one birth: the same mother, child's name and birth date."""
-    assert isinstance(request, KhaiSinhRequest)
-    birth = request.hoTich
-    return birth.meSoDDCN, folded_name(birth.nksHoTen), birth.nksNgaySinh.isoformat()
+    birth = request["hoTich"]
+    return birth["meSoDDCN"], folded_name(birth["nksHoTen"]), birth["nksNgaySinh"]
 
 
 def register_birth(
@@ -160,10 +160,13 @@ KHAI_SINH = DossierKind(
         RECEIVED: "Tiếp nhận hồ sơ đăng ký khai sinh",
         PROCESSING: "Công chức tư pháp - hộ tịch đang xử lý hồ sơ",
         DONE: "Đã đăng ký khai sinh và cấp số định danh cá nhân",
-        "duplicate": "Trẻ đã có hồ sơ đăng ký khai sinh khác đang giải quyết hoặc đã giải quyết",
     },
     handler="Công chức tư pháp - hộ tịch",
-    same_case=same_birth,
+    duplicate=DuplicateRule(
+        of=same_birth,
+        refusal="Trẻ đã có hồ sơ đăng ký khai sinh khác đang giải quyết hoặc đã giải quyết",
+        at="review",
+    ),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from ndxp_sim.mock_services import civil_status_checks as checks
 from ndxp_sim.mock_services.clock import now_vn
-from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
+from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, DuplicateRule, Review
 from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields
 from ndxp_sim.mock_services.dossier_checks import IN_POPULATION, RefusedError, citizen
 from ndxp_sim.mock_services.population.dates import age_on
@@ -79,10 +80,9 @@ def review_death(request: BaseModel, population: Population) -> Review:
     return OK
 
 
-def same_death(request: BaseModel) -> tuple[str, ...]:
+def same_death(request: Mapping[str, Any]) -> str:
     """One death, one registration: dossiers naming the same person are the same case."""
-    assert isinstance(request, KhaiTuRequest)
-    return (request.hoTich.nktSoDDCN,)
+    return str(request["hoTich"]["nktSoDDCN"])
 
 
 def register_death(request: BaseModel, population: Population, sequence: int) -> dict[str, Any]:
@@ -114,8 +114,11 @@ KHAI_TU = DossierKind(
         RECEIVED: "Tiếp nhận hồ sơ đăng ký khai tử",
         PROCESSING: "Công chức tư pháp - hộ tịch đang xử lý hồ sơ",
         DONE: "Đã đăng ký khai tử và cập nhật CSDLQG về dân cư",
-        "duplicate": "Người chết đã có hồ sơ đăng ký khai tử khác đang giải quyết hoặc đã giải quyết",
     },
     handler="Công chức tư pháp - hộ tịch",
-    same_case=same_death,
+    duplicate=DuplicateRule(
+        of=same_death,
+        refusal="Người chết đã có hồ sơ đăng ký khai tử khác đang giải quyết hoặc đã giải quyết",
+        at="review",
+    ),
 )

@@ -15,7 +15,7 @@ from ndxp_sim.core.fields import IsoDate
 from ndxp_sim.core.places import commune_of
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
-from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
+from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, DuplicateRule, Review
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router
 from ndxp_sim.mock_services.dossier_checks import RefusedError, citizen, enterprise
 from ndxp_sim.mock_services.population.dates import age_on
@@ -257,14 +257,6 @@ def same_parcel(request: Mapping[str, Any]) -> str:
     return f"{land['maXa']}-{land['soTo']}-{land['soThua']}"
 
 
-def parcel_taken(request: Mapping[str, Any], standing: str) -> str:
-    land = request["thuaDat"]
-    return (
-        f"Thửa đất số {land['soThua']}, tờ bản đồ số {land['soTo']} đã có phiếu chuyển thông tin đang được "
-        f"cơ quan thuế xử lý (mã hồ sơ {standing})"
-    )
-
-
 PHIEU_CHUYEN = DossierKind(
     model=PhieuChuyen,
     review=review_slip,
@@ -277,8 +269,12 @@ PHIEU_CHUYEN = DossierKind(
     },
     handler="Cổng liên thông TNMT - Thuế",
     hops=(("Cơ quan thuế", "Cơ quan thuế đã tiếp nhận phiếu chuyển, đang xác định nghĩa vụ tài chính"),),
-    subject=same_parcel,
-    duplicate=parcel_taken,
+    duplicate=DuplicateRule(
+        of=same_parcel,
+        refusal="Thửa đất số {thuaDat[soThua]}, tờ bản đồ số {thuaDat[soTo]} đã có phiếu chuyển thông tin "
+        "đang được cơ quan thuế xử lý",
+        at="submit",
+    ),
 )
 
 

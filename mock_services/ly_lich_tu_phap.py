@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -27,6 +27,7 @@ from ndxp_sim.mock_services.dossier import (
     Dossier,
     DossierConflictError,
     DossierKind,
+    DuplicateRule,
     Review,
 )
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN
@@ -231,9 +232,9 @@ def _today() -> date:
     return now_vn().date()
 
 
-def applicant_key(request: BaseModel) -> tuple[str, ...]:
+def applicant_key(request: Mapping[str, Any]) -> tuple[str, ...]:
     """One pending or issued request per person and certificate type: more copies go by requestQtyAdd."""
-    form = request.model_dump(mode="json")["declarationWSForm"]
+    form = request["declarationWSForm"]
     return str(form["idTypeId"]), str(form["identifyNo"]), str(form["formType"])
 
 
@@ -246,13 +247,16 @@ KIND = DossierKind(
         RECEIVED: "Sở Tư pháp đã tiếp nhận hồ sơ từ hệ thống một cửa điện tử",
         PROCESSING: "Sở Tư pháp đang tra cứu, xác minh thông tin lý lịch tư pháp",
         DONE: "Đã cấp Phiếu lý lịch tư pháp",
-        "duplicate": "Người yêu cầu đã có hồ sơ yêu cầu cấp Phiếu lý lịch tư pháp cùng loại đang giải quyết "
-        "hoặc đã được cấp; đề nghị yêu cầu cấp thêm Phiếu (requestQtyAdd) thay vì nộp hồ sơ mới",
     },
     handler="Phòng Hành chính tư pháp - Sở Tư pháp",
     code_field="idReceivedDec",
     received_field="dateReceivedDec",
-    same_case=applicant_key,
+    duplicate=DuplicateRule(
+        of=applicant_key,
+        refusal="Người yêu cầu đã có hồ sơ yêu cầu cấp Phiếu lý lịch tư pháp cùng loại đang giải quyết "
+        "hoặc đã được cấp; đề nghị yêu cầu cấp thêm Phiếu (requestQtyAdd) thay vì nộp hồ sơ mới",
+        at="review",
+    ),
 )
 
 

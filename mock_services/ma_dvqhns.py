@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from ndxp_sim.core import catalogues
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
-from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
+from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, DuplicateRule, Review
 from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields, create_dossier_router
 from ndxp_sim.mock_services.dossier_checks import citizen
 from ndxp_sim.mock_services.people import folded_name
@@ -131,9 +132,9 @@ def issue_code(request: BaseModel, population: Population, sequence: int) -> dic
     }
 
 
-def unit_key(request: BaseModel) -> tuple[str, ...]:
+def unit_key(request: Mapping[str, Any]) -> tuple[str, ...]:
     """One code per unit for life: the same name in the same commune is the same unit."""
-    unit = request.model_dump(mode="json")["donVi"]
+    unit = request["donVi"]
     return unit["diaChi"]["maXa"], folded_name(unit["tenDonVi"])
 
 
@@ -146,11 +147,14 @@ CAP_MA = DossierKind(
         RECEIVED: "Tiếp nhận hồ sơ đăng ký mã số đơn vị có quan hệ với ngân sách",
         PROCESSING: "Sở Tài chính đang thẩm định hồ sơ",
         DONE: "Đã cấp mã số đơn vị có quan hệ với ngân sách",
-        "duplicate": "Đơn vị đã được cấp mã số đơn vị có quan hệ với ngân sách hoặc đang có hồ sơ đề nghị "
-        "cấp mã số; mỗi đơn vị chỉ được cấp một mã số",
     },
     handler="Phòng Quản lý ngân sách - Sở Tài chính",
-    same_case=unit_key,
+    duplicate=DuplicateRule(
+        of=unit_key,
+        refusal="Đơn vị đã được cấp mã số đơn vị có quan hệ với ngân sách hoặc đang có hồ sơ đề nghị "
+        "cấp mã số; mỗi đơn vị chỉ được cấp một mã số",
+        at="review",
+    ),
 )
 
 

@@ -21,6 +21,7 @@ from ndxp_sim.mock_services.dossier import (
     RECEIVED,
     DossierKind,
     DossierStateError,
+    DuplicateRule,
     Review,
 )
 from ndxp_sim.mock_services.dossier_api import MA_HO_SO_PATTERN, create_dossier_router, fail, ok, parse_body
@@ -178,13 +179,6 @@ def same_project(request: Mapping[str, Any]) -> str:
     return str(request["duAn"]["maDuAn"]).upper()
 
 
-def project_taken(request: Mapping[str, Any], standing: str) -> str:
-    return (
-        f"Dự án {request['duAn']['tenDuAn']} đã có thông báo nhà ở đủ điều kiện được bán, cho thuê mua "
-        f"(mã hồ sơ {standing})"
-    )
-
-
 THONG_BAO = DossierKind(
     model=ThongBao,
     review=review_notice,
@@ -196,8 +190,11 @@ THONG_BAO = DossierKind(
         DONE: "Đã công khai nhà ở hình thành trong tương lai đủ điều kiện được bán, cho thuê mua",
     },
     handler="Hệ thống dịch vụ công Bộ Xây dựng",
-    subject=same_project,
-    duplicate=project_taken,
+    duplicate=DuplicateRule(
+        of=same_project,
+        refusal="Dự án {duAn[tenDuAn]} đã có thông báo nhà ở đủ điều kiện được bán, cho thuê mua",
+        at="submit",
+    ),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from ndxp_sim.core import catalogues
 from ndxp_sim.mock_services.clock import now_vn
 from ndxp_sim.mock_services.context import MockContext
-from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, Review
+from ndxp_sim.mock_services.dossier import DONE, OK, PROCESSING, RECEIVED, DossierKind, DuplicateRule, Review
 from ndxp_sim.mock_services.dossier_api import BtpDossier, FormFields, create_dossier_router
 from ndxp_sim.mock_services.dossier_checks import citizen
 from ndxp_sim.mock_services.population.dates import age_on
@@ -140,9 +141,9 @@ def decide(request: BaseModel, population: Population, sequence: int) -> dict[st
     }
 
 
-def person_key(request: BaseModel) -> tuple[str, ...]:
+def person_key(request: Mapping[str, Any]) -> str:
     """One monthly allowance per person: one who qualifies twice gets the higher one (Điều 8 khoản 1)."""
-    return (str(request.model_dump(mode="json")["doiTuong"]["soDinhDanh"]),)
+    return str(request["doiTuong"]["soDinhDanh"])
 
 
 TRO_CAP = DossierKind(
@@ -154,11 +155,14 @@ TRO_CAP = DossierKind(
         RECEIVED: "Tiếp nhận hồ sơ đề nghị trợ cấp xã hội hằng tháng",
         PROCESSING: "Công chức văn hóa - xã hội đang xác minh, thẩm định hồ sơ",
         DONE: "Chủ tịch Ủy ban nhân dân cấp xã đã quyết định trợ cấp xã hội hằng tháng",
-        "duplicate": "Đối tượng đang hưởng hoặc đang đề nghị hưởng trợ cấp xã hội hằng tháng; một người chỉ "
-        "được hưởng một mức trợ cấp cao nhất",
     },
     handler="Công chức văn hóa - xã hội",
-    same_case=person_key,
+    duplicate=DuplicateRule(
+        of=person_key,
+        refusal="Đối tượng đang hưởng hoặc đang đề nghị hưởng trợ cấp xã hội hằng tháng; một người chỉ "
+        "được hưởng một mức trợ cấp cao nhất",
+        at="review",
+    ),
 )
 
 

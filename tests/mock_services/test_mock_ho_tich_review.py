@@ -199,6 +199,27 @@ async def test_the_same_child_sent_six_times_is_registered_once(
     assert late["trangThai"] == "rejected"
 
 
+async def test_a_chained_birth_of_a_child_already_in_a_plain_dossier_is_rejected_naming_it(
+    client: httpx.AsyncClient,
+) -> None:
+    # A plain and a chained birth registration are one case to the official: the child is registered once.
+    plain = await _outcome(client, birth(maHoSo="H01.30307-251101-0001"))
+    assert plain["trangThai"] == "done"
+    chained = birth(maHoSo="H01.30307-251101-LT01")
+    assert (await client.post("/ho_tich/lien-thong/khai-sinh", json=chained)).status_code == 200
+    found: dict[str, Any] = {}
+
+    async def rejected() -> bool:
+        found.update((await client.get(f"/ho_tich/ho-so/{chained['maHoSo']}")).json()["value"])
+        return found["trangThai"] == "rejected"
+
+    await eventually(rejected)
+    assert found["lichSu"][-1]["noiDungXuLy"] == (
+        "Trẻ đã có hồ sơ đăng ký khai sinh khác đang giải quyết hoặc đã giải quyết "
+        "(mã hồ sơ H01.30307-251101-0001)"
+    )
+
+
 async def test_a_refused_dossier_does_not_block_a_corrected_one(client: httpx.AsyncClient) -> None:
     refused = await _outcome(client, birth(nksDanToc="99"))
     assert refused["trangThai"] == "rejected"
