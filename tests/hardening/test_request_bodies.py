@@ -34,6 +34,13 @@ BAD_BODIES = [
         "'SoDinhDanh' appears more than once",
         id="duplicate key",
     ),
+    pytest.param(_with(b'"x": [{"a": 1, "a": 2}]'), JSON, "'a' appears more than once", id="nested dup"),
+    pytest.param(  # a string holding an escaped quote and a colon, as a key's end looks
+        _with(b'"x": "q\\": ", "MaCanBo": "CB-8"'),
+        JSON,
+        "'MaCanBo' appears more than once",
+        id="duplicate after an escaped quote and colon",
+    ),
     pytest.param(b'{"MaYeuCau": "YC-\xff\xfe", "MaCanBo": "CB-7"}', JSON, "UTF-8", id="invalid UTF-8"),
     pytest.param(b'{"MaYeuCau": "YC-\x01", "MaCanBo": "CB-7"}', JSON, "control character", id="raw control"),
     pytest.param(GOOD.replace(b"YC-1", b"YC-\\u0000\\u001b[31m"), JSON, "MaYeuCau", id="escaped NUL and ESC"),
