@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ndxp_sim.adapters._base import Adapter
-from ndxp_sim.adapters.registry import load_adapters
 from ndxp_sim.adapters.http_pool import PooledUpstream
+from ndxp_sim.adapters.registry import load_adapters
 from ndxp_sim.adapters.upstream import UpstreamClient
 from ndxp_sim.core.catalogue import ServiceInfo, services
 from ndxp_sim.core.settings import Settings
