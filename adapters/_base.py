@@ -99,6 +99,9 @@ class Reply:
     backend_status: int | None  # None: the backend was not reached
     content_type: str = JSON
     headers: tuple[tuple[str, str], ...] = ()  # passed on to the caller (a sign-in redirect's location)
+    # The JSON body already parsed (REST answers are parsed to check them; SOAP ones are built from it):
+    # the exchange record masks this instead of parsing the body again. Nothing reads it after that.
+    document: Any = None
 
 
 class Adapter:
@@ -215,10 +218,10 @@ class RestAdapter(Adapter):
         if not 200 <= response.status < 300:
             raise_for_backend_status(response.status, response.body)
         try:
-            orjson.loads(response.body)
+            document = orjson.loads(response.body)
         except orjson.JSONDecodeError:
             raise BackendBadResponseError("the backend answered with a body that is not JSON") from None
-        return Reply(200, response.body, response.status)
+        return Reply(200, response.body, response.status, document=document)
 
 
 class SoapAdapter(Adapter):
@@ -240,7 +243,8 @@ class SoapAdapter(Adapter):
         except soap.SoapValueError as exc:
             raise InvalidRequestError(f"body.{exc}") from None
         status, _, payload = await self._post_envelope(op, envelope, call.headers)
-        return Reply(200, orjson.dumps(self.shape_response(op, payload)), status)
+        shaped = self.shape_response(op, payload)
+        return Reply(200, orjson.dumps(shaped), status, document=shaped)
 
     async def pass_envelope(self, operation: Operation, envelope: bytes, headers: dict[str, str]) -> Reply:
         """A consumer's own envelope for `operation` (the gateway's SOAP front), sent on as it is; the

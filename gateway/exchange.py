@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Outcome = Literal["ok", "client_error", "backend_error", "gateway_error"]
 
@@ -65,6 +65,10 @@ class Exchange:
     response_body: bytes | None = None
     request_content_type: str | None = None
     response_content_type: str | None = None
+    # The JSON bodies as parsed on the way (None: not parsed); the record masks these, mutating them, instead
+    # of parsing the bodies again. They must hold exactly what the bodies hold.
+    request_document: Any = None
+    response_document: Any = None
 
 
 class ExchangeSink(Protocol):

@@ -173,6 +173,7 @@ class Proxy:
             reply = await handling
             status, body, content_type = reply.status, reply.body, reply.content_type.encode()
             exchange.backend_status = reply.backend_status
+            exchange.response_document = reply.document
             response_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers]
         except GatewayError as error:
             status, (body, content_type) = record_failure(exchange, error), errors(error, exchange_id)
@@ -238,6 +239,8 @@ class Proxy:
 
         body = await self._read_request_body(headers, receive, exchange)
         params = self._params(op, exchange.query, body, headers.get("content-type"))
+        if op.method != "GET":
+            exchange.request_document = params  # the body's JSON: validation copies, nothing changes it
         validated = self._checked_fields(op, params, headers, exchange, consumer)
         forwarded = self._forwarded(headers, exchange)
         return await self._timed(exchange, route.adapter.call(Call(op, validated, forwarded)))

@@ -177,15 +177,23 @@ class Masker:
             return None
         return subject_hash(value, self._key)
 
-    def mask_body(self, body: bytes, content_type: str | None, subjects: set[str]) -> str:
-        """The body as masked text (JSON, XML/SOAP, or other text); binary bodies become a placeholder."""
+    def mask_body(
+        self, body: bytes, content_type: str | None, subjects: set[str], document: Any = None
+    ) -> str:
+        """The body as masked text (JSON, XML/SOAP, or other text); binary bodies become a placeholder.
+
+        `document`: the body's JSON already parsed (a fresh copy, masked in place), to spare parsing it
+        again; None to parse the body here.
+        """
         if is_binary(content_type):
             return binary_placeholder(body, content_type or "")
         body = _as_utf8(body)
         scope = _Scope.of(body, subjects)
         ctype = (content_type or "").lower()
         head = body[:64].lstrip()
-        if "json" in ctype or head[:1] in (b"{", b"["):
+        if document is not None and type(document) in (dict, list):
+            masked = self._mask_parsed(document, scope)
+        elif "json" in ctype or head[:1] in (b"{", b"["):
             masked = self._mask_json_document(body, scope)
         elif "xml" in ctype or head[:1] == b"<":
             masked = self._mask_xml_document(body, scope)
@@ -269,6 +277,9 @@ class Masker:
             document = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
+        return self._mask_parsed(document, scope)
+
+    def _mask_parsed(self, document: Any, scope: _Scope) -> str | None:
         try:
             masked = self._mask_json(document, None, scope)
         except RecursionError:

@@ -26,10 +26,22 @@ def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Ma
     """The record for `exchange`; bodies follow `policy` (off, metadata, masked, full) and `cap_bytes`."""
     subjects: set[str] = set()
     request_body, request_truncated = _body(
-        exchange.request_body, exchange.request_content_type, policy, cap_bytes, masker, subjects
+        exchange.request_body,
+        exchange.request_content_type,
+        policy,
+        cap_bytes,
+        masker,
+        subjects,
+        exchange.request_document,
     )
     response_body, response_truncated = _body(
-        exchange.response_body, exchange.response_content_type, policy, cap_bytes, masker, subjects
+        exchange.response_body,
+        exchange.response_content_type,
+        policy,
+        cap_bytes,
+        masker,
+        subjects,
+        exchange.response_document,
     )
     correlation = exchange.correlation
     t_in = exchange.t_request_in
@@ -115,11 +127,13 @@ def _body(
     cap_bytes: int,
     masker: Masker,
     subjects: set[str],
+    document: Any = None,
 ) -> tuple[str | None, bool]:
-    """(text to log, truncated?) for one body; scans for subjects under every policy but `off`."""
+    """(text to log, truncated?) for one body; scans for subjects under every policy but `off`.
+    `document`: the body's JSON as parsed on the request path, if it was."""
     if not body or policy == "off":
         return None, False
-    masked = masker.mask_body(body, content_type, subjects)
+    masked = masker.mask_body(body, content_type, subjects, document)
     if policy == "metadata":
         return None, False
     if policy == "full":

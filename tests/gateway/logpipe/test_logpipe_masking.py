@@ -48,6 +48,26 @@ def test_json_body_keeps_no_identity_and_keeps_its_shape(masker: Masker) -> None
     assert nested["nksNgaySinh"] == "**/**/****"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        JSON_BODY,
+        orjson.dumps({"status": 1, "message": SOAP_BODY.decode()}),
+        orjson.dumps([{"SoDinhDanh": CITIZEN_ID, "ghiChu": f"gọi {PHONE}"}, {"n": 123456789}]),
+    ],
+    ids=["person JSON", "SOAP in a JSON string", "list with free text"],
+)
+def test_a_body_parsed_on_the_request_path_is_masked_as_its_bytes_would_be(
+    masker: Masker, body: bytes
+) -> None:
+    """The gateway hands the record the JSON it parsed already: same masked text, same subjects."""
+    from_bytes: set[str] = set()
+    from_document: set[str] = set()
+    expected = masker.mask_body(body, "application/json", from_bytes)
+    assert masker.mask_body(body, "application/json", from_document, orjson.loads(body)) == expected
+    assert from_document == from_bytes and from_bytes
+
+
 def test_soap_body_is_masked_by_element_name_whatever_the_namespace(masker: Masker) -> None:
     masked = masker.mask_body(SOAP_BODY, "text/xml; charset=utf-8", set())
     assert_no_identity(masked)
