@@ -39,6 +39,8 @@ _UNSEEN = object()  # a field name kind_of() has not memoised yet
 _NON_DIGITS = re.compile(r"\D")
 _WORD = re.compile(r"\S+")
 _DIGIT = re.compile(r"\d")
+_ASCII_DIGITS_HIDDEN = str.maketrans(dict.fromkeys("0123456789", "*"))
+_SPACE_BUT_BLANK = re.compile(r"[^\S ]")  # whitespace other than U+0020
 
 # Fallbacks for bodies that do not parse: element text, "key": value pairs, key=value pairs.
 _XML_ELEMENT = re.compile(r"<((?:[\w.-]+:)?[\w.-]+)(?:\s[^<>]*)?>([^<]+)<")
@@ -82,9 +84,16 @@ def mask_value(value: str, kind: Kind) -> str:
     if kind is Kind.SECRET:
         return "***"
     if kind is Kind.NAME:
+        if _SPACE_BUT_BLANK.search(value) is None:  # words split by blanks only: no regex callback per word
+            return " ".join([word[:1] + "*" * min(len(word) - 1, 3) for word in value.split(" ")])
         return _WORD.sub(_mask_word, value)
-    if kind is Kind.DATE and _DIGIT.search(value):
-        return _DIGIT.sub("*", value)
+    if kind is Kind.DATE:
+        if value.isascii():
+            masked = value.translate(_ASCII_DIGITS_HIDDEN)
+            if masked != value:
+                return masked
+        elif _DIGIT.search(value):
+            return _DIGIT.sub("*", value)
     if kind is Kind.EMAIL and "@" in value:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
@@ -322,7 +331,10 @@ class Masker:
                             break
                     else:
                         continue
-            masked = self._mask_scalar(value, value_type, value_kind, scope)
+            if value_kind is not None and value_type is str:
+                masked = self._mask_keyed(value, value_kind, scope.subjects)
+            else:
+                masked = self._mask_scalar(value, value_type, value_kind, scope)
             if masked is not value:
                 node[key] = masked
 
