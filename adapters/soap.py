@@ -224,4 +224,4 @@ def parse_envelope(data: bytes) -> tuple[str, dict[str, Any]]:
             code, first.findtext("faultstring") or "", detail if isinstance(detail, dict) else None
         )
     payload = _to_value(first)
-    return etree.QName(first).localname, payload if isinstance(payload, dict) else {}
+    return first.tag.rpartition("}")[2], payload if isinstance(payload, dict) else {}
