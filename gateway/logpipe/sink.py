@@ -60,6 +60,16 @@ _REPLAY_CHUNK = 1000
 _YIELD_EVERY = 32  # records serialised between two turns of the event loop
 
 
+class _Batch:
+    """Records bound for one partition: the producer's batch and their payloads (to spool if it fails)."""
+
+    __slots__ = ("builder", "payloads")
+
+    def __init__(self, builder: Any) -> None:
+        self.builder = builder
+        self.payloads: list[bytes] = []
+
+
 class KafkaSink:
     """The exchange-log producer; implements `gateway.exchange.ExchangeSink`."""
 
@@ -90,9 +100,13 @@ class KafkaSink:
         self._policies: dict[str | None, ServiceSettings] = {}
         self._idempotence = settings.kafka.enable_idempotence
 
+        self._linger_s = settings.kafka.linger_ms / 1000
+
         self._queue: deque[Exchange] = deque()
-        # sent, not yet acknowledged (payload, future, loop time sent); spooled if the broker fails
-        self._inflight: dict[int, tuple[bytes, asyncio.Future[Any], float]] = {}
+        # being filled by `_pump`, per partition: taken from the queue, not yet handed to the producer
+        self._open: dict[int, _Batch] = {}
+        # batches sent, not yet acknowledged (payloads, future, loop time sent); spooled if the broker fails
+        self._inflight: dict[int, tuple[list[bytes], asyncio.Future[Any], float]] = {}
         self._undelivered: list[bytes] = []  # delivery failed; waiting for the spool
         self._sequence = itertools.count()
         self._wake = asyncio.Event()
@@ -135,7 +149,8 @@ class KafkaSink:
                 await asyncio.wait_for(self._producer.flush(), max(deadline - time.monotonic(), 0.1))
             except TimeoutError:
                 log.warning(
-                    "Kafka did not acknowledge %d records before shutdown; spooling them", len(self._inflight)
+                    "Kafka did not acknowledge %d records before shutdown; spooling them",
+                    self._inflight_records(),
                 )
             await asyncio.sleep(0)  # let the delivery callbacks of the flushed batches run
         self._take_inflight()
@@ -145,7 +160,10 @@ class KafkaSink:
         await asyncio.to_thread(self._spool.close)
 
     def stats(self) -> dict[str, int]:
-        pending = len(self._queue) + len(self._inflight) + len(self._undelivered) + self._spool.backlog
+        in_memory = (
+            len(self._queue) + self._open_records() + self._inflight_records() + len(self._undelivered)
+        )
+        pending = in_memory + self._spool.backlog
         return {
             **self._counts,
             "pending": pending,
@@ -203,12 +221,13 @@ class KafkaSink:
         if self._spool.backlog:
             await self._replay()
         elif self._queue:
+            await self._linger()
             await self._pump()
         else:
             await self._sleep(self._ack_overdue_in() if self._inflight else None)
 
     def _ack_overdue_in(self) -> float:
-        """Seconds until the oldest in-flight record is overdue (infinite when none is in flight)."""
+        """Seconds until the oldest in-flight batch is overdue (infinite when none is in flight)."""
         if not self._inflight:
             return float("inf")
         sent_at = next(iter(self._inflight.values()))[2]
@@ -222,51 +241,95 @@ class KafkaSink:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
+    async def _linger(self) -> None:
+        """Give a short queue `kafka.linger_ms` to grow, so that batches are not a record or two each."""
+        if self._linger_s and len(self._queue) < self._batch_size and not self._stopping:
+            await asyncio.sleep(self._linger_s)
+
     async def _pump(self) -> None:
-        """Hand one batch from memory to the producer; acknowledgements arrive in `_delivered`."""
+        """Hand up to `batch_size` queued records to the producer as one batch per partition;
+        acknowledgements arrive per batch in `_delivered`."""
         producer = self._producer
         assert producer is not None
-        loop = asyncio.get_running_loop()
-        failure: str | None = None
         try:
-            async with asyncio.timeout(None) as send_deadline:
-                for done in range(min(len(self._queue), self._batch_size)):
-                    if done % _YIELD_EVERY == _YIELD_EVERY - 1:
-                        # send() returns at once while the batch has room, so without this a large batch
-                        # would hold the event loop (and every request on it) for tens of milliseconds.
-                        await asyncio.sleep(0)
-                        if not self._queue:
-                            return
-                    exchange = self._queue[0]
-                    payload = self._serialise(exchange)
-                    if payload is None:
-                        self._queue.popleft()
-                        continue
-                    # send() waits while the partition's batch is full, i.e. while the broker takes nothing.
-                    send_deadline.reschedule(loop.time() + self._ack_timeout_s)
-                    try:
-                        future = await producer.send(self._topic, payload, key=exchange.exchange_id.encode())
-                    except Exception as exc:  # the producer is closing or refuses the record
-                        failure = _describe(exc)
-                        break
-                    send_deadline.reschedule(None)
-                    self._queue.popleft()
-                    sequence = next(self._sequence)
-                    self._inflight[sequence] = (payload, future, loop.time())
-                    future.add_done_callback(partial(self._delivered, sequence))
-        except TimeoutError:
-            failure = f"the producer took nothing for {self._ack_timeout_s:g} s"
+            failure = await self._fill_and_send(producer)
+        except BaseException:
+            self._spill_open()  # a bug or a cancellation: records taken from the queue go to the spool
+            raise
         if failure is not None:
             await self._go_offline(failure)
+
+    async def _fill_and_send(self, producer: AIOKafkaProducer) -> str | None:
+        """Serialise queued records into the open batches, sending each when full and all at the end;
+        the reason the producer failed, or None. Unsent batches stay in `_open` on failure."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(loop.time() + self._ack_timeout_s) as send_deadline:
+                try:
+                    # The producer's partitioner rule (replays go through it): one layout on both paths.
+                    all_partitions = list(await producer.partitions_for(self._topic))
+                    available = list(producer.client.cluster.available_partitions_for_topic(self._topic))
+                except Exception as exc:
+                    return _describe(exc)
+                send_deadline.reschedule(None)
+                for done in range(min(len(self._queue), self._batch_size)):
+                    if done % _YIELD_EVERY == _YIELD_EVERY - 1:
+                        # Serialising is CPU work: without this a large batch would hold the event loop
+                        # (and every request on it) for tens of milliseconds.
+                        await asyncio.sleep(0)
+                        if not self._queue:
+                            break
+                    exchange = self._queue.popleft()
+                    payload = self._serialise(exchange)
+                    if payload is None:
+                        continue
+                    key = exchange.exchange_id.encode()
+                    partition = partition_by_crc32(key, all_partitions, available)
+                    batch = self._open.get(partition)
+                    if batch is None:
+                        batch = self._open[partition] = _Batch(producer.create_batch())
+                    if batch.builder.append(key=key, value=payload, timestamp=None) is None:  # full
+                        if failure := await self._send_open(producer, partition, send_deadline):
+                            batch.payloads.append(payload)  # spooled with its unsent batch
+                            return failure
+                        batch = self._open[partition] = _Batch(producer.create_batch())
+                        batch.builder.append(key=key, value=payload, timestamp=None)  # an empty one takes any
+                    batch.payloads.append(payload)
+                for partition in list(self._open):
+                    if failure := await self._send_open(producer, partition, send_deadline):
+                        return failure
+        except TimeoutError:
+            return f"the producer took nothing for {self._ack_timeout_s:g} s"
+        return None
+
+    async def _send_open(
+        self, producer: AIOKafkaProducer, partition: int, send_deadline: asyncio.Timeout
+    ) -> str | None:
+        """Send the partition's open batch to `_inflight`; the reason it stays open if the producer fails."""
+        batch = self._open[partition]
+        batch.builder.close()  # complete as it is: the producer's send() may not add to it, nor linger on it
+        loop = asyncio.get_running_loop()
+        # send_batch() waits while the partition's previous batch is unsent: while the broker takes nothing.
+        send_deadline.reschedule(loop.time() + self._ack_timeout_s)
+        try:
+            future = await producer.send_batch(batch.builder, self._topic, partition=partition)
+        except Exception as exc:  # the producer is closing or refuses the batch
+            return _describe(exc)
+        send_deadline.reschedule(None)
+        del self._open[partition]
+        sequence = next(self._sequence)
+        self._inflight[sequence] = (batch.payloads, future, loop.time())
+        future.add_done_callback(partial(self._delivered, sequence))
+        return None
 
     def _delivered(self, sequence: int, future: asyncio.Future[Any]) -> None:
         entry = self._inflight.pop(sequence, None)
         if entry is None:
             return  # already settled when the producer was torn down
         if _succeeded(future):
-            self._counts["produced"] += 1
+            self._counts["produced"] += len(entry[0])
             return
-        self._undelivered.append(entry[0])
+        self._undelivered.extend(entry[0])
         if self._online and self._broker_error is None:
             self._broker_error = _describe(future.exception()) if not future.cancelled() else "send cancelled"
         self._wake.set()
@@ -375,15 +438,28 @@ class KafkaSink:
         self._counts["spooled"] += len(lines)
 
     def _take_inflight(self) -> None:
-        """Settle in-flight records now: acknowledged ones count as produced, the rest (oldest first) go
-        to the undelivered list; their callbacks, if they still run, then find nothing to do."""
+        """Settle in-flight batches now: acknowledged ones count as produced, the rest (oldest first, then
+        the batches never sent) go to the undelivered list; their callbacks, if they still run, then find
+        nothing to do."""
         for key in sorted(self._inflight):
-            payload, future, _sent_at = self._inflight[key]
+            payloads, future, _sent_at = self._inflight[key]
             if _succeeded(future):
-                self._counts["produced"] += 1
+                self._counts["produced"] += len(payloads)
             else:
-                self._undelivered.append(payload)
+                self._undelivered.extend(payloads)
         self._inflight.clear()
+        self._spill_open()
+
+    def _spill_open(self) -> None:
+        for batch in self._open.values():
+            self._undelivered.extend(batch.payloads)
+        self._open.clear()
+
+    def _open_records(self) -> int:
+        return sum(len(batch.payloads) for batch in self._open.values())
+
+    def _inflight_records(self) -> int:
+        return sum(len(payloads) for payloads, _future, _sent_at in self._inflight.values())
 
     # broker connection
 
