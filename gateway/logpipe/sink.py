@@ -1,19 +1,22 @@
 """KafkaSink: exchange records to Kafka off the request path, via a durable spool when Kafka cannot take them.
 
 Flow: `submit()` appends the Exchange to a deque (O(1), never awaits, never raises). One background
-task turns batches into records (masking, orjson) and hands them to aiokafka without awaiting
-delivery; done-callbacks count acknowledgements. A record whose send fails goes to the spool, as does
-everything submitted while the broker is away and whatever exceeds `log.queue_max` in memory. A
-broker that dies refuses nothing (sends wait for the request timeout), so the oldest unacknowledged
-record decides: not acknowledged within `log.ack_timeout_s` (1 s) means the broker is down, and
-everything in flight or queued goes to the spool at once. While the spool holds records, the task probes the
-broker every `probe_interval_s`; once it answers, the spool is replayed in order before new records
-are sent, and segments are deleted once acknowledged.
+task lets a short queue grow for `kafka.linger_ms`, turns up to `batch_size` exchanges into records
+(masking, orjson), appends them to one aiokafka batch per partition (`create_batch()`; the partition is
+crc32 of the exchange id, the producer's own partitioner rule) and hands each over with `send_batch()`
+without awaiting delivery: one future and one done-callback per batch, not per record, settle its
+records. A batch whose delivery fails goes to the spool, as does everything submitted while the broker
+is away and whatever exceeds `log.queue_max` in memory. A broker that dies refuses nothing (sends wait
+for the request timeout), so the oldest unacknowledged batch decides: not acknowledged within
+`log.ack_timeout_s` (1 s) means the broker is down, and everything in flight, being built or queued
+goes to the spool at once. While the spool holds records, the task probes the broker every
+`probe_interval_s`; once it answers, the spool is replayed in order before new records are sent, and
+segments are deleted once acknowledged.
 
 Guarantee: at-least-once. A record leaves memory only into Kafka (acknowledged, acks=all) or into
 the fsynced spool; `stop()` drains memory the same way. Only a hard kill (SIGKILL, power loss)
-loses what was still in memory: records submitted in the last moments (the batch being built and
-records awaiting acknowledgement: milliseconds' worth while the broker answers, at most about
+loses what was still in memory: records submitted in the last moments (the batches being built and
+those awaiting acknowledgement: milliseconds' worth while the broker answers, at most about
 `ack_timeout_s` of traffic in the moment after it dies; README.md has the measured numbers).
 Replays can repeat a record whose acknowledgement was lost; the indexer deduplicates by
 `exchange_id`, the message key.
@@ -63,10 +66,11 @@ _YIELD_EVERY = 32  # records serialised between two turns of the event loop
 class _Batch:
     """Records bound for one partition: the producer's batch and their payloads (to spool if it fails)."""
 
-    __slots__ = ("builder", "payloads")
+    __slots__ = ("builder", "partition", "payloads")
 
-    def __init__(self, builder: Any) -> None:
+    def __init__(self, builder: Any, partition: int) -> None:
         self.builder = builder
+        self.partition = partition
         self.payloads: list[bytes] = []
 
 
@@ -103,8 +107,8 @@ class KafkaSink:
         self._linger_s = settings.kafka.linger_ms / 1000
 
         self._queue: deque[Exchange] = deque()
-        # being filled by `_pump`, per partition: taken from the queue, not yet handed to the producer
-        self._open: dict[int, _Batch] = {}
+        # started by `_pump`, oldest first: records taken from the queue, not yet handed to the producer
+        self._open: list[_Batch] = []
         # batches sent, not yet acknowledged (payloads, future, loop time sent); spooled if the broker fails
         self._inflight: dict[int, tuple[list[bytes], asyncio.Future[Any], float]] = {}
         self._undelivered: list[bytes] = []  # delivery failed; waiting for the spool
@@ -260,8 +264,9 @@ class KafkaSink:
             await self._go_offline(failure)
 
     async def _fill_and_send(self, producer: AIOKafkaProducer) -> str | None:
-        """Serialise queued records into the open batches, sending each when full and all at the end;
-        the reason the producer failed, or None. Unsent batches stay in `_open` on failure."""
+        """Serialise queued records into batches, sending each when full and the rest at the end; the
+        reason the producer failed, or None. Every record taken from the queue is in `_open` until its
+        batch is in `_inflight`, so that a failure at any await spools it."""
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(loop.time() + self._ack_timeout_s) as send_deadline:
@@ -272,6 +277,7 @@ class KafkaSink:
                 except Exception as exc:
                     return _describe(exc)
                 send_deadline.reschedule(None)
+                filling: dict[int, _Batch] = {}
                 for done in range(min(len(self._queue), self._batch_size)):
                     if done % _YIELD_EVERY == _YIELD_EVERY - 1:
                         # Serialising is CPU work: without this a large batch would hold the event loop
@@ -285,48 +291,60 @@ class KafkaSink:
                         continue
                     key = exchange.exchange_id.encode()
                     partition = partition_by_crc32(key, all_partitions, available)
-                    batch = self._open.get(partition)
-                    if batch is None:
-                        batch = self._open[partition] = _Batch(producer.create_batch())
-                    if batch.builder.append(key=key, value=payload, timestamp=None) is None:  # full
-                        if failure := await self._send_open(producer, partition, send_deadline):
-                            batch.payloads.append(payload)  # spooled with its unsent batch
-                            return failure
-                        batch = self._open[partition] = _Batch(producer.create_batch())
-                        batch.builder.append(key=key, value=payload, timestamp=None)  # an empty one takes any
-                    batch.payloads.append(payload)
-                for partition in list(self._open):
-                    if failure := await self._send_open(producer, partition, send_deadline):
+                    full = self._add(producer, filling, partition, key, payload)
+                    if full is not None and (failure := await self._send_open(producer, full, send_deadline)):
+                        return failure
+                while self._open:
+                    if failure := await self._send_open(producer, self._open[0], send_deadline):
                         return failure
         except TimeoutError:
             return f"the producer took nothing for {self._ack_timeout_s:g} s"
         return None
 
+    def _add(
+        self,
+        producer: AIOKafkaProducer,
+        filling: dict[int, _Batch],
+        partition: int,
+        key: bytes,
+        payload: bytes,
+    ) -> _Batch | None:
+        """Append a record to its partition's batch; the batch it found full (to send now), if any."""
+        batch = filling.get(partition)
+        if batch is not None and batch.builder.append(key=key, value=payload, timestamp=None) is not None:
+            batch.payloads.append(payload)
+            return None
+        fresh = filling[partition] = _Batch(producer.create_batch(), partition)
+        fresh.builder.append(key=key, value=payload, timestamp=None)  # an empty batch takes any record
+        fresh.payloads.append(payload)
+        self._open.append(fresh)
+        return batch
+
     async def _send_open(
-        self, producer: AIOKafkaProducer, partition: int, send_deadline: asyncio.Timeout
+        self, producer: AIOKafkaProducer, batch: _Batch, send_deadline: asyncio.Timeout
     ) -> str | None:
-        """Send the partition's open batch to `_inflight`; the reason it stays open if the producer fails."""
-        batch = self._open[partition]
+        """Send an open batch, moving it to `_inflight`; the reason it stays open if the producer fails."""
         batch.builder.close()  # complete as it is: the producer's send() may not add to it, nor linger on it
         loop = asyncio.get_running_loop()
         # send_batch() waits while the partition's previous batch is unsent: while the broker takes nothing.
         send_deadline.reschedule(loop.time() + self._ack_timeout_s)
         try:
-            future = await producer.send_batch(batch.builder, self._topic, partition=partition)
+            future = await producer.send_batch(batch.builder, self._topic, partition=batch.partition)
         except Exception as exc:  # the producer is closing or refuses the batch
             return _describe(exc)
         send_deadline.reschedule(None)
-        del self._open[partition]
+        self._open.remove(batch)
         sequence = next(self._sequence)
         self._inflight[sequence] = (batch.payloads, future, loop.time())
         future.add_done_callback(partial(self._delivered, sequence))
         return None
 
     def _delivered(self, sequence: int, future: asyncio.Future[Any]) -> None:
+        succeeded = _succeeded(future)  # retrieves a failure, so asyncio does not report it as unseen
         entry = self._inflight.pop(sequence, None)
         if entry is None:
             return  # already settled when the producer was torn down
-        if _succeeded(future):
+        if succeeded:
             self._counts["produced"] += len(entry[0])
             return
         self._undelivered.extend(entry[0])
@@ -451,12 +469,12 @@ class KafkaSink:
         self._spill_open()
 
     def _spill_open(self) -> None:
-        for batch in self._open.values():
+        for batch in self._open:
             self._undelivered.extend(batch.payloads)
         self._open.clear()
 
     def _open_records(self) -> int:
-        return sum(len(batch.payloads) for batch in self._open.values())
+        return sum(len(batch.payloads) for batch in self._open)
 
     def _inflight_records(self) -> int:
         return sum(len(payloads) for payloads, _future, _sent_at in self._inflight.values())
