@@ -271,9 +271,7 @@ class KafkaSink:
         try:
             async with asyncio.timeout(loop.time() + self._ack_timeout_s) as send_deadline:
                 try:
-                    # The producer's partitioner rule (replays go through it): one layout on both paths.
-                    all_partitions = list(await producer.partitions_for(self._topic))
-                    available = list(producer.client.cluster.available_partitions_for_topic(self._topic))
+                    all_partitions, available = await self._partitions(producer)
                 except Exception as exc:
                     return _describe(exc)
                 send_deadline.reschedule(None)
@@ -324,20 +322,32 @@ class KafkaSink:
         self, producer: AIOKafkaProducer, batch: _Batch, send_deadline: asyncio.Timeout
     ) -> str | None:
         """Send an open batch, moving it to `_inflight`; the reason it stays open if the producer fails."""
-        batch.builder.close()  # complete as it is: the producer's send() may not add to it, nor linger on it
-        loop = asyncio.get_running_loop()
-        # send_batch() waits while the partition's previous batch is unsent: while the broker takes nothing.
-        send_deadline.reschedule(loop.time() + self._ack_timeout_s)
         try:
-            future = await producer.send_batch(batch.builder, self._topic, partition=batch.partition)
+            future = await self._hand_over(producer, batch.builder, batch.partition, send_deadline)
         except Exception as exc:  # the producer is closing or refuses the batch
             return _describe(exc)
-        send_deadline.reschedule(None)
         self._open.remove(batch)
         sequence = next(self._sequence)
-        self._inflight[sequence] = (batch.payloads, future, loop.time())
+        self._inflight[sequence] = (batch.payloads, future, asyncio.get_running_loop().time())
         future.add_done_callback(partial(self._delivered, sequence))
         return None
+
+    async def _hand_over(
+        self, producer: AIOKafkaProducer, builder: Any, partition: int, send_deadline: asyncio.Timeout
+    ) -> asyncio.Future[Any]:
+        """`send_batch()`, which waits while the partition's previous batch is unsent (while the broker
+        takes nothing), under the blocked-send deadline; the batch's delivery future."""
+        builder.close()  # complete as it is: the producer's send() may not add to it, nor linger on it
+        send_deadline.reschedule(asyncio.get_running_loop().time() + self._ack_timeout_s)
+        future: asyncio.Future[Any] = await producer.send_batch(builder, self._topic, partition=partition)
+        send_deadline.reschedule(None)
+        return future
+
+    async def _partitions(self, producer: AIOKafkaProducer) -> tuple[list[int], list[int]]:
+        """The topic's partitions, all and available: `partition_by_crc32`'s arguments, as the producer's
+        own partitioner gets them (the layout of every record since the topic was created)."""
+        all_partitions = list(await producer.partitions_for(self._topic))
+        return all_partitions, list(producer.client.cluster.available_partitions_for_topic(self._topic))
 
     def _delivered(self, sequence: int, future: asyncio.Future[Any]) -> None:
         succeeded = _succeeded(future)  # retrieves a failure, so asyncio does not report it as unseen
@@ -373,21 +383,42 @@ class KafkaSink:
         self._spool.adopt_orphans()
 
     async def _send_and_wait(self, lines: list[bytes]) -> bool:
+        """Send spooled records as batches per partition and wait until all are acknowledged; False (and
+        offline) when the broker fails."""
         producer = self._producer
         assert producer is not None
-        futures = []
-        for line in lines:
-            try:
-                key = orjson.loads(line)["exchange_id"].encode()
-            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
-                self._counts["failed"] += 1
-                log.error("unreadable record in the spool; skipped: %.80r", line)
-                continue
-            try:
-                futures.append(await producer.send(self._topic, line, key=key))
-            except Exception as exc:
-                await self._go_offline(_describe(exc))
-                return False
+        futures: list[asyncio.Future[Any]] = []
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(loop.time() + self._ack_timeout_s) as send_deadline:
+                all_partitions, available = await self._partitions(producer)
+                send_deadline.reschedule(None)
+                filling: dict[int, Any] = {}
+                for index, line in enumerate(lines):
+                    if index % _YIELD_EVERY == _YIELD_EVERY - 1:
+                        await asyncio.sleep(0)  # parsing the keys is CPU work too
+                    key = self._spooled_key(line)
+                    if key is None:
+                        continue
+                    partition = partition_by_crc32(key, all_partitions, available)
+                    builder = filling.get(partition)
+                    if (
+                        builder is not None
+                        and builder.append(key=key, value=line, timestamp=None) is not None
+                    ):
+                        continue
+                    filling[partition] = producer.create_batch()
+                    filling[partition].append(key=key, value=line, timestamp=None)  # an empty batch takes any
+                    if builder is not None:
+                        futures.append(await self._hand_over(producer, builder, partition, send_deadline))
+                for partition, builder in filling.items():
+                    futures.append(await self._hand_over(producer, builder, partition, send_deadline))
+        except TimeoutError:
+            await self._go_offline(f"the producer took nothing for {self._ack_timeout_s:g} s")
+            return False
+        except Exception as exc:  # the producer is closing or refuses the batch
+            await self._go_offline(_describe(exc))
+            return False
         pending: set[asyncio.Future[Any]] = set(futures)
         while pending:
             # A chunk may take a while under load, but the broker must show progress every ack_timeout_s.
@@ -405,6 +436,16 @@ class KafkaSink:
         return True
 
     # records and the spool
+
+    def _spooled_key(self, line: bytes) -> bytes | None:
+        """A spooled record's message key, its exchange id; None (counted as failed) if it is unreadable."""
+        try:
+            key: bytes = orjson.loads(line)["exchange_id"].encode()
+        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+            self._counts["failed"] += 1
+            log.error("unreadable record in the spool; skipped: %.80r", line)
+            return None
+        return key
 
     def _serialise(self, exchange: Exchange) -> bytes | None:
         """The record as JSON; None (counted as failed) only for an exchange no record can be built of."""
