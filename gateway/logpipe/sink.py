@@ -1,19 +1,22 @@
 """KafkaSink: exchange records to Kafka off the request path, via a durable spool when Kafka cannot take them.
 
 Flow: `submit()` appends the Exchange to a deque (O(1), never awaits, never raises). One background
-task turns batches into records (masking, orjson) and hands them to aiokafka without awaiting
-delivery; done-callbacks count acknowledgements. A record whose send fails goes to the spool, as does
-everything submitted while the broker is away and whatever exceeds `log.queue_max` in memory. A
-broker that dies refuses nothing (sends wait for the request timeout), so the oldest unacknowledged
-record decides: not acknowledged within `log.ack_timeout_s` (1 s) means the broker is down, and
-everything in flight or queued goes to the spool at once. While the spool holds records, the task probes the
-broker every `probe_interval_s`; once it answers, the spool is replayed in order before new records
-are sent, and segments are deleted once acknowledged.
+task lets a short queue grow for `kafka.linger_ms`, turns up to `batch_size` exchanges into records
+(masking, orjson), appends them to one aiokafka batch per partition (`create_batch()`; the partition is
+crc32 of the exchange id, the producer's own partitioner rule) and hands each over with `send_batch()`
+without awaiting delivery: one future and one done-callback per batch, not per record, settle its
+records. A batch whose delivery fails goes to the spool, as does everything submitted while the broker
+is away and whatever exceeds `log.queue_max` in memory. A broker that dies refuses nothing (sends wait
+for the request timeout), so the oldest unacknowledged batch decides: not acknowledged within
+`log.ack_timeout_s` (1 s) means the broker is down, and everything in flight, being built or queued
+goes to the spool at once. While the spool holds records, the task probes the broker every
+`probe_interval_s`; once it answers, the spool is replayed in order before new records are sent, and
+segments are deleted once acknowledged.
 
 Guarantee: at-least-once. A record leaves memory only into Kafka (acknowledged, acks=all) or into
 the fsynced spool; `stop()` drains memory the same way. Only a hard kill (SIGKILL, power loss)
-loses what was still in memory: records submitted in the last moments (the batch being built and
-records awaiting acknowledgement: milliseconds' worth while the broker answers, at most about
+loses what was still in memory: records submitted in the last moments (the batches being built and
+those awaiting acknowledgement: milliseconds' worth while the broker answers, at most about
 `ack_timeout_s` of traffic in the moment after it dies; README.md has the measured numbers).
 Replays can repeat a record whose acknowledgement was lost; the indexer deduplicates by
 `exchange_id`, the message key.
@@ -60,6 +63,17 @@ _REPLAY_CHUNK = 1000
 _YIELD_EVERY = 32  # records serialised between two turns of the event loop
 
 
+class _Batch:
+    """Records bound for one partition: the producer's batch and their payloads (to spool if it fails)."""
+
+    __slots__ = ("builder", "partition", "payloads")
+
+    def __init__(self, builder: Any, partition: int) -> None:
+        self.builder = builder
+        self.partition = partition
+        self.payloads: list[bytes] = []
+
+
 class KafkaSink:
     """The exchange-log producer; implements `gateway.exchange.ExchangeSink`."""
 
@@ -90,9 +104,13 @@ class KafkaSink:
         self._policies: dict[str | None, ServiceSettings] = {}
         self._idempotence = settings.kafka.enable_idempotence
 
+        self._linger_s = settings.kafka.linger_ms / 1000
+
         self._queue: deque[Exchange] = deque()
-        # sent, not yet acknowledged (payload, future, loop time sent); spooled if the broker fails
-        self._inflight: dict[int, tuple[bytes, asyncio.Future[Any], float]] = {}
+        # started by `_pump`, oldest first: records taken from the queue, not yet handed to the producer
+        self._open: list[_Batch] = []
+        # batches sent, not yet acknowledged (payloads, future, loop time sent); spooled if the broker fails
+        self._inflight: dict[int, tuple[list[bytes], asyncio.Future[Any], float]] = {}
         self._undelivered: list[bytes] = []  # delivery failed; waiting for the spool
         self._sequence = itertools.count()
         self._wake = asyncio.Event()
@@ -135,7 +153,8 @@ class KafkaSink:
                 await asyncio.wait_for(self._producer.flush(), max(deadline - time.monotonic(), 0.1))
             except TimeoutError:
                 log.warning(
-                    "Kafka did not acknowledge %d records before shutdown; spooling them", len(self._inflight)
+                    "Kafka did not acknowledge %d records before shutdown; spooling them",
+                    self._inflight_records(),
                 )
             await asyncio.sleep(0)  # let the delivery callbacks of the flushed batches run
         self._take_inflight()
@@ -145,7 +164,10 @@ class KafkaSink:
         await asyncio.to_thread(self._spool.close)
 
     def stats(self) -> dict[str, int]:
-        pending = len(self._queue) + len(self._inflight) + len(self._undelivered) + self._spool.backlog
+        in_memory = (
+            len(self._queue) + self._open_records() + self._inflight_records() + len(self._undelivered)
+        )
+        pending = in_memory + self._spool.backlog
         return {
             **self._counts,
             "pending": pending,
@@ -203,12 +225,13 @@ class KafkaSink:
         if self._spool.backlog:
             await self._replay()
         elif self._queue:
+            await self._linger()
             await self._pump()
         else:
             await self._sleep(self._ack_overdue_in() if self._inflight else None)
 
     def _ack_overdue_in(self) -> float:
-        """Seconds until the oldest in-flight record is overdue (infinite when none is in flight)."""
+        """Seconds until the oldest in-flight batch is overdue (infinite when none is in flight)."""
         if not self._inflight:
             return float("inf")
         sent_at = next(iter(self._inflight.values()))[2]
@@ -222,51 +245,119 @@ class KafkaSink:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
+    async def _linger(self) -> None:
+        """Give a short queue `kafka.linger_ms` to grow, so that batches are not a record or two each."""
+        if self._linger_s and len(self._queue) < self._batch_size and not self._stopping:
+            await asyncio.sleep(self._linger_s)
+
     async def _pump(self) -> None:
-        """Hand one batch from memory to the producer; acknowledgements arrive in `_delivered`."""
+        """Hand up to `batch_size` queued records to the producer as one batch per partition;
+        acknowledgements arrive per batch in `_delivered`."""
         producer = self._producer
         assert producer is not None
-        loop = asyncio.get_running_loop()
-        failure: str | None = None
         try:
-            async with asyncio.timeout(None) as send_deadline:
-                for done in range(min(len(self._queue), self._batch_size)):
-                    if done % _YIELD_EVERY == _YIELD_EVERY - 1:
-                        # send() returns at once while the batch has room, so without this a large batch
-                        # would hold the event loop (and every request on it) for tens of milliseconds.
-                        await asyncio.sleep(0)
-                        if not self._queue:
-                            return
-                    exchange = self._queue[0]
-                    payload = self._serialise(exchange)
-                    if payload is None:
-                        self._queue.popleft()
-                        continue
-                    # send() waits while the partition's batch is full, i.e. while the broker takes nothing.
-                    send_deadline.reschedule(loop.time() + self._ack_timeout_s)
-                    try:
-                        future = await producer.send(self._topic, payload, key=exchange.exchange_id.encode())
-                    except Exception as exc:  # the producer is closing or refuses the record
-                        failure = _describe(exc)
-                        break
-                    send_deadline.reschedule(None)
-                    self._queue.popleft()
-                    sequence = next(self._sequence)
-                    self._inflight[sequence] = (payload, future, loop.time())
-                    future.add_done_callback(partial(self._delivered, sequence))
-        except TimeoutError:
-            failure = f"the producer took nothing for {self._ack_timeout_s:g} s"
+            failure = await self._fill_and_send(producer)
+        except BaseException:
+            self._spill_open()  # a bug or a cancellation: records taken from the queue go to the spool
+            raise
         if failure is not None:
             await self._go_offline(failure)
 
+    async def _fill_and_send(self, producer: AIOKafkaProducer) -> str | None:
+        """Serialise queued records into batches, sending each when full and the rest at the end; the
+        reason the producer failed, or None. Every record taken from the queue is in `_open` until its
+        batch is in `_inflight`, so that a failure at any await spools it."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(loop.time() + self._ack_timeout_s) as send_deadline:
+                try:
+                    all_partitions, available = await self._partitions(producer)
+                except Exception as exc:
+                    return _describe(exc)
+                send_deadline.reschedule(None)
+                filling: dict[int, _Batch] = {}
+                for done in range(min(len(self._queue), self._batch_size)):
+                    if done % _YIELD_EVERY == _YIELD_EVERY - 1:
+                        # Serialising is CPU work: without this a large batch would hold the event loop
+                        # (and every request on it) for tens of milliseconds.
+                        await asyncio.sleep(0)
+                        if not self._queue:
+                            break
+                    exchange = self._queue.popleft()
+                    payload = self._serialise(exchange)
+                    if payload is None:
+                        continue
+                    key = exchange.exchange_id.encode()
+                    partition = partition_by_crc32(key, all_partitions, available)
+                    full = self._add(producer, filling, partition, key, payload)
+                    if full is not None and (failure := await self._send_open(producer, full, send_deadline)):
+                        return failure
+                while self._open:
+                    if failure := await self._send_open(producer, self._open[0], send_deadline):
+                        return failure
+        except TimeoutError:
+            return f"the producer took nothing for {self._ack_timeout_s:g} s"
+        return None
+
+    def _add(
+        self,
+        producer: AIOKafkaProducer,
+        filling: dict[int, _Batch],
+        partition: int,
+        key: bytes,
+        payload: bytes,
+    ) -> _Batch | None:
+        """Append a record to its partition's batch; the batch it found full (to send now), if any."""
+        batch = filling.get(partition)
+        if batch is not None and batch.builder.append(key=key, value=payload, timestamp=None) is not None:
+            batch.payloads.append(payload)
+            return None
+        fresh = filling[partition] = _Batch(producer.create_batch(), partition)
+        fresh.builder.append(key=key, value=payload, timestamp=None)  # an empty batch takes any record
+        fresh.payloads.append(payload)
+        self._open.append(fresh)
+        return batch
+
+    async def _send_open(
+        self, producer: AIOKafkaProducer, batch: _Batch, send_deadline: asyncio.Timeout
+    ) -> str | None:
+        """Send an open batch, moving it to `_inflight`; the reason it stays open if the producer fails."""
+        try:
+            future = await self._hand_over(producer, batch.builder, batch.partition, send_deadline)
+        except Exception as exc:  # the producer is closing or refuses the batch
+            return _describe(exc)
+        self._open.remove(batch)
+        sequence = next(self._sequence)
+        self._inflight[sequence] = (batch.payloads, future, asyncio.get_running_loop().time())
+        future.add_done_callback(partial(self._delivered, sequence))
+        return None
+
+    async def _hand_over(
+        self, producer: AIOKafkaProducer, builder: Any, partition: int, send_deadline: asyncio.Timeout
+    ) -> asyncio.Future[Any]:
+        """`send_batch()`, which waits while the partition's previous batch is unsent (while the broker
+        takes nothing), under the blocked-send deadline; the batch's delivery future."""
+        builder.close()  # complete as it is: the producer's send() may not add to it, nor linger on it
+        send_deadline.reschedule(asyncio.get_running_loop().time() + self._ack_timeout_s)
+        future: asyncio.Future[Any] = await producer.send_batch(builder, self._topic, partition=partition)
+        send_deadline.reschedule(None)
+        return future
+
+    async def _partitions(self, producer: AIOKafkaProducer) -> tuple[list[int], list[int]]:
+        """The topic's partitions, all and available: `partition_by_crc32`'s arguments, as the producer's
+        own partitioner gets them (the layout of every record since the topic was created)."""
+        all_partitions = list(await producer.partitions_for(self._topic))
+        return all_partitions, list(producer.client.cluster.available_partitions_for_topic(self._topic))
+
     def _delivered(self, sequence: int, future: asyncio.Future[Any]) -> None:
+        succeeded = _succeeded(future)  # retrieves a failure, so asyncio does not report it as unseen
         entry = self._inflight.pop(sequence, None)
         if entry is None:
             return  # already settled when the producer was torn down
-        if _succeeded(future):
-            self._counts["produced"] += 1
+        if succeeded:
+            self._counts["produced"] += len(entry[0])
             return
-        self._undelivered.append(entry[0])
+        self._undelivered.extend(entry[0])
         if self._online and self._broker_error is None:
             self._broker_error = _describe(future.exception()) if not future.cancelled() else "send cancelled"
         self._wake.set()
@@ -292,21 +383,42 @@ class KafkaSink:
         self._spool.adopt_orphans()
 
     async def _send_and_wait(self, lines: list[bytes]) -> bool:
+        """Send spooled records as batches per partition and wait until all are acknowledged; False (and
+        offline) when the broker fails."""
         producer = self._producer
         assert producer is not None
-        futures = []
-        for line in lines:
-            try:
-                key = orjson.loads(line)["exchange_id"].encode()
-            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
-                self._counts["failed"] += 1
-                log.error("unreadable record in the spool; skipped: %.80r", line)
-                continue
-            try:
-                futures.append(await producer.send(self._topic, line, key=key))
-            except Exception as exc:
-                await self._go_offline(_describe(exc))
-                return False
+        futures: list[asyncio.Future[Any]] = []
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(loop.time() + self._ack_timeout_s) as send_deadline:
+                all_partitions, available = await self._partitions(producer)
+                send_deadline.reschedule(None)
+                filling: dict[int, Any] = {}
+                for index, line in enumerate(lines):
+                    if index % _YIELD_EVERY == _YIELD_EVERY - 1:
+                        await asyncio.sleep(0)  # parsing the keys is CPU work too
+                    key = self._spooled_key(line)
+                    if key is None:
+                        continue
+                    partition = partition_by_crc32(key, all_partitions, available)
+                    builder = filling.get(partition)
+                    if (
+                        builder is not None
+                        and builder.append(key=key, value=line, timestamp=None) is not None
+                    ):
+                        continue
+                    filling[partition] = producer.create_batch()
+                    filling[partition].append(key=key, value=line, timestamp=None)  # an empty batch takes any
+                    if builder is not None:
+                        futures.append(await self._hand_over(producer, builder, partition, send_deadline))
+                for partition, builder in filling.items():
+                    futures.append(await self._hand_over(producer, builder, partition, send_deadline))
+        except TimeoutError:
+            await self._go_offline(f"the producer took nothing for {self._ack_timeout_s:g} s")
+            return False
+        except Exception as exc:  # the producer is closing or refuses the batch
+            await self._go_offline(_describe(exc))
+            return False
         pending: set[asyncio.Future[Any]] = set(futures)
         while pending:
             # A chunk may take a while under load, but the broker must show progress every ack_timeout_s.
@@ -324,6 +436,16 @@ class KafkaSink:
         return True
 
     # records and the spool
+
+    def _spooled_key(self, line: bytes) -> bytes | None:
+        """A spooled record's message key, its exchange id; None (counted as failed) if it is unreadable."""
+        try:
+            key: bytes = orjson.loads(line)["exchange_id"].encode()
+        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+            self._counts["failed"] += 1
+            log.error("unreadable record in the spool; skipped: %.80r", line)
+            return None
+        return key
 
     def _serialise(self, exchange: Exchange) -> bytes | None:
         """The record as JSON; None (counted as failed) only for an exchange no record can be built of."""
@@ -375,15 +497,28 @@ class KafkaSink:
         self._counts["spooled"] += len(lines)
 
     def _take_inflight(self) -> None:
-        """Settle in-flight records now: acknowledged ones count as produced, the rest (oldest first) go
-        to the undelivered list; their callbacks, if they still run, then find nothing to do."""
+        """Settle in-flight batches now: acknowledged ones count as produced, the rest (oldest first, then
+        the batches never sent) go to the undelivered list; their callbacks, if they still run, then find
+        nothing to do."""
         for key in sorted(self._inflight):
-            payload, future, _sent_at = self._inflight[key]
+            payloads, future, _sent_at = self._inflight[key]
             if _succeeded(future):
-                self._counts["produced"] += 1
+                self._counts["produced"] += len(payloads)
             else:
-                self._undelivered.append(payload)
+                self._undelivered.extend(payloads)
         self._inflight.clear()
+        self._spill_open()
+
+    def _spill_open(self) -> None:
+        for batch in self._open:
+            self._undelivered.extend(batch.payloads)
+        self._open.clear()
+
+    def _open_records(self) -> int:
+        return sum(len(batch.payloads) for batch in self._open)
+
+    def _inflight_records(self) -> int:
+        return sum(len(payloads) for payloads, _future, _sent_at in self._inflight.values())
 
     # broker connection
 

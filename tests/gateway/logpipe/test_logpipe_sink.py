@@ -11,16 +11,19 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import orjson
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaTimeoutError
 
 from ndxp_sim.core.settings import Settings
 from ndxp_sim.gateway.logpipe import CountingSink, build_sink
 from ndxp_sim.gateway.logpipe.broker import EmbeddedBroker, free_port
 from ndxp_sim.gateway.logpipe.schema import record_schema
-from ndxp_sim.gateway.logpipe.sink import KafkaSink
+from ndxp_sim.gateway.logpipe.sink import TOPIC_PARTITIONS, KafkaSink, partition_by_crc32
 from tests.gateway.logpipe.logpipe_samples import CITIZEN_ID, MakeExchange
 from tests.kafka_broker import consume_records, running_broker
 
@@ -74,6 +77,75 @@ async def test_every_exchange_reaches_the_topic_exactly_once_as_a_valid_record(
     assert (stats["submitted"], stats["produced"], stats["spooled"], stats["pending"], stats["failed"]) == (
         500, 500, 0, 0, 0,
     )  # fmt: skip
+
+
+async def test_each_record_lands_on_the_partition_its_key_names(
+    sink_settings: SinkSettings, make_exchange: MakeExchange
+) -> None:
+    settings = sink_settings(queue_max=100)  # some sent from memory, the rest overflow and are replayed
+    sink = KafkaSink(settings)
+    await sink.start()
+    ids = submit(sink, make_exchange, 400)
+    await eventually(lambda: sink.stats()["pending"] == 0)
+    await sink.stop()
+    stats = sink.stats()
+    assert stats["produced"] > 0 and stats["replayed"] > 0
+    assert stats["produced"] + stats["replayed"] == 400
+
+    consumer = AIOKafkaConsumer(
+        settings.kafka.topic,
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    placed: dict[str, int] = {}
+    try:
+        while len(placed) < 400:
+            batches = await asyncio.wait_for(consumer.getmany(timeout_ms=200), 30)
+            for messages in batches.values():
+                placed.update((m.key.decode(), m.partition) for m in messages)
+    finally:
+        await consumer.stop()
+    # The layout earlier records and the indexers rely on: crc32 of the exchange id over the partitions.
+    partitions = list(range(TOPIC_PARTITIONS))
+    assert placed == {i: partition_by_crc32(i.encode(), partitions, partitions) for i in ids}
+    assert set(placed.values()) == set(partitions)
+
+
+async def test_a_batch_the_broker_fails_goes_to_the_spool_and_every_count_adds_up(
+    sink_settings: SinkSettings, make_exchange: MakeExchange, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_send_batch = AIOKafkaProducer.send_batch
+    failed: list[int] = []
+
+    async def fail_the_first(self: AIOKafkaProducer, batch: Any, topic: str, *, partition: int) -> Any:
+        if failed:
+            return await real_send_batch(self, batch, topic, partition=partition)
+        failed.append(batch.record_count())  # never sent: its records exist only in the sink's memory
+        future = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().call_later(0.05, future.set_exception, KafkaTimeoutError("batch expired"))
+        return future
+
+    monkeypatch.setattr(AIOKafkaProducer, "send_batch", fail_the_first)
+    settings = sink_settings()
+    sink = KafkaSink(settings, probe_interval_s=0.2)
+    await sink.start()
+    ids = submit(sink, make_exchange, 300)
+    await eventually(lambda: sink.stats()["pending"] == 0 and sink.stats()["spooled"] > 0)
+    await sink.stop()
+
+    stats = sink.stats()
+    assert failed and failed[0] > 0
+    assert stats["spooled"] >= failed[0] and stats["replayed"] == stats["spooled"]
+    assert (stats["submitted"], stats["produced"] + stats["spooled"], stats["pending"], stats["failed"]) == (
+        300, 300, 0, 0,
+    )  # fmt: skip
+    records = await consume_records(
+        settings.kafka.bootstrap_servers or "", settings.kafka.topic, expected=300
+    )
+    # At-least-once: batches in flight when the sink gave up on the broker may arrive twice, none is lost.
+    assert {r["exchange_id"] for r in records} == set(ids)
 
 
 async def test_stop_drains_records_still_in_memory(
@@ -176,6 +248,31 @@ async def test_a_broker_that_stops_answering_is_an_outage_too(
     assert sink.stats()["failed"] == 0
 
 
+async def test_records_waiting_behind_full_batches_of_a_silent_broker_go_to_the_spool(
+    sink_settings: SinkSettings, make_exchange: MakeExchange, own_broker: EmbeddedBroker
+) -> None:
+    # Small batches: a pump fills several per partition, so it stalls with full batches in hand.
+    settings = sink_settings(bootstrap=own_broker.bootstrap_servers, kafka={"max_batch_size": 16_384})
+    sink = KafkaSink(settings, delivery_timeout_s=1, probe_interval_s=0.2)
+    await sink.start()
+    await eventually(lambda: sink.ready()[0])
+
+    os.kill(own_broker.pid or 0, signal.SIGSTOP)  # accepts connections, never answers
+    try:
+        ids = submit(sink, make_exchange, 1500)
+        await eventually(lambda: sink.stats()["spool_backlog"] == 1500)  # none acknowledged, none lost
+        assert not sink.ready()[0]
+    finally:
+        os.kill(own_broker.pid or 0, signal.SIGCONT)
+    await eventually(lambda: sink.stats()["pending"] == 0)
+    await sink.stop()
+
+    stats = sink.stats()
+    assert (stats["produced"], stats["spooled"], stats["replayed"], stats["failed"]) == (0, 1500, 1500, 0)
+    records = await consume_records(own_broker.bootstrap_servers, settings.kafka.topic, expected=1500)
+    assert {r["exchange_id"] for r in records} == set(ids)
+
+
 async def test_a_queue_over_its_limit_overflows_to_the_spool_and_still_delivers(
     sink_settings: SinkSettings, make_exchange: MakeExchange
 ) -> None:
@@ -198,7 +295,7 @@ _KILLED_GATEWAY = """
 import asyncio, sys, time
 import ndxp_sim.adapters.upstream  # the gateway's import order
 from ndxp_sim.gateway.exchange import Exchange, sortable_uuid
-from ndxp_sim.gateway.logpipe.sink import KafkaSink
+from ndxp_sim.gateway.logpipe.sink import TOPIC_PARTITIONS, KafkaSink, partition_by_crc32
 from ndxp_sim.core.settings import Settings
 
 async def main(count):
