@@ -128,7 +128,9 @@ class KafkaSettings(_Strict):
     topic: str = "ndxp.exchanges"
     linger_ms: int = 10
     max_batch_size: int = 262_144
-    compression_type: Literal["lz4", "gzip", "zstd", "snappy"] | None = "lz4"
+    # zstd: aiokafka compresses lz4 at level 9 (LZ4-HC), ~5 µs per 2 KB record; zstd costs under 1 µs and
+    # packs the records twice as small (bench/README.md).
+    compression_type: Literal["lz4", "gzip", "zstd", "snappy"] | None = "zstd"
     acks: Literal["all", 1, 0] = "all"
     enable_idempotence: bool = True
     group_id: str = "ndxp-indexer"
