@@ -20,6 +20,8 @@ _CORRELATION_FIELDS = {
     "MaCanBo": "ma_can_bo",
     "MaDonVi": "ma_don_vi",
 }
+# Every correlation and routing field, in the record's order, before the exchange's own are filled in.
+_NO_CORRELATION: dict[str, None] = dict.fromkeys([*_CORRELATION_FIELDS.values(), *_ROUTING_FIELDS.values()])
 
 
 def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Masker) -> dict[str, Any]:
@@ -43,13 +45,12 @@ def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Ma
         subjects,
         exchange.response_document,
     )
-    correlation = exchange.correlation
     t_in = exchange.t_request_in
     t_last = exchange.t_response_out or exchange.t_backend_in or exchange.t_backend_out or t_in
     backend_ms = None
     if exchange.t_backend_out is not None and exchange.t_backend_in is not None:
         backend_ms = round((exchange.t_backend_in - exchange.t_backend_out) * 1000, 3)
-    return {
+    record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "exchange_id": exchange.exchange_id,
         # Caller-chosen values: a TTHC system may well use a citizen's number as its request or dossier id.
@@ -81,26 +82,21 @@ def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Ma
         "scenario": exchange.scenario,
         "request_bytes": exchange.request_bytes,
         "response_bytes": exchange.response_bytes,
-        **{
-            field: _masked(correlation.get(key), masker, subjects)
-            for key, field in _CORRELATION_FIELDS.items()
-        },
-        # Agency and transaction codes, but caller-chosen like request_id: masked the same way.
-        **{
-            field: _masked(exchange.routing.get(key), masker, subjects)
-            for key, field in _ROUTING_FIELDS.items()
-        },
+        **_NO_CORRELATION,  # filled in below with what the exchange carries
         "body_policy": policy,
         "request_body": request_body,
         "response_body": response_body,
         "request_body_truncated": request_truncated,
         "response_body_truncated": response_truncated,
-        "subjects": sorted(subjects),
+        "subjects": None,
     }
-
-
-def _masked(value: str | None, masker: Masker, subjects: set[str]) -> str | None:
-    return None if value is None else masker.mask_free_text(value, subjects)
+    for fields, given in ((_CORRELATION_FIELDS, exchange.correlation), (_ROUTING_FIELDS, exchange.routing)):
+        # Agency and transaction codes too: caller-chosen like request_id, masked the same way.
+        for key, value in given.items():
+            if (field := fields.get(key)) is not None:
+                record[field] = masker.mask_free_text(value, subjects)
+    record["subjects"] = sorted(subjects)
+    return record
 
 
 def iso_utc(epoch_s: float | None) -> str | None:
