@@ -1,11 +1,15 @@
 """What uvicorn's HTTP layer costs per request, stock httptools against the gateway's own protocol.
 
-    python -m bench.http_protocol_bench [--requests 50000] [--rounds 5]
+    python -m bench.http_protocol_bench [--requests 50000] [--rounds 5] [--wrk SECONDS]
 
 In-process on a fake transport (no sockets, a trivial app), so the figures are the Python work of the
 server alone: `send` is one answer shaped like the proxy's (start + one body, six headers with uvicorn's
 date and server) on a fresh request cycle; `request` is a whole keep-alive request through the protocol
 (parse, scope, ASGI task, answer, timers). Best of the rounds, µs per request.
+
+With --wrk, also on real sockets: the same trivial app behind a uvicorn process per protocol, `wrk -c64`
+for SECONDS a round, the server's CPU (user + system, kernel socket work included) per request; median
+of the rounds. The gateway's own work is absent, so the HTTP layer's share is what moves.
 """
 
 from __future__ import annotations
@@ -13,8 +17,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import statistics
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import uvloop
@@ -23,7 +31,12 @@ from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 from uvicorn.server import ServerState
 
+from bench import load
+from bench.procs import Process, wait_port
+from bench.servers import REPO, base_env
+from ndxp_sim.gateway.cli import GUARDED_HTTP
 from ndxp_sim.gateway.http_protocol import GuardedHttpToolsProtocol
+from ndxp_sim.gateway.logpipe.broker import free_port
 
 REQUEST = (
     b"GET /csdl/v1/TraCuu?x=1 HTTP/1.1\r\nhost: 127.0.0.1:8080\r\n"
@@ -142,6 +155,36 @@ async def _cycle_maker(protocol_class: type[HttpToolsProtocol]) -> Callable[[], 
     return make
 
 
+def _over_sockets(http: str, seconds: float, workdir: Path) -> tuple[float, float]:
+    """(requests/s, server CPU µs per request) of the trivial app under wrk, served with `http`."""
+    port = free_port()
+    argv = [sys.executable, "-m", "uvicorn", "bench.http_protocol_bench:app", "--port", str(port)]
+    argv += ["--http", http, "--loop", "uvloop", "--no-access-log", "--log-level", "warning"]
+    server = Process("server", argv, env=base_env(), cwd=REPO, log=workdir / "server.log")
+    try:
+        wait_port(port, 30, server)
+        target = load.Target(f"http://127.0.0.1:{port}/csdl/v1/TraCuu?x=1")
+        script = load.wrk_script(target, workdir / "request.lua")
+        cpu_before = server.cpu_s()
+        result = load.run_wrk(target, connections=64, threads=1, duration_s=seconds, script=script)
+        cpu = server.cpu_s() - cpu_before
+    finally:
+        server.stop()
+    return result.rps, cpu / result.requests * 1e6
+
+
+def over_sockets(seconds: float, rounds: int) -> None:
+    protocols = {"stock": "httptools", "gateway": GUARDED_HTTP}
+    figures: dict[str, list[tuple[float, float]]] = {name: [] for name in protocols}
+    with tempfile.TemporaryDirectory(prefix="ndxp-http-bench-") as workdir:
+        for _ in range(rounds):
+            for name, http in protocols.items():
+                figures[name].append(_over_sockets(http, seconds, Path(workdir)))
+    for name, runs in figures.items():
+        rps, cpu = statistics.median(r for r, _ in runs), statistics.median(c for _, c in runs)
+        print(f"{name:8} wrk -c64: {rps:7.0f} req/s, server CPU {cpu:5.1f} µs/request (median of {rounds})")
+
+
 async def main(requests: int, rounds: int) -> None:
     classes = {"stock": HttpToolsProtocol, "gateway": GuardedHttpToolsProtocol}
     makers = {name: await _cycle_maker(protocol_class) for name, protocol_class in classes.items()}
@@ -161,5 +204,8 @@ if __name__ == "__main__":
     )
     parser.add_argument("--requests", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--wrk", type=float, metavar="SECONDS", help="also measure on sockets under wrk")
     args = parser.parse_args()
     uvloop.run(main(args.requests, args.rounds))
+    if args.wrk:
+        over_sockets(args.wrk, args.rounds)
