@@ -170,6 +170,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._timing_headers = True  # what the deadline is for: the headers (else the body)
         self._discarding = False  # refused: the answer is sent, what still comes is dropped
+        self._idle_since: float | None = None  # when the last answer ended, if nothing came since
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -183,6 +184,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self.timeout_keep_alive_task is not None:
+            self.timeout_keep_alive_task.cancel()
+            self.timeout_keep_alive_task = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -222,7 +226,39 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         super().on_message_complete()
 
-    # Timers
+    # Keep-alive: uvicorn cancels its timer on every read and sets a new one after every answer. Here it
+    # is set once per idle spell and, when it fires, looks whether the connection has been idle long enough.
+
+    def _unset_keepalive_if_required(self) -> None:
+        self._idle_since = None  # something came: not idle (the timer, if set, finds that out)
+
+    def on_response_complete(self) -> None:
+        """uvicorn's, but for the keep-alive timer."""
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self.flow.resume_reading()
+        if self.pipeline:
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+            return
+        self._idle_since = self.loop.time()
+        if self.timeout_keep_alive_task is None:
+            self.timeout_keep_alive_task = self.loop.call_later(
+                self.timeout_keep_alive, self.timeout_keep_alive_handler
+            )
+
+    def timeout_keep_alive_handler(self) -> None:
+        self.timeout_keep_alive_task = None
+        if self._idle_since is None:
+            return  # busy since: the next answer sets the timer again
+        left = self._idle_since + self.timeout_keep_alive - self.loop.time()
+        if left > 0:
+            self.timeout_keep_alive_task = self.loop.call_later(left, self.timeout_keep_alive_handler)
+        else:
+            super().timeout_keep_alive_handler()
+
+    # Request timers
 
     def _time_the_rest(self) -> None:
         """After a read: times the part of a request still to come, headers or body. Timers are set here

@@ -177,6 +177,8 @@ async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         size += len(message.get("body", b""))
         more = message.get("more_body", False)
     answer = f"{scope['method']} {size}".encode()
+    if scope["path"] == "/slow":
+        await asyncio.sleep(0.5)
     if scope["path"] == "/chunked":
         await send(start([(b"content-type", b"text/plain")]))
         await send(body(answer[:2], more=True))
@@ -198,10 +200,11 @@ class LimitedEcho:
 
 @asynccontextmanager
 async def connection(
-    header_timeout_s: float = 0.3, body_timeout_s: float = 0.3
+    header_timeout_s: float = 0.3, body_timeout_s: float = 0.3, keep_alive_s: float = 5
 ) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
     limited = LimitedEcho(HttpLimits(header_timeout_s=header_timeout_s, body_timeout_s=body_timeout_s))
-    async with serving_app(limited, http=GuardedHttpToolsProtocol, lifespan="off") as address:
+    config = {"http": GuardedHttpToolsProtocol, "lifespan": "off", "timeout_keep_alive": keep_alive_s}
+    async with serving_app(limited, **config) as address:
         reader, writer = await asyncio.open_connection(*address)
         try:
             yield reader, writer
@@ -327,3 +330,30 @@ async def test_a_body_slower_than_the_header_timeout_gets_the_body_timeout() -> 
         writer.write(b"ta")
         answer = await read_answer(reader)
     assert (answer[0], answer[2]) == ("HTTP/1.1 200 OK", b"POST 4")
+
+
+async def test_an_idle_kept_alive_connection_is_closed_but_not_a_busy_one() -> None:
+    """Keep-alive timeout 0.2 s: an answer, then at once a request the app takes 0.5 s over → answered
+    (a connection busy past the timeout is not cut), then the idle connection is closed by the server."""
+    async with connection(keep_alive_s=0.2) as (reader, writer):
+        writer.write(b"GET /x HTTP/1.1\r\nhost: t\r\n\r\n")
+        first = await read_answer(reader)
+        writer.write(b"GET /slow HTTP/1.1\r\nhost: t\r\n\r\n")
+        slow = await read_answer(reader)
+        async with asyncio.timeout(5):
+            rest = await reader.read()
+    assert (first[2], slow[2], rest) == (b"GET 0", b"GET 0", b"")
+
+
+async def test_the_keep_alive_timeout_counts_from_the_last_answer() -> None:
+    """Keep-alive timeout 1 s: two answers 0.1 s apart, then silence → the server closes the connection
+    (timed from the second answer: the timer set after the first one looks again)."""
+    async with connection(keep_alive_s=1) as (reader, writer):
+        writer.write(b"GET /x HTTP/1.1\r\nhost: t\r\n\r\n")
+        first = await read_answer(reader)
+        await asyncio.sleep(0.1)
+        writer.write(b"GET /x HTTP/1.1\r\nhost: t\r\n\r\n")
+        second = await read_answer(reader)
+        async with asyncio.timeout(5):
+            rest = await reader.read()
+    assert (first[2], second[2], rest) == (b"GET 0", b"GET 0", b"")
