@@ -8,8 +8,9 @@ until its body is, and closes connections over the cap at once. The limits come 
 (`http_limits`); any other app gets the defaults.
 
 It also makes uvicorn's per-request work cheaper where that shows in the gateway's profile: requests that
-arrive whole in one read set no timer, and the answer the proxy gives (a declared length, one body) leaves
-in one write, its head built in one go (`HeldHeadCycle`).
+arrive whole in one read set no timer, the keep-alive timer is set once per idle spell rather than once per
+request, and an answer with a declared length and one body (every answer of the proxy) leaves in one
+write, its head built in one go (`HeldHeadCycle`).
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ class HeldHeadCycle(RequestResponseCycle):
     headers declare content-length, then the whole body in one message.
 
     uvicorn writes the head at once and the body later: two system calls and two segments for the
-    client to wake up for. Here the head is built in one join (the headers checked by uvicorn's own
-    patterns, applied once to all names and once to all values: the same result as per header) and held
+    client to wake up for. Here the head is built in one join (the headers checked for the bytes uvicorn's
+    patterns refuse, once over all names and once over all values: the same result as per header) and held
     until the body comes, so that both leave in one write. Every other answer, and every case where the
     short path would have to decide something uvicorn decides (no content-length, transfer-encoding or
     connection from the app, names not in lower case, the access log, a paused or lost connection,
