@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.procs import Process, wait_port
+from ndxp_sim.gateway.cli import GUARDED_HTTP
 from ndxp_sim.gateway.logpipe.broker import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 UVICORN_FLAGS = [
     "--loop",
     "uvloop",
-    "--http",
-    "httptools",
     "--no-access-log",
     "--no-proxy-headers",
     "--log-level",
@@ -29,7 +28,7 @@ UVICORN_FLAGS = [
     "4096",
     "--timeout-graceful-shutdown",
     "10",
-]  # the same server settings as `ndxp-sim gateway` (gateway/cli.py)
+]  # the same server settings as `ndxp-sim gateway` (gateway/cli.py); the protocol is given per server
 CONSUMER = ("000.00.00.H91", "demo-secret-H91")  # the shipped default config's fake demo consumer
 UNLIMITED_TIERS = '{"Bronze": 1000, "Silver": 2000, "Gold": 0, "Unlimited": 0}'
 
@@ -59,9 +58,11 @@ def base_env() -> dict[str, str]:
     return env
 
 
-def _uvicorn(app: str, port: int, workers: int, *, factory: bool = False) -> list[str]:
+def _uvicorn(
+    app: str, port: int, workers: int, *, factory: bool = False, http: str = "httptools"
+) -> list[str]:
     argv = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
-    argv += ["--workers", str(workers), *UVICORN_FLAGS]
+    argv += ["--workers", str(workers), "--http", http, *UVICORN_FLAGS]
     return [*argv, "--factory"] if factory else argv
 
 
@@ -100,7 +101,8 @@ def start_gateway(
     }
     if bootstrap:
         env["NDXP_KAFKA__BOOTSTRAP_SERVERS"] = bootstrap
-    argv = _uvicorn("bench.gateway_app:app", port, workers, factory=True)
+    # The gateway's own protocol, as `ndxp-sim gateway` runs it; the bare proxy keeps stock httptools.
+    argv = _uvicorn("bench.gateway_app:app", port, workers, factory=True, http=GUARDED_HTTP)
     process = Process(name, argv, env=env, cwd=REPO, log=workdir / f"{name}.log")
     wait_port(port, 60, process)
     server = Server(name, port, process, workers, stats_dir, topic if bootstrap else None)
