@@ -86,7 +86,9 @@ class KafkaSink:
         ack_timeout_s: float | None = None,
         probe_interval_s: float = 2.0,
         stop_timeout_s: float = 15.0,
-        batch_size: int = 2000,
+        # Exchanges waiting for their turn hold their bodies, and under saturation the queue settles near
+        # one pump's worth: ~300 queued with 256 against ~2000 with 2000 (RSS 140 against 156 MB at 9k/s).
+        batch_size: int = 256,
         spool_owner: str | None = None,
     ) -> None:
         self._settings = settings
