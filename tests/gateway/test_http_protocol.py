@@ -239,20 +239,17 @@ async def test_a_kept_alive_connection_serves_request_after_request() -> None:
     assert "connection" not in answers[0][1]
 
 
-async def test_connection_close_from_the_client_ends_the_connection_after_the_answer() -> None:
-    """`Connection: close` → the whole answer, with connection: close, then the server closes."""
+@pytest.mark.parametrize(
+    "request_head",
+    [b"GET /x HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n", b"GET /x HTTP/1.0\r\n\r\n"],
+    ids=["Connection: close", "HTTP/1.0"],
+)
+async def test_a_client_that_does_not_keep_alive_gets_the_whole_answer_then_the_close(
+    request_head: bytes,
+) -> None:
+    """`Connection: close`, or HTTP/1.0 → the whole answer, with connection: close, then the server closes."""
     async with connection() as (reader, writer):
-        writer.write(b"GET /x HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n")
-        status, headers, data = await read_answer(reader)
-        async with asyncio.timeout(5):
-            rest = await reader.read()
-    assert (status, data, rest) == ("HTTP/1.1 200 OK", b"GET 0", b"")
-    assert headers["connection"] == "close"
-
-
-async def test_an_http_1_0_request_is_answered_and_closed() -> None:
-    async with connection() as (reader, writer):
-        writer.write(b"GET /x HTTP/1.0\r\n\r\n")
+        writer.write(request_head)
         status, headers, data = await read_answer(reader)
         async with asyncio.timeout(5):
             rest = await reader.read()
