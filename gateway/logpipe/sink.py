@@ -61,6 +61,10 @@ _TOPIC_EXISTS = 36  # Kafka error code TOPIC_ALREADY_EXISTS
 _REPLAY_CHUNK = 1000
 
 _YIELD_EVERY = 32  # records serialised between two turns of the event loop
+# ... and in a pump this short: light traffic, where a request waiting ~0.8 ms behind 32 records is the
+# tail latency (one connection: p99 2.1 ms against 0.3 without logging). Under load pumps are long, and
+# 32 a turn is what keeps the sink level with the requests completing in that turn.
+_SHORT_PUMP, _YIELD_EVERY_IN_SHORT = 64, 8
 
 
 class _Batch:
@@ -278,8 +282,10 @@ class KafkaSink:
                     return _describe(exc)
                 send_deadline.reschedule(None)
                 filling: dict[int, _Batch] = {}
-                for done in range(min(len(self._queue), self._batch_size)):
-                    if done % _YIELD_EVERY == _YIELD_EVERY - 1:
+                count = min(len(self._queue), self._batch_size)
+                every = _YIELD_EVERY_IN_SHORT if count < _SHORT_PUMP else _YIELD_EVERY
+                for done in range(count):
+                    if done % every == every - 1:
                         # Serialising is CPU work: without this a large batch would hold the event loop
                         # (and every request on it) for tens of milliseconds.
                         await asyncio.sleep(0)
