@@ -11,6 +11,7 @@ cut off after its headers → BadResponse, past the deadline → Timeout.
 from __future__ import annotations
 
 import asyncio
+import re
 import zlib
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -29,6 +30,9 @@ _POOLED_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # keep-alive connections after 5 s, and a request written as the backend closes is lost.
 _IDLE_S = 4.0
 _CUT = "the backend's answer was cut off before its end"
+# The largest answer taken from a backend (the biggest real ones, scanned papers and certificate PDFs in
+# base64, are a few MB): a backend that answers without end must not fill the gateway's memory.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
 
 
 class _BrokenError(Exception):
@@ -52,6 +56,7 @@ class _Connection(asyncio.Protocol):
         "parser",
         "pool",
         "received",
+        "size",
         "status",
         "transport",
         "until_close",
@@ -64,11 +69,13 @@ class _Connection(asyncio.Protocol):
         self.closed = False
         self.idle_since = 0.0
         self.pool = pool  # the open connections of the client, for close()
+        # One parser for the connection's life: llhttp starts on the next answer where the last one ended.
+        self.parser = httptools.HttpResponseParser(self)
         self._reset()
 
     def _reset(self) -> None:
-        self.parser = httptools.HttpResponseParser(self)
         self.status = 0
+        self.size = 0
         self.headers: dict[bytes, bytes] = {}
         self.chunks: list[bytes] = []
         self.received = False
@@ -115,6 +122,11 @@ class _Connection(asyncio.Protocol):
         self.until_close = b"content-length" not in self.headers and b"transfer-encoding" not in self.headers
 
     def on_body(self, body: bytes) -> None:
+        self.size += len(body)
+        if self.size > MAX_ANSWER_BYTES:
+            self._fail(BackendBadResponseError(f"the backend's answer is over {MAX_ANSWER_BYTES} bytes"))
+            self.abort()
+            return
         self.chunks.append(body)
 
     def on_message_complete(self) -> None:
@@ -252,7 +264,10 @@ class PooledUpstream:
         if connection.reusable():
             connection._reset()
             connection.idle_since = loop.time()
-            self._idle.setdefault(key, deque()).append(connection)
+            idle = self._idle.get(key)
+            if idle is None:
+                idle = self._idle[key] = deque()
+            idle.append(connection)
         else:
             self._discard(connection)
         encoding = headers.get(b"content-encoding")
@@ -309,16 +324,18 @@ def _origin(scheme_and_authority: str) -> tuple[str, int, str] | None:
     return host.strip("[]"), int(port), authority
 
 
+_ORIGIN_AND_TARGET = re.compile(r"([^:/?#]*://[^/?#]*)(.*)", re.DOTALL)
+
+
 def _split(url: str) -> tuple[tuple[str, int, str] | None, str]:
     """(origin, request target) of an absolute URL."""
-    start = url.find("://") + 3
-    slash = url.find("/", start)
-    query = url.find("?", start)
-    end = min(i for i in (slash, query, len(url)) if i >= 0)
-    target = url[end:] or "/"
-    if target.startswith("?"):
+    match = _ORIGIN_AND_TARGET.match(url)
+    if match is None:
+        return None, url  # not absolute: aiohttp's to refuse
+    origin, target = match.groups()
+    if not target.startswith("/"):
         target = "/" + target
-    return _origin(url[:end]), target
+    return _origin(origin), target
 
 
 def _head(method: str, target: str, host: str, headers: Mapping[str, str], body: bytes | None) -> bytes:
