@@ -78,6 +78,21 @@ class _Batch:
         self.payloads: list[bytes] = []
 
 
+def _append(
+    producer: AIOKafkaProducer, filling: dict[int, _Batch], partition: int, key: bytes, payload: bytes
+) -> tuple[_Batch | None, _Batch | None]:
+    """Append a record to its partition's batch in `filling`, or, when that is full, to a new one:
+    (the batch found full, to send now; the batch started), each None when there is none."""
+    batch = filling.get(partition)
+    if batch is not None and batch.builder.append(key=key, value=payload, timestamp=None) is not None:
+        batch.payloads.append(payload)
+        return None, None
+    started = filling[partition] = _Batch(producer.create_batch(), partition)
+    started.builder.append(key=key, value=payload, timestamp=None)  # an empty batch takes any record
+    started.payloads.append(payload)
+    return batch, started
+
+
 class KafkaSink:
     """The exchange-log producer; implements `gateway.exchange.ExchangeSink`."""
 
@@ -315,23 +330,19 @@ class KafkaSink:
         key: bytes,
         payload: bytes,
     ) -> _Batch | None:
-        """Append a record to its partition's batch; the batch it found full (to send now), if any."""
-        batch = filling.get(partition)
-        if batch is not None and batch.builder.append(key=key, value=payload, timestamp=None) is not None:
-            batch.payloads.append(payload)
-            return None
-        fresh = filling[partition] = _Batch(producer.create_batch(), partition)
-        fresh.builder.append(key=key, value=payload, timestamp=None)  # an empty batch takes any record
-        fresh.payloads.append(payload)
-        self._open.append(fresh)
-        return batch
+        """Append a record to its partition's batch, a started batch joining `_open`; the batch it found
+        full (to send now), if any."""
+        full, started = _append(producer, filling, partition, key, payload)
+        if started is not None:
+            self._open.append(started)
+        return full
 
     async def _send_open(
         self, producer: AIOKafkaProducer, batch: _Batch, send_deadline: asyncio.Timeout
     ) -> str | None:
         """Send an open batch, moving it to `_inflight`; the reason it stays open if the producer fails."""
         try:
-            future = await self._hand_over(producer, batch.builder, batch.partition, send_deadline)
+            future = await self._hand_over(producer, batch, send_deadline)
         except Exception as exc:  # the producer is closing or refuses the batch
             return _describe(exc)
         self._open.remove(batch)
@@ -341,13 +352,15 @@ class KafkaSink:
         return None
 
     async def _hand_over(
-        self, producer: AIOKafkaProducer, builder: Any, partition: int, send_deadline: asyncio.Timeout
+        self, producer: AIOKafkaProducer, batch: _Batch, send_deadline: asyncio.Timeout
     ) -> asyncio.Future[Any]:
         """`send_batch()`, which waits while the partition's previous batch is unsent (while the broker
         takes nothing), under the blocked-send deadline; the batch's delivery future."""
-        builder.close()  # complete as it is: the producer's send() may not add to it, nor linger on it
+        batch.builder.close()  # complete as it is: the producer's send() may not add to it, nor linger on it
         send_deadline.reschedule(asyncio.get_running_loop().time() + self._ack_timeout_s)
-        future: asyncio.Future[Any] = await producer.send_batch(builder, self._topic, partition=partition)
+        future: asyncio.Future[Any] = await producer.send_batch(
+            batch.builder, self._topic, partition=batch.partition
+        )
         send_deadline.reschedule(None)
         return future
 
@@ -401,7 +414,7 @@ class KafkaSink:
             async with asyncio.timeout(loop.time() + self._ack_timeout_s) as send_deadline:
                 all_partitions, available = await self._partitions(producer)
                 send_deadline.reschedule(None)
-                filling: dict[int, Any] = {}
+                filling: dict[int, _Batch] = {}
                 for index, line in enumerate(lines):
                     if index % _YIELD_EVERY == _YIELD_EVERY - 1:
                         await asyncio.sleep(0)  # parsing the keys is CPU work too
@@ -409,18 +422,11 @@ class KafkaSink:
                     if key is None:
                         continue
                     partition = partition_by_crc32(key, all_partitions, available)
-                    builder = filling.get(partition)
-                    if (
-                        builder is not None
-                        and builder.append(key=key, value=line, timestamp=None) is not None
-                    ):
-                        continue
-                    filling[partition] = producer.create_batch()
-                    filling[partition].append(key=key, value=line, timestamp=None)  # an empty batch takes any
-                    if builder is not None:
-                        futures.append(await self._hand_over(producer, builder, partition, send_deadline))
-                for partition, builder in filling.items():
-                    futures.append(await self._hand_over(producer, builder, partition, send_deadline))
+                    full, _started = _append(producer, filling, partition, key, line)
+                    if full is not None:
+                        futures.append(await self._hand_over(producer, full, send_deadline))
+                for batch in filling.values():
+                    futures.append(await self._hand_over(producer, batch, send_deadline))
         except TimeoutError:
             await self._go_offline(f"the producer took nothing for {self._ack_timeout_s:g} s")
             return False
@@ -584,11 +590,11 @@ class KafkaSink:
             acks=kafka.acks,
             enable_idempotence=idempotence,
             compression_type=kafka.compression_type,
-            linger_ms=kafka.linger_ms,
             max_batch_size=kafka.max_batch_size,
             request_timeout_ms=timeout_ms,
             metadata_max_age_ms=30_000,
-            partitioner=partition_by_crc32,
+            # No linger or partitioner: the sink builds, partitions and closes every batch itself
+            # (`send_batch`), so the producer's own would never be used.
         )
 
     async def _ensure_topic(self) -> None:
