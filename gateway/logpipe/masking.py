@@ -76,8 +76,15 @@ def normalise_identifier(value: str) -> str:
 def subject_hash(value: str, key: str | bytes) -> str:
     """The keyed hash an operator searches by (`logs search --subject …`): HMAC-SHA256, first 32 hex chars."""
     secret = key.encode() if isinstance(key, str) else key
-    digest = hmac.digest(secret, normalise_identifier(value).encode(), "sha256")
-    return digest.hex()[:SUBJECT_HASH_CHARS]
+    return _digest(normalise_identifier(value), hmac.new(secret, digestmod=hashlib.sha256))
+
+
+def _digest(normalised: str, keyed: hmac.HMAC) -> str:
+    """The subject hash of a normalised identifier; `keyed` is copied, not changed (a masker keys it once:
+    a copy per identifier skips the key set-up, 0.7 against 1.2 µs a hash)."""
+    hashed = keyed.copy()
+    hashed.update(normalised.encode())
+    return hashed.hexdigest()[:SUBJECT_HASH_CHARS]
 
 
 def mask_value(value: str, kind: Kind) -> str:
@@ -180,8 +187,7 @@ class Masker:
 
     def __init__(self, subject_key: str | bytes) -> None:
         self._key = subject_key.encode() if isinstance(subject_key, str) else subject_key
-        # HMAC keyed once: a copy per identifier skips the key set-up (0.7 against 1.2 µs a hash).
-        self._keyed = hmac.new(self._key, digestmod=hashlib.sha256)
+        self._keyed = hmac.new(self._key, digestmod=hashlib.sha256)  # keyed once; see _digest
 
     def subject(self, value: str) -> str | None:
         """The subject hash of an identifier, or None when it is too short or already masked upstream;
@@ -191,9 +197,7 @@ class Masker:
         normalised = normalise_identifier(value)
         if len(normalised) < _MIN_IDENTIFIER_DIGITS:
             return None
-        keyed = self._keyed.copy()
-        keyed.update(normalised.encode())
-        return keyed.hexdigest()[:SUBJECT_HASH_CHARS]
+        return _digest(normalised, self._keyed)
 
     def mask_body(
         self, body: bytes, content_type: str | None, subjects: set[str], document: Any = None
@@ -335,26 +339,19 @@ class Masker:
                     continue  # numbers are masked by kind only; free text is searched in strings
                 first = value[0]
                 if first not in _DOCUMENT_STARTS and not first.isspace():
-                    for run in runs:  # inlined may_hold_identifier()
+                    for run in runs:  # _mask_string's own tests, inlined: may_hold_identifier()
                         if run in value:
                             break
                     else:
                         continue
-            if value_kind is not None and value_type is str:
-                masked = self._mask_keyed(value, value_kind, scope.subjects)
-            else:
-                masked = self._mask_scalar(value, value_type, value_kind, scope)
+            masked = self._mask_scalar(value, value_type, value_kind, scope)
             if masked is not value:
                 node[key] = masked
 
     def _mask_scalar(self, value: Any, value_type: type, kind: Kind | None, scope: _Scope) -> Any:
+        """A string masked by its kind or by what it holds; a number by its kind only."""
         if value_type is str:
-            if kind is not None or (value and (value[0] in _DOCUMENT_STARTS or value[0].isspace())):
-                return self._mask_string(value, kind, scope)
-            for run in scope.digit_runs:  # inlined may_hold_identifier(): most strings have no long number
-                if run in value:
-                    return self._mask_string(value, kind, scope)
-            return value
+            return self._mask_string(value, kind, scope)
         if kind is not None and value_type in (int, float):
             return self._mask_keyed(str(value), kind, scope.subjects)
         return value
