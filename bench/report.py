@@ -252,30 +252,15 @@ def render(results: Results) -> str:
                 ["server", "served", "client saw", "records", "distinct", "spooled", "lost", "dup"], del_rows
             ),
         ]
-    checks = results.get("targets") or []
-    if checks:
-        parts += [
-            "",
-            "Targets (issue 4 §2)",
-            table(
-                ["target", "measured", "wanted", "met"],
-                [
-                    [c["target"], c["shown"], c["wanted"], {True: "yes", False: "NO", None: "–"}[c["met"]]]
-                    for c in checks
-                ],
-            ),
-        ]
-    must = results.get("targets_round_two") or []
-    if must:
-        parts += [
-            "",
-            "Targets (issue 11, must; records lost/duplicated above)",
-            table(
-                ["target", "measured", "wanted", "met"],
-                [
-                    [c["target"], c["shown"], c["wanted"], {True: "yes", False: "NO", None: "–"}[c["met"]]]
-                    for c in must
-                ],
-            ),
-        ]
+    for key, title in (
+        ("targets", "Targets (issue 4 §2)"),
+        ("targets_round_two", "Targets (issue 11, must; records lost/duplicated above)"),
+    ):
+        checks = results.get(key) or []
+        if checks:
+            rows = [[c["target"], c["shown"], c["wanted"], _MET[c["met"]]] for c in checks]
+            parts += ["", title, table(["target", "measured", "wanted", "met"], rows)]
     return "\n".join(parts)
+
+
+_MET = {True: "yes", False: "NO", None: "–"}
