@@ -10,7 +10,7 @@ import codecs
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote_plus
@@ -37,6 +37,7 @@ _NINE_DIGITS = re.compile(r"\d{9}")
 _DIGITS_ONLY = bytes(byte if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 _DOCUMENT_STARTS = "{[<"
 _UNSEEN = object()  # a field name kind_of() has not memoised yet
+_IDENTIFIER = Kind.IDENTIFIER
 _NON_DIGITS = re.compile(r"\D")
 _WORD = re.compile(r"\S+")
 _DIGIT = re.compile(r"\d")
@@ -89,24 +90,37 @@ def _digest(normalised: str, keyed: hmac.HMAC) -> str:
 
 def mask_value(value: str, kind: Kind) -> str:
     """A masked form that keeps a hint of the shape: `**********34`, `N*** V** A*`, `****-**-**`."""
-    if kind is Kind.SECRET:
-        return "***"
-    if kind is Kind.NAME:
-        if _SPACE_BUT_BLANK.search(value) is None:  # words split by blanks only: no regex callback per word
-            return " ".join([word[:1] + "*" * min(len(word) - 1, 3) for word in value.split(" ")])
-        return _WORD.sub(_mask_word, value)
-    if kind is Kind.DATE:
-        if value.isascii():
-            masked = value.translate(_ASCII_DIGITS_HIDDEN)
-            if masked != value:
-                return masked
-        elif _DIGIT.search(value):
-            return _DIGIT.sub("*", value)
-    if kind is Kind.EMAIL and "@" in value:
+    return _MASK_BY_KIND[kind](value)
+
+
+def _mask_secret(value: str) -> str:
+    return "***"
+
+
+def _mask_name(value: str) -> str:
+    if _SPACE_BUT_BLANK.search(value) is None:  # words split by blanks only: no regex callback per word
+        return " ".join([word[:1] + "*" * min(len(word) - 1, 3) for word in value.split(" ")])
+    return _WORD.sub(_mask_word, value)
+
+
+def _mask_date(value: str) -> str:
+    if value.isascii():
+        masked = value.translate(_ASCII_DIGITS_HIDDEN)
+        if masked != value:
+            return masked
+    elif _DIGIT.search(value):
+        return _DIGIT.sub("*", value)
+    return _mask_other(value)
+
+
+def _mask_email(value: str) -> str:
+    if "@" in value:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
-    if kind in (Kind.IDENTIFIER, Kind.PHONE):
-        return _mask_all_but_last(value)
+    return _mask_other(value)
+
+
+def _mask_other(value: str) -> str:
     return "*" * min(len(value), 8)
 
 
@@ -128,6 +142,17 @@ def _mask_all_but_last(value: str) -> str:
     if len(value) < 2 * KEPT_DIGITS + 2:
         return "*" * len(value)
     return "*" * (len(value) - KEPT_DIGITS) + value[-KEPT_DIGITS:]
+
+
+# One function per kind: the masking walk calls it directly (a chain of kind tests cost more per value).
+_MASK_BY_KIND: dict[Kind, Callable[[str], str]] = {
+    Kind.IDENTIFIER: _mask_all_but_last,
+    Kind.NAME: _mask_name,
+    Kind.DATE: _mask_date,
+    Kind.PHONE: _mask_all_but_last,
+    Kind.EMAIL: _mask_email,
+    Kind.SECRET: _mask_secret,
+}
 
 
 @dataclass(slots=True)
@@ -344,6 +369,11 @@ class Masker:
                             break
                     else:
                         continue
+            elif value_type is str:  # _mask_keyed, inlined: a personal field holds a string
+                if value_kind is _IDENTIFIER and (subject := self.subject(value)) is not None:
+                    scope.subjects.add(subject)
+                node[key] = _MASK_BY_KIND[value_kind](value)
+                continue
             masked = self._mask_scalar(value, value_type, value_kind, scope)
             if masked is not value:
                 node[key] = masked
