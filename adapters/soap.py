@@ -106,12 +106,17 @@ def _write(parts: list[str], name: str, value: SoapValue, where: str) -> None:
         for item in value:
             _write(parts, name, item, where)
         return
-    if type(name) is not str or _PLAIN_NAME.match(name) is None:
-        raise _UnplainError(name)
-    path = f"{where}.{name}" if where else name
-    if isinstance(value, Mapping):
+    if name not in _PLAIN_NAMES_SEEN:
+        if type(name) is not str or _PLAIN_NAME.match(name) is None:
+            raise _UnplainError(name)
+        if len(_PLAIN_NAMES_SEEN) < _PLAIN_NAMES_MAX:
+            _PLAIN_NAMES_SEEN.add(name)
+    if type(value) is str:  # the common value: no Mapping check (an ABC's isinstance is slow)
+        text = value
+    elif isinstance(value, Mapping):
         parts.append(f"<dc:{name}>")
         opened = len(parts)
+        path = f"{where}.{name}" if where else name
         for key, sub in value.items():
             _write(parts, key, sub, path)
         if len(parts) == opened:  # nothing inside (empty, or all None): lxml writes it self-closed
@@ -119,11 +124,20 @@ def _write(parts: list[str], name: str, value: SoapValue, where: str) -> None:
         else:
             parts.append(f"</dc:{name}>")
         return
-    text = str(value)
-    if _NOT_XML.search(text) is not None:
+    else:
+        text = str(value)
+    # Printable text holds nothing XML refuses; only other text is searched for it.
+    if not text.isprintable() and _NOT_XML.search(text) is not None:
+        path = f"{where}.{name}" if where else name
         raise SoapValueError(f"{path}: contains a character XML cannot carry (a control character)")
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     parts.append(f"<dc:{name}>{text}</dc:{name}>")
+
+
+# Names _write has found plain (bounded: payload keys come from consumers).
+_PLAIN_NAMES_SEEN: set[str] = set()
+_PLAIN_NAMES_MAX = 4096
 
 
 @lru_cache(maxsize=256)
