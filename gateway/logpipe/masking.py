@@ -98,7 +98,10 @@ def _mask_secret(value: str) -> str:
 
 
 def _mask_name(value: str) -> str:
-    if _SPACE_BUT_BLANK.search(value) is None:  # words split by blanks only: no regex callback per word
+    # Words split by blanks only (printable text has no other whitespace): no regex callback per word.
+    if value.isprintable() or _SPACE_BUT_BLANK.search(value) is None:
+        if " " not in value:  # one word: a given name, a surname
+            return value[:1] + "*" * min(len(value) - 1, 3)
         return " ".join([word[:1] + "*" * min(len(word) - 1, 3) for word in value.split(" ")])
     return _WORD.sub(_mask_word, value)
 
