@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ndxp_sim.gateway.logpipe.fields import Kind, kind_of
 from ndxp_sim.gateway.logpipe.masking import Masker, mask_value, subject_hash
@@ -156,6 +160,17 @@ def test_mask_shapes() -> None:
     assert mask_value("Nguyễn Văn An", Kind.NAME) == "N*** V** A*"
     assert mask_value("1990-05-12", Kind.DATE) == "****-**-**"
     assert mask_value("s3cr3t", Kind.SECRET) == "***"
+
+
+def _word_by_word(name: str) -> str:
+    """The name rule as stated: every run of non-whitespace keeps its first letter and at most three stars."""
+    return re.sub(r"\S+", lambda m: m.group()[0] + "*" * min(len(m.group()) - 1, 3), name)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.one_of(st.sampled_from(" \t\n\u00a0\u2028\u3000\u200bĐễa"), st.characters()), max_size=24))
+def test_a_name_keeps_each_words_first_letter_whatever_separates_the_words(name: str) -> None:
+    assert mask_value(name, Kind.NAME) == _word_by_word(name)
 
 
 def test_a_one_megabyte_body_is_masked_in_one_pass(masker: Masker) -> None:
