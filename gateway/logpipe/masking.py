@@ -38,6 +38,7 @@ _DIGITS_ONLY = bytes(byte if 0x30 <= byte <= 0x39 else 0x20 for byte in range(25
 _DOCUMENT_STARTS = "{[<"
 _UNSEEN = object()  # a field name kind_of() has not memoised yet
 _IDENTIFIER = Kind.IDENTIFIER
+_HASHED_MAX = 64  # identifiers a masker remembers between start_record() calls
 _NON_DIGITS = re.compile(r"\D")
 _WORD = re.compile(r"\S+")
 _DIGIT = re.compile(r"\d")
@@ -216,16 +217,29 @@ class Masker:
     def __init__(self, subject_key: str | bytes) -> None:
         self._key = subject_key.encode() if isinstance(subject_key, str) else subject_key
         self._keyed = hmac.new(self._key, digestmod=hashlib.sha256)  # keyed once; see _digest
+        # Hashes of the identifiers met since start_record(): an answer mostly repeats the number asked
+        # for (the request's SoDinhDanh, the answer's, the head of household's), one HMAC each otherwise.
+        self._hashed: dict[str, str | None] = {}
+
+    def start_record(self) -> None:
+        """Forget the identifiers met so far: a record's hashes are reused within that record only."""
+        self._hashed.clear()
 
     def subject(self, value: str) -> str | None:
         """The subject hash of an identifier, or None when it is too short or already masked upstream;
         the same as `subject_hash(value, key)`."""
+        if value in self._hashed:
+            return self._hashed[value]
+        hashed: str | None
         if "*" in value:
-            return None
-        normalised = normalise_identifier(value)
-        if len(normalised) < _MIN_IDENTIFIER_DIGITS:
-            return None
-        return _digest(normalised, self._keyed)
+            hashed = None
+        else:
+            normalised = normalise_identifier(value)
+            hashed = None if len(normalised) < _MIN_IDENTIFIER_DIGITS else _digest(normalised, self._keyed)
+        if len(self._hashed) >= _HASHED_MAX:  # a caller that never starts a record stays bounded
+            self._hashed.clear()
+        self._hashed[value] = hashed
+        return hashed
 
     def mask_body(
         self, body: bytes, content_type: str | None, subjects: set[str], document: Any = None

@@ -27,6 +27,7 @@ _NO_CORRELATION: dict[str, None] = dict.fromkeys([*_CORRELATION_FIELDS.values(),
 def to_record(exchange: Exchange, policy: BodyPolicy, cap_bytes: int, masker: Masker) -> dict[str, Any]:
     """The record for `exchange`; bodies follow `policy` (off, metadata, masked, full) and `cap_bytes`."""
     subjects: set[str] = set()
+    masker.start_record()
     request_body, request_truncated = _body(
         exchange.request_body,
         exchange.request_content_type,

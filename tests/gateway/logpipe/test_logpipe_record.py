@@ -110,3 +110,15 @@ def test_a_gateway_error_without_backend_call_is_a_valid_record(
     jsonschema.Draft7Validator(record_schema()).validate(record)
     assert record["ts_backend_out"] is None and record["backend_duration_ms"] is None
     assert record["outcome"] == "client_error" and record["http_status"] == 401
+
+
+def test_one_masker_over_many_records_lists_each_records_own_subjects(
+    make_exchange: MakeExchange, masker: Masker
+) -> None:
+    # The sink masks every record with one masker, which reuses an identifier's hash within a record.
+    for _ in range(2):
+        assert to_record(make_exchange(), "masked", 65536, masker)["subjects"] == hashes(*BODY_IDS)
+        assert to_record(make_exchange(), "off", 65536, masker)["subjects"] == hashes(CITIZEN_ID)
+    for number in (f"0790{i:08d}" for i in range(200)):  # more identifiers than it remembers
+        assert masker.subject(number) == subject_hash(number, SUBJECT_KEY)
+    assert to_record(make_exchange(), "masked", 65536, masker)["subjects"] == hashes(*BODY_IDS)
