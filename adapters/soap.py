@@ -26,6 +26,7 @@ _PARSER = etree.XMLParser(
 
 SoapValue = str | Mapping[str, Any] | list[Any] | None
 _ELEMENTS = etree.Element  # as a tag filter: elements only
+_BODY_TAG = f"{{{SOAP_ENV}}}Body"
 
 
 class SoapParseError(ValueError):
@@ -226,7 +227,7 @@ def _body_element(data: bytes) -> etree._Element:
         raise SoapParseError("a SOAP message must not contain a DTD")
     if root.tag != f"{{{SOAP_ENV}}}Envelope":
         raise SoapParseError("root element is not a SOAP 1.1 Envelope")
-    body = root.find(f"{{{SOAP_ENV}}}Body")
+    body = next(root.iterchildren(_BODY_TAG), None)
     if body is None:
         raise SoapParseError("envelope has no Body")
     first = next(body.iterchildren(_ELEMENTS), None)
