@@ -110,7 +110,7 @@ def _write(parts: list[str], name: str, value: SoapValue, where: str) -> None:
     if name not in _PLAIN_NAMES_SEEN:
         if type(name) is not str or _PLAIN_NAME.match(name) is None:
             raise _UnplainError(name)
-        if len(_PLAIN_NAMES_SEEN) < _PLAIN_NAMES_MAX:
+        if len(_PLAIN_NAMES_SEEN) < _PLAIN_NAMES_MAX and len(name) <= _MEMO_NAME_MAX:
             _PLAIN_NAMES_SEEN.add(name)
     if type(value) is str:  # the common value: no Mapping check (an ABC's isinstance is slow)
         text = value
@@ -139,6 +139,7 @@ def _write(parts: list[str], name: str, value: SoapValue, where: str) -> None:
 # Names _write has found plain (bounded: payload keys come from consumers).
 _PLAIN_NAMES_SEEN: set[str] = set()
 _PLAIN_NAMES_MAX = 4096
+_MEMO_NAME_MAX = 256  # longer names are not remembered, by either memo
 
 
 @lru_cache(maxsize=256)
@@ -189,7 +190,7 @@ def _to_value(element: etree._Element, depth: int = 0) -> SoapValue:
         name = local_names.get(tag)
         if name is None:
             name = tag.rpartition("}")[2]
-            if len(local_names) < _LOCAL_NAMES_MAX:
+            if len(local_names) < _LOCAL_NAMES_MAX and len(tag) <= _MEMO_NAME_MAX:
                 local_names[tag] = name
         if len(child):
             value = _to_value(child, depth + 1)
@@ -210,7 +211,8 @@ def _to_value(element: etree._Element, depth: int = 0) -> SoapValue:
     return text.strip() or None if text else None
 
 
-# Tag -> local name; bounded, for the names come from answers (and, on the SOAP front, from consumers).
+# Tag -> local name; bounded in count and length, for the names come from answers and, on the SOAP front,
+# from consumers (libxml2 takes names of up to 50,000 characters).
 _LOCAL_NAMES: dict[str, str] = {}
 _LOCAL_NAMES_MAX = 4096
 
