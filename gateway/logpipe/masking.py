@@ -299,9 +299,9 @@ class Masker:
         return "&".join(parts)
 
     def _mask_keyed(self, value: str, kind: Kind, subjects: set[str]) -> str:
-        if kind is Kind.IDENTIFIER and (subject := self.subject(value)) is not None:
+        if kind is _IDENTIFIER and (subject := self.subject(value)) is not None:
             subjects.add(subject)
-        return mask_value(value, kind)
+        return _MASK_BY_KIND[kind](value)
 
     def _mask_string(self, value: str, kind: Kind | None, scope: _Scope) -> str:
         """`value` masked, or the very same object when nothing in it needed masking."""
@@ -386,10 +386,8 @@ class Masker:
                             break
                     else:
                         continue
-            elif value_type is str:  # _mask_keyed, inlined: a personal field holds a string
-                if value_kind is _IDENTIFIER and (subject := self.subject(value)) is not None:
-                    scope.subjects.add(subject)
-                node[key] = _MASK_BY_KIND[value_kind](value)
+            elif value_type is str:  # a personal field holding a string: straight to its kind's mask
+                node[key] = self._mask_keyed(value, value_kind, scope.subjects)
                 continue
             masked = self._mask_scalar(value, value_type, value_kind, scope)
             if masked is not value:
