@@ -30,6 +30,7 @@ _POOLED_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # keep-alive connections after 5 s, and a request written as the backend closes is lost.
 _IDLE_S = 4.0
 _CUT = "the backend's answer was cut off before its end"
+_UNREACHABLE = "the backend could not be reached"
 # The largest answer taken from a backend (the biggest real ones, scanned papers and certificate PDFs in
 # base64, are a few MB): a backend that answers without end must not fill the gateway's memory.
 MAX_ANSWER_BYTES = 64 * 1024 * 1024
@@ -205,8 +206,8 @@ class PooledUpstream:
                         continue
                     if broken.cut:
                         raise BackendBadResponseError(_CUT) from None
-                    raise BackendUnavailableError("the backend could not be reached") from None
-        raise BackendUnavailableError("the backend could not be reached")
+                    raise BackendUnavailableError(_UNREACHABLE) from None
+        raise BackendUnavailableError(_UNREACHABLE)
 
     def _reuse(self, host: str, port: int, now: float) -> tuple[_Connection | None, bool]:
         idle = self._idle.get((host, port))
@@ -227,7 +228,7 @@ class PooledUpstream:
         except TimeoutError:
             raise BackendTimeoutError(f"the backend did not answer within {timeout_s:g} s") from None
         except OSError:
-            raise BackendUnavailableError("the backend could not be reached") from None
+            raise BackendUnavailableError(_UNREACHABLE) from None
         # uvloop may call connection_made only after create_connection has returned.
         connection.transport = transport
         self._open.add(connection)

@@ -26,7 +26,7 @@ _PARSER = etree.XMLParser(
 
 SoapValue = str | Mapping[str, Any] | list[Any] | None
 _ELEMENTS = etree.Element  # as a tag filter: elements only
-_BODY_TAG = f"{{{SOAP_ENV}}}Body"
+_ENVELOPE_TAG, _BODY_TAG, _FAULT_TAG = (f"{{{SOAP_ENV}}}{name}" for name in ("Envelope", "Body", "Fault"))
 
 
 class SoapParseError(ValueError):
@@ -156,24 +156,31 @@ def _frame(ns: str, operation: str) -> tuple[str, str] | None:
 
 
 def _build_envelope_tree(ns: str, operation: str, payload: Mapping[str, SoapValue]) -> bytes:
-    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "dc": ns})
-    body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-    request = etree.SubElement(body, f"{{{ns}}}{operation}")
+    request = etree.SubElement(_body_of_new_envelope(ns), f"{{{ns}}}{operation}")
     for key, value in payload.items():  # field paths start below the operation element
         _append(request, ns, key, value)
-    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
+    return _serialised(request)
 
 
 def build_fault(fault: SoapFault, ns: str) -> bytes:
-    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap={"soap": SOAP_ENV, "dc": ns})
-    body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-    node = etree.SubElement(body, f"{{{SOAP_ENV}}}Fault")
+    node = etree.SubElement(_body_of_new_envelope(ns), _FAULT_TAG)
     etree.SubElement(node, "faultcode").text = f"soap:{fault.code}"
     etree.SubElement(node, "faultstring").text = fault.message
     if fault.detail:
         detail = etree.SubElement(node, "detail")
         for key, value in fault.detail.items():
             _append(detail, ns, key, value)
+    return _serialised(node)
+
+
+def _body_of_new_envelope(ns: str) -> etree._Element:
+    """The Body of a new envelope declaring `soap:` and `dc:` (the service's namespace)."""
+    return etree.SubElement(etree.Element(_ENVELOPE_TAG, nsmap={"soap": SOAP_ENV, "dc": ns}), _BODY_TAG)
+
+
+def _serialised(inside_body: etree._Element) -> bytes:
+    """The whole envelope around the Body's element `inside_body`, with the XML declaration."""
+    envelope = inside_body.getroottree().getroot()
     return bytes(etree.tostring(envelope, xml_declaration=True, encoding="utf-8"))
 
 
@@ -227,7 +234,7 @@ def _body_element(data: bytes) -> etree._Element:
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise SoapParseError("a SOAP message must not contain a DTD")
-    if root.tag != f"{{{SOAP_ENV}}}Envelope":
+    if root.tag != _ENVELOPE_TAG:
         raise SoapParseError("root element is not a SOAP 1.1 Envelope")
     body = next(root.iterchildren(_BODY_TAG), None)
     if body is None:
@@ -242,7 +249,7 @@ def read_request(data: bytes) -> tuple[str, str, dict[str, Any]]:
     """(namespace, operation local name, payload dict) of a request envelope from an untrusted caller;
     SoapParseError for anything but one (no DTD, no entities, nesting bounded)."""
     first = _body_element(data)
-    if first.tag == f"{{{SOAP_ENV}}}Fault":
+    if first.tag == _FAULT_TAG:
         raise SoapParseError("a request cannot be a Fault")
     payload = _to_value(first)
     name = etree.QName(first)
@@ -252,7 +259,7 @@ def read_request(data: bytes) -> tuple[str, str, dict[str, Any]]:
 def parse_envelope(data: bytes) -> tuple[str, dict[str, Any]]:
     """(operation local name, payload dict) of the first Body element; raises SoapFault for a fault body."""
     first = _body_element(data)
-    if first.tag == f"{{{SOAP_ENV}}}Fault":
+    if first.tag == _FAULT_TAG:
         code = (first.findtext("faultcode") or "soap:Server").rpartition(":")[2]
         detail_node = first.find("detail")
         detail = _to_value(detail_node) if detail_node is not None else None
