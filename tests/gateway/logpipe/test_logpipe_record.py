@@ -112,7 +112,7 @@ def test_a_gateway_error_without_backend_call_is_a_valid_record(
     assert record["outcome"] == "client_error" and record["http_status"] == 401
 
 
-def test_one_masker_over_many_records_lists_each_records_own_subjects(
+def test_one_masker_over_many_records_hashes_every_identifier_as_subject_hash_does(
     make_exchange: MakeExchange, masker: Masker
 ) -> None:
     # The sink masks every record with one masker, which reuses an identifier's hash within a record.
