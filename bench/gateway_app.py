@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import orjson
 
+from ndxp_sim.gateway import runtime
 from ndxp_sim.gateway.main import gateway_app
+
+# The three services the gateway first served (#1 REST, #2 SOAP, #11 dossiers with callbacks).
+FIRST_SERVICES = ("csdl_dkdn", "csdl_dan_cu", "ho_tich")
 
 
 def app() -> Any:
@@ -36,3 +41,12 @@ def app() -> Any:
         await inner(scope, receive, send_after_drain)
 
     return counted
+
+
+def app_first_services() -> Any:
+    """uvicorn factory: the same gateway serving only FIRST_SERVICES. Beside `app` (all 24) in one run, it
+    shows whether the number of services shows in the cost of a request (issue 11: it must not)."""
+    every = runtime.load_adapters()
+    first = MappingProxyType({key: every[key] for key in FIRST_SERVICES})
+    setattr(runtime, "load_adapters", lambda: first)  # noqa: B010 - the bench replaces the registry
+    return app()

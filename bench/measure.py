@@ -70,31 +70,33 @@ class Meter:
 
     def throughput(self, target: Target) -> dict[str, Any]:
         """Warm-up, then `runs` measured runs at `connections`; medians, CPU per role, CPU µs per request."""
+        self.warm_up(target)
+        return summarise([self.measured_run(target) for _ in range(self.plan.runs)], self.subject)
+
+    def warm_up(self, target: Target) -> None:
+        self.generate(target, self.plan.connections, self.plan.warmup_s)
+
+    def measured_run(self, target: Target) -> dict[str, Any]:
+        """One run at `connections`: its load result, CPU per role, and what else the machine ran."""
         plan = self.plan
-        self.generate(target, plan.connections, plan.warmup_s)
-        runs = []
-        for _ in range(plan.runs):
-            cpu_before, own_before, ticks_before = _group_cpu(self.roles), _own_cpu(), machine_ticks()
-            result = self.generate(target, plan.connections, plan.duration_s)
-            cpu_after, own_after, ticks_after = _group_cpu(self.roles), _own_cpu(), machine_ticks()
-            busy, steal, total = (a - b for a, b in zip(ticks_after, ticks_before, strict=True))
-            cpu = {role: cpu_after[role] - cpu_before[role] for role in self.roles}
-            cpu["loadgen"] = own_after - own_before
-            busy_pct = 100 * busy / max(total, 1) * _cpus()
-            # what else ran on the machine meanwhile (other people's work on a shared box): noise
-            cpu["other"] = max(0.0, busy_pct / 100 * result.duration_s - sum(cpu.values()))
-            runs.append(
-                {
-                    **result.as_dict(),
-                    "cpu_pct": {role: round(100 * s / result.duration_s, 1) for role, s in cpu.items()},
-                    "cpu_us_per_request": {
-                        role: round(1e6 * s / max(result.requests, 1), 1) for role, s in cpu.items()
-                    },
-                    "machine_busy_pct": round(busy_pct, 1),
-                    "machine_steal_pct": round(100 * steal / max(total, 1) * _cpus(), 1),
-                }
-            )
-        return summarise(runs, self.subject)
+        cpu_before, own_before, ticks_before = _group_cpu(self.roles), _own_cpu(), machine_ticks()
+        result = self.generate(target, plan.connections, plan.duration_s)
+        cpu_after, own_after, ticks_after = _group_cpu(self.roles), _own_cpu(), machine_ticks()
+        busy, steal, total = (a - b for a, b in zip(ticks_after, ticks_before, strict=True))
+        cpu = {role: cpu_after[role] - cpu_before[role] for role in self.roles}
+        cpu["loadgen"] = own_after - own_before
+        busy_pct = 100 * busy / max(total, 1) * _cpus()
+        # what else ran on the machine meanwhile (other people's work on a shared box): noise
+        cpu["other"] = max(0.0, busy_pct / 100 * result.duration_s - sum(cpu.values()))
+        return {
+            **result.as_dict(),
+            "cpu_pct": {role: round(100 * s / result.duration_s, 1) for role, s in cpu.items()},
+            "cpu_us_per_request": {
+                role: round(1e6 * s / max(result.requests, 1), 1) for role, s in cpu.items()
+            },
+            "machine_busy_pct": round(busy_pct, 1),
+            "machine_steal_pct": round(100 * steal / max(total, 1) * _cpus(), 1),
+        }
 
     def one_connection(self, target: Target) -> dict[str, Any]:
         """Unloaded latency: `runs` runs with one connection; medians of p50 and p99."""

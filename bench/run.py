@@ -14,11 +14,13 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import sysconfig
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ import orjson
 
 from bench import load, report, servers
 from bench.load import Target
-from bench.measure import Meter, Plan, rss_mb
+from bench.measure import Meter, Plan, rss_mb, summarise
 from bench.procs import Process
 from bench.servers import Server
 from bench.topic import count_records
@@ -93,7 +95,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="auto",
         help="auto: wrk and hey; in --smoke mode the built-in one if they are missing",
     )
-    parser.add_argument("--only", nargs="+", choices=[*FULL, "soak"], help="run only these scenarios")
+    parser.add_argument(
+        "--only", nargs="+", choices=[*FULL, "services", "soak"], help="run only these scenarios"
+    )
     parser.add_argument("--no-nginx", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, configs)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "latest.json")
@@ -240,6 +244,9 @@ class Bench:
         for name, spec in scenarios.items():
             print(f"-- {TITLES[name]}", flush=True)
             self.results["scenarios"][name] = self.scenario(name, *spec)
+        if not self.args.only or "services" in self.args.only:
+            print("-- services: the gateway with 24 services and with 3, alternating runs", flush=True)
+            self.results["services"] = self.services()
         if self.args.soak or (self.args.only and "soak" in self.args.only):
             print(f"-- soak: {self.args.soak_requests} requests, gateway 1 worker, logging on", flush=True)
             self.results["soak"] = self.soak()
@@ -300,6 +307,60 @@ class Bench:
             print(f"   delivery: {out['delivery']}", flush=True)
         if broker is not None:
             broker.stop_sync()
+        return out
+
+    def services(self) -> dict[str, Any]:
+        """REST throughput of the gateway serving all 24 services and of the same gateway serving the 3 it
+        first had, in alternating runs: issue 11 wants the number of services kept out of what a request
+        costs. Twice a scenario's runs at half the length, in ABBA order (each gateway goes first as often
+        as second); the ratio is the median of the pairs' ratios, so that the machine's drift cancels."""
+        assert self.backend is not None
+        broker = self.broker("services")
+        factories = {"24": "app", "3": "app_first_services"}  # bench/gateway_app.py
+        half = replace(self.plan, duration_s=self.plan.duration_s / 2)
+        gateways: dict[str, Server] = {}
+        meters: dict[str, Meter] = {}
+        out: dict[str, Any] = {}
+        try:
+            for count, factory in factories.items():
+                gateways[count] = server = servers.start_gateway(
+                    self.workdir,
+                    f"svc{count}",
+                    self.backend,
+                    workers=1,
+                    bootstrap=broker.bootstrap_servers,
+                    factory=factory,
+                )
+                served = servers.implemented_services(server.base)
+                if len(served) != int(count):
+                    raise RuntimeError(f"the {count}-service gateway serves {len(served)}: {served}")
+                meters[count] = Meter(half, {"gateway": server.process.pid}, "gateway")
+            targets = {count: targets_for(server, "gateway")["rest"] for count, server in gateways.items()}
+            for count, meter in meters.items():
+                probe(targets[count])
+                meter.completed += 1
+                meter.warm_up(targets[count])
+            runs: dict[str, list[dict[str, Any]]] = {count: [] for count in gateways}
+            for pair in range(2 * self.plan.runs):
+                for count in sorted(meters, reverse=pair % 2 == 1):
+                    runs[count].append(meters[count].measured_run(targets[count]))
+            for count, measured in runs.items():
+                out[count] = summarise(measured, "gateway")
+                _progress(f"{count} services", "throughput", out[count])
+            pairs = [
+                a["cpu_us_per_request"]["gateway"] / b["cpu_us_per_request"]["gateway"]
+                for a, b in zip(runs["24"], runs["3"], strict=True)
+            ]
+            out["cpu_ratio"] = round(statistics.median(pairs), 3)
+            out["cpu_ratio_pairs"] = [round(ratio, 3) for ratio in pairs]
+            print(f"   CPU per request, 24 ÷ 3 services: {out['cpu_ratio']} (pairs {out['cpu_ratio_pairs']})")
+        finally:
+            for server in gateways.values():
+                servers.stop(server)
+        for count, server in gateways.items():
+            out[count]["delivery"] = delivery(server, broker.bootstrap_servers, meters[count].completed)
+            print(f"   delivery, {count} services: {out[count]['delivery']}", flush=True)
+        broker.stop_sync()
         return out
 
     def soak(self) -> dict[str, Any]:

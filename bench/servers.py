@@ -80,9 +80,16 @@ def start_backend(workdir: Path) -> Server:
 
 
 def start_gateway(
-    workdir: Path, name: str, backend: Server, *, workers: int, bootstrap: str | None
+    workdir: Path,
+    name: str,
+    backend: Server,
+    *,
+    workers: int,
+    bootstrap: str | None,
+    factory: str = "app",
 ) -> Server:
-    """The gateway with logging to `bootstrap` (None: logging off); consumer quota unlimited."""
+    """The gateway with logging to `bootstrap` (None: logging off); consumer quota unlimited. `factory`:
+    the `bench.gateway_app` factory to serve (`app_first_services`: 3 services instead of 24)."""
     port = free_port()
     stats_dir = workdir / f"stats-{name}"
     stats_dir.mkdir()
@@ -102,7 +109,7 @@ def start_gateway(
     if bootstrap:
         env["NDXP_KAFKA__BOOTSTRAP_SERVERS"] = bootstrap
     # The gateway's own protocol, as `ndxp-sim gateway` runs it; the bare proxy keeps stock httptools.
-    argv = _uvicorn("bench.gateway_app:app", port, workers, factory=True, http=GUARDED_HTTP)
+    argv = _uvicorn(f"bench.gateway_app:{factory}", port, workers, factory=True, http=GUARDED_HTTP)
     process = Process(name, argv, env=env, cwd=REPO, log=workdir / f"{name}.log")
     wait_port(port, 60, process)
     server = Server(name, port, process, workers, stats_dir, topic if bootstrap else None)
@@ -195,6 +202,13 @@ def fetch_token(base: str) -> str:
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return str(json.loads(response.read())["access_token"])
+
+
+def implemented_services(base: str) -> list[str]:
+    """The keys of the services a gateway serves, from its metaservice."""
+    with urllib.request.urlopen(f"{base}/_meta/services", timeout=30) as response:
+        listed = json.loads(response.read())["services"]
+    return [service["key"] for service in listed if service["implemented"]]
 
 
 def read_stats(server: Server) -> list[dict[str, int]]:

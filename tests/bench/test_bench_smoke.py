@@ -51,3 +51,15 @@ def test_smoke_run_measures_every_path_and_loses_no_record(tmp_path: Path) -> No
         assert delivery["served"] > 0, name
         assert delivery["lost"] == 0 and delivery["duplicates"] == 0, (name, delivery)
         assert delivery["records"] == delivery["served"], (name, delivery)
+
+    # The same gateway serving 3 services instead of 24, in alternating runs (issue 11: the number of
+    # services must not show in the cost); the harness checked that each serves what it says.
+    services = results["services"]
+    for count in ("24", "3"):
+        assert services[count]["rps"] > 0, count
+        assert services[count]["non_2xx"] == 0 and services[count]["errors"] == 0, count
+        delivery = services[count]["delivery"]
+        assert delivery["served"] > 0 and delivery["records"] == delivery["served"], (count, delivery)
+        assert delivery["lost"] == 0 and delivery["duplicates"] == 0, (count, delivery)
+    assert services["cpu_ratio"] > 0 and len(services["cpu_ratio_pairs"]) == 2
+    assert "Services' count" in run.stdout
