@@ -36,3 +36,19 @@ def test_long_element_names_are_read_but_not_remembered() -> None:
     assert (namespace, operation) == (NS, "TraCuuResponse")
     assert payload == dict.fromkeys(names, "v")
     assert all(len(tag) <= 256 for tag in soap._LOCAL_NAMES)
+
+
+def test_comments_and_processing_instructions_are_not_values() -> None:
+    # Between elements, inside a leaf, and as a leaf's only child: each is read as if it were not there.
+    plain = envelope(
+        "<dc:Ho>Nguyễn</dc:Ho><dc:Ten>Mẫu</dc:Ten><dc:Ten>An</dc:Ten>"
+        "<dc:DiaChi><dc:Xa>X</dc:Xa></dc:DiaChi><dc:GhiChu/>"
+    )
+    noisy = envelope(
+        "<!-- c --><dc:Ho>Nguyễn<!-- inside --></dc:Ho><?pi a?><dc:Ten>Mẫu</dc:Ten>"
+        "<dc:Ten>An<?pi b?></dc:Ten><dc:DiaChi><!-- c --><dc:Xa>X</dc:Xa><?pi c?></dc:DiaChi>"
+        "<dc:GhiChu><!-- only --></dc:GhiChu><!-- end -->"
+    )
+    expected = {"Ho": "Nguyễn", "Ten": ["Mẫu", "An"], "DiaChi": {"Xa": "X"}, "GhiChu": None}
+    assert soap.parse_envelope(plain) == ("TraCuuResponse", expected)
+    assert soap.parse_envelope(noisy) == ("TraCuuResponse", expected)
