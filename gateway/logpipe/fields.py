@@ -15,6 +15,11 @@ class Kind(Enum):
     EMAIL = "email"
     SECRET = "secret"  # credentials that must never be logged, not even masked
 
+    # Enum's own __hash__ is Python code (it hashes the name), called on every lookup in masking's table of
+    # one mask function per kind; members are singletons compared by identity, so the identity hash is
+    # as right and runs in C.
+    __hash__ = object.__hash__
+
 
 _TABLE: dict[Kind, tuple[str, ...]] = {
     Kind.IDENTIFIER: (
