@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import resource
 import statistics
@@ -32,6 +33,9 @@ class Plan:
     workdir: Path
 
 
+_SCRIPT_NUMBERS = itertools.count()
+
+
 def _group_cpu(pgids: Mapping[str, int]) -> dict[str, float]:
     return {role: sum(m.cpu_s for m in group_members(pgid)) for role, pgid in pgids.items()}
 
@@ -57,16 +61,22 @@ class Meter:
         if plan.loadgen == "builtin":
             result = load.run_builtin(target, connections=connections, duration_s=duration_s)
         else:
-            script = self._scripts.get(id(target))
-            if script is None:
-                script = load.wrk_script(target, plan.workdir / f"wrk-{len(self._scripts)}.lua")
-                self._scripts[id(target)] = script
             threads = min(plan.threads, connections)
+            script = self.script_for(target)
             result = load.run_wrk(
                 target, connections=connections, threads=threads, duration_s=duration_s, script=script
             )
         self.completed += result.requests
         return result
+
+    def script_for(self, target: Target) -> Path:
+        """The wrk script that sends `target`, written on first use."""
+        script = self._scripts.get(id(target))
+        if script is None:
+            # Numbered across meters: two meters share the work directory when they alternate.
+            script = load.wrk_script(target, self.plan.workdir / f"wrk-{next(_SCRIPT_NUMBERS)}.lua")
+            self._scripts[id(target)] = script
+        return script
 
     def throughput(self, target: Target) -> dict[str, Any]:
         """Warm-up, then `runs` measured runs at `connections`; medians, CPU per role, CPU µs per request."""

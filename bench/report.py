@@ -37,6 +37,8 @@ def ratios(results: Results) -> dict[str, float | None]:
         "gw1 logging on/off": _ratio(gw1, off),
         "gw1 CPU/bare1 CPU": _ratio(_cpu(results, "gw1"), _cpu(results, "bare1")),
         "gw1 p99/A p99": _ratio(_p99(results, "gw1"), _p99(results, "direct")),
+        "gw1/bare1 alternating": results.get("paired", {}).get("rps_ratio"),
+        "gw1 CPU/bare1 CPU alternating": results.get("paired", {}).get("cpu_ratio"),
         "CPU 24/3 services": results.get("services", {}).get("cpu_ratio"),
     }
     return out
@@ -135,6 +137,10 @@ def targets_round_two(results: Results) -> list[dict[str, Any]]:
 
     add("1 worker ÷ bare proxy (REST)", r.get("gw1/bare1"), "≥ 1.0", lambda v: v >= 1.0)
     add("CPU/request ÷ bare proxy's", r.get("gw1 CPU/bare1 CPU"), "≤ 1.0", lambda v: v <= 1.0)
+    # The same two, from runs alternating between the two servers (the two rows above come from scenarios
+    # minutes apart): medians of the pairs' ratios.
+    add("  the same, alternating: ÷ bare", r.get("gw1/bare1 alternating"), "≥ 1.0", lambda v: v >= 1.0)
+    add("  the same, alternating: CPU", r.get("gw1 CPU/bare1 CPU alternating"), "≤ 1.0", lambda v: v <= 1.0)
     add("2 workers ÷A", r.get("gw2/A"), "≥ 0.22", lambda v: v >= 0.22)
     add("2 workers ÷B", r.get("gw2/B"), "≥ 0.25", lambda v: v >= 0.25)
     add("logging on ÷ off", r.get("gw1 logging on/off"), "≥ 0.90", lambda v: v >= 0.90, "{:.2f}")
@@ -152,11 +158,37 @@ def targets_round_two(results: Results) -> list[dict[str, Any]]:
 
 def _deliveries(results: Results) -> list[dict[str, Any]]:
     found = [s["delivery"] for s in results["scenarios"].values() if s.get("delivery")]
-    services = results.get("services", {})
-    found += [services[count]["delivery"] for count in ("24", "3") if services.get(count, {}).get("delivery")]
+    found += [delivery for _, _, server in _alternated(results) if (delivery := server.get("delivery"))]
     if results.get("soak", {}).get("delivery"):
         found.append(results["soak"]["delivery"])
     return found
+
+
+# Phases that drive two servers in alternating runs: their title and the two servers' labels.
+ALTERNATING = {
+    "paired": (
+        "Gateway and bare proxy, alternating runs (REST, 1 worker each, logging on)",
+        ("gateway", "bare"),
+    ),
+    "services": ("Services' count, alternating runs (REST, 1 worker, logging on)", ("24", "3")),
+}
+_SERVED_BY = {
+    "gateway": "gateway",
+    "bare": "bare proxy",
+    "24": "gateway, 24 services",
+    "3": "gateway, 3 services",
+}
+
+
+def _alternated(results: Results, only: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """(phase, label, that server's results) for each server of the alternating phases that ran."""
+    return [
+        (phase, label, results[phase][label])
+        for phase, (_, labels) in ALTERNATING.items()
+        if phase in results and only in (None, phase)
+        for label in labels
+        if label in results[phase]
+    ]
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
@@ -235,29 +267,24 @@ def render(results: Results) -> str:
             "Latency, REST path (ms, p50 / p99)",
             table(["path", "1 connection", "fixed rate (hey)"], lat_rows),
         ]
-    services = results.get("services") or {}
-    if services:
-        parts += [
-            "",
-            "Services' count (REST, 1 worker, logging on, the two gateways' runs alternating)",
-            table(
-                ["gateway serving", "req/s (min–max)", "p50/p99 ms", "CPU µs/req"],
-                [
-                    [
-                        f"{count} services",
-                        f"{t['rps']:.0f} ({t['rps_min']:.0f}–{t['rps_max']:.0f})",
-                        f"{t['p50_ms']:.2f} / {t['p99_ms']:.2f}",
-                        _f(t.get("cpu_us_per_request")),
-                    ]
-                    for count, t in services.items()
-                    if count in ("24", "3")
-                ],
-            ),
+    for phase, (title, _) in ALTERNATING.items():
+        rows = [
+            [
+                _SERVED_BY[label],
+                f"{t['rps']:.0f} ({t['rps_min']:.0f}–{t['rps_max']:.0f})",
+                f"{t['p50_ms']:.2f} / {t['p99_ms']:.2f}",
+                _f(t.get("cpu_us_per_request")),
+                str(t["non_2xx"] + t["errors"]),
+            ]
+            for _, label, t in _alternated(results, phase)
         ]
+        if rows:
+            headers = ["server", "req/s (min–max)", "p50/p99 ms", "CPU µs/req", "bad"]
+            parts += ["", title, table(headers, rows)]
     del_rows = []
     served_by = [
         *results["scenarios"].items(),
-        *((f"svc{count}", services[count]) for count in ("24", "3") if count in services),
+        *((f"{phase}:{label}", server) for phase, label, server in _alternated(results)),
         ("soak", results.get("soak") or {}),
     ]
     for name, scenario in served_by:

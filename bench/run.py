@@ -9,6 +9,7 @@ See bench/README.md for what is measured and how to read it.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.metadata
 import os
 import platform
@@ -96,7 +97,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="auto: wrk and hey; in --smoke mode the built-in one if they are missing",
     )
     parser.add_argument(
-        "--only", nargs="+", choices=[*FULL, "services", "soak"], help="run only these scenarios"
+        "--only", nargs="+", choices=[*FULL, "paired", "services", "soak"], help="run only these scenarios"
     )
     parser.add_argument("--no-nginx", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, configs)")
@@ -244,6 +245,9 @@ class Bench:
         for name, spec in scenarios.items():
             print(f"-- {TITLES[name]}", flush=True)
             self.results["scenarios"][name] = self.scenario(name, *spec)
+        if not self.args.only or "paired" in self.args.only:
+            print("-- paired: the gateway and the bare proxy, 1 worker each, alternating runs", flush=True)
+            self.results["paired"] = self.versus_bare()
         if not self.args.only or "services" in self.args.only:
             print("-- services: the gateway with 24 services and with 3, alternating runs", flush=True)
             self.results["services"] = self.services()
@@ -263,17 +267,11 @@ class Bench:
             server = servers.start_nginx(self.workdir, self.backend, servers.nginx_binary() or "nginx")
         elif kind == "bare":
             assert bootstrap is not None
-            server = servers.start_bare(
-                self.workdir, name, self.backend, workers=workers, bootstrap=bootstrap
-            )
+            server = self._bare(name, bootstrap, workers)
         else:
             server = servers.start_gateway(
                 self.workdir, name, self.backend, workers=workers, bootstrap=bootstrap
             )
-        if kind == "bare" and bootstrap and server.topic:
-            import asyncio
-
-            asyncio.run(ensure_topic(bootstrap, server.topic))
         roles = {kind: server.process.pid}
         if kind != "backend":
             roles["backend"] = self.backend.process.pid
@@ -310,56 +308,93 @@ class Bench:
         return out
 
     def services(self) -> dict[str, Any]:
-        """REST throughput of the gateway serving all 24 services and of the same gateway serving the 3 it
-        first had, in alternating runs: issue 11 wants the number of services kept out of what a request
-        costs. Twice a scenario's runs at half the length, in ABBA order (each gateway goes first as often
-        as second); the ratio is the median of the pairs' ratios, so that the machine's drift cancels."""
+        """The gateway serving all 24 services against the same gateway serving the 3 it first had:
+        issue 11 wants the number of services kept out of what a request costs."""
+        return self._alternate(
+            "services",
+            {
+                "24": ("gateway", lambda bootstrap: self._gateway("svc24", bootstrap, "app", 24)),
+                "3": ("gateway", lambda bootstrap: self._gateway("svc3", bootstrap, "app_first_services", 3)),
+            },
+        )
+
+    def versus_bare(self) -> dict[str, Any]:
+        """The gateway against the bare proxy, as `gw1` and `bare1` but in alternating runs: the scenarios
+        run minutes apart, and this machine's speed can swing by 10-20 % within a minute."""
+        return self._alternate(
+            "paired",
+            {
+                "gateway": ("gateway", lambda bootstrap: self._gateway("pair_gw", bootstrap, "app", None)),
+                "bare": ("bare", lambda bootstrap: self._bare("pair_bare", bootstrap)),
+            },
+        )
+
+    def _gateway(self, name: str, bootstrap: str, factory: str, services: int | None) -> Server:
+        """A 1-worker gateway logging to `bootstrap`; with `services`, checked to serve that many."""
         assert self.backend is not None
-        broker = self.broker("services")
-        factories = {"24": "app", "3": "app_first_services"}  # bench/gateway_app.py
+        server = servers.start_gateway(
+            self.workdir, name, self.backend, workers=1, bootstrap=bootstrap, factory=factory
+        )
+        if services is not None:
+            served = servers.implemented_services(server.base)
+            if len(served) != services:
+                servers.stop(server)
+                raise RuntimeError(f"the {services}-service gateway serves {len(served)}: {served}")
+        return server
+
+    def _bare(self, name: str, bootstrap: str, workers: int = 1) -> Server:
+        """The bare proxy producing to `bootstrap`, its topic made first (it does not make one itself)."""
+        assert self.backend is not None
+        server = servers.start_bare(self.workdir, name, self.backend, workers=workers, bootstrap=bootstrap)
+        asyncio.run(ensure_topic(bootstrap, server.topic or ""))
+        return server
+
+    def _alternate(self, name: str, contenders: dict[str, tuple[str, Any]]) -> dict[str, Any]:
+        """REST throughput of two 1-worker servers, each `(kind, start)`, alive side by side and driven
+        in alternating runs: twice a scenario's number of runs at half the length, in ABBA order (each goes
+        first as often as second, for a run right after another may differ). The ratios, first ÷ second,
+        are the medians of the pairs' ratios, so that the machine's drift between pairs cancels."""
+        broker = self.broker(name)
         half = replace(self.plan, duration_s=self.plan.duration_s / 2)
-        gateways: dict[str, Server] = {}
+        started: dict[str, Server] = {}
         meters: dict[str, Meter] = {}
+        targets: dict[str, Target] = {}
         out: dict[str, Any] = {}
         try:
-            for count, factory in factories.items():
-                gateways[count] = server = servers.start_gateway(
-                    self.workdir,
-                    f"svc{count}",
-                    self.backend,
-                    workers=1,
-                    bootstrap=broker.bootstrap_servers,
-                    factory=factory,
-                )
-                served = servers.implemented_services(server.base)
-                if len(served) != int(count):
-                    raise RuntimeError(f"the {count}-service gateway serves {len(served)}: {served}")
-                meters[count] = Meter(half, {"gateway": server.process.pid}, "gateway")
-            targets = {count: targets_for(server, "gateway")["rest"] for count, server in gateways.items()}
-            for count, meter in meters.items():
-                probe(targets[count])
+            for label, (kind, start) in contenders.items():
+                started[label] = server = start(broker.bootstrap_servers)
+                meters[label] = Meter(half, {kind: server.process.pid}, kind)
+                targets[label] = targets_for(server, kind)["rest"]
+            for label, meter in meters.items():
+                probe(targets[label])
                 meter.completed += 1
-                meter.warm_up(targets[count])
-            runs: dict[str, list[dict[str, Any]]] = {count: [] for count in gateways}
+                meter.warm_up(targets[label])
+            runs: dict[str, list[dict[str, Any]]] = {label: [] for label in contenders}
             for pair in range(2 * self.plan.runs):
-                for count in sorted(meters, reverse=pair % 2 == 1):
-                    runs[count].append(meters[count].measured_run(targets[count]))
-            for count, measured in runs.items():
-                out[count] = summarise(measured, "gateway")
-                _progress(f"{count} services", "throughput", out[count])
-            pairs = [
-                a["cpu_us_per_request"]["gateway"] / b["cpu_us_per_request"]["gateway"]
-                for a, b in zip(runs["24"], runs["3"], strict=True)
+                for label in list(contenders)[:: -1 if pair % 2 else 1]:
+                    runs[label].append(meters[label].measured_run(targets[label]))
+            for label, measured in runs.items():
+                out[label] = summarise(measured, meters[label].subject)
+                _progress(label, "throughput", out[label])
+            (label_a, first), (label_b, second) = runs.items()
+            subject_a, subject_b = meters[label_a].subject, meters[label_b].subject
+            cpu = [
+                a["cpu_us_per_request"][subject_a] / b["cpu_us_per_request"][subject_b]
+                for a, b in zip(first, second, strict=True)
             ]
-            out["cpu_ratio"] = round(statistics.median(pairs), 3)
-            out["cpu_ratio_pairs"] = [round(ratio, 3) for ratio in pairs]
-            print(f"   CPU per request, 24 ÷ 3 services: {out['cpu_ratio']} (pairs {out['cpu_ratio_pairs']})")
+            rps = [a["rps"] / b["rps"] for a, b in zip(first, second, strict=True)]
+            shown = {}
+            for measure, ratios in (("cpu", cpu), ("rps", rps)):
+                out[f"{measure}_ratio"] = round(statistics.median(ratios), 3)
+                out[f"{measure}_ratio_pairs"] = [round(ratio, 3) for ratio in ratios]
+                shown[measure] = f"{out[f'{measure}_ratio']} (pairs {out[f'{measure}_ratio_pairs']})"
+            print(f"   {label_a} ÷ {label_b}: CPU/request {shown['cpu']}, req/s {shown['rps']}", flush=True)
         finally:
-            for server in gateways.values():
+            for server in started.values():
                 servers.stop(server)
-        for count, server in gateways.items():
-            out[count]["delivery"] = delivery(server, broker.bootstrap_servers, meters[count].completed)
-            print(f"   delivery, {count} services: {out[count]['delivery']}", flush=True)
+        for label, server in started.items():
+            out[label]["delivery"] = delivery(server, broker.bootstrap_servers, meters[label].completed)
+            print(f"   delivery, {label}: {out[label]['delivery']}", flush=True)
         broker.stop_sync()
         return out
 

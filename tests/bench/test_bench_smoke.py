@@ -52,14 +52,18 @@ def test_smoke_run_measures_every_path_and_loses_no_record(tmp_path: Path) -> No
         assert delivery["lost"] == 0 and delivery["duplicates"] == 0, (name, delivery)
         assert delivery["records"] == delivery["served"], (name, delivery)
 
-    # The same gateway serving 3 services instead of 24, in alternating runs (issue 11: the number of
-    # services must not show in the cost); the harness checked that each serves what it says.
-    services = results["services"]
-    for count in ("24", "3"):
-        assert services[count]["rps"] > 0, count
-        assert services[count]["non_2xx"] == 0 and services[count]["errors"] == 0, count
-        delivery = services[count]["delivery"]
-        assert delivery["served"] > 0 and delivery["records"] == delivery["served"], (count, delivery)
-        assert delivery["lost"] == 0 and delivery["duplicates"] == 0, (count, delivery)
-    assert services["cpu_ratio"] > 0 and len(services["cpu_ratio_pairs"]) == 2
-    assert "Services' count" in run.stdout
+    # Two phases drive two servers each in alternating runs: the gateway against the bare proxy, and the
+    # gateway serving 24 services against the same gateway serving 3 (issue 11: the count must not show in
+    # the cost); the harness checked that each of those serves what it says.
+    for phase, labels in (("paired", ("gateway", "bare")), ("services", ("24", "3"))):
+        alternated = results[phase]
+        for label in labels:
+            assert alternated[label]["rps"] > 0, (phase, label)
+            assert alternated[label]["non_2xx"] == 0 and alternated[label]["errors"] == 0, (phase, label)
+            d = alternated[label]["delivery"]
+            assert d["served"] > 0 and d["records"] == d["served"], (phase, label, d)
+            assert d["lost"] == 0 and d["duplicates"] == 0, (phase, label, d)
+        for measure in ("cpu", "rps"):
+            assert alternated[f"{measure}_ratio"] > 0 and len(alternated[f"{measure}_ratio_pairs"]) == 2
+    assert "Services' count, alternating runs" in run.stdout
+    assert "Gateway and bare proxy, alternating runs" in run.stdout
