@@ -21,6 +21,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,9 @@ TITLES = {
     "gw2": "gateway, 2 workers, logging on",
     "gw1_nolog": "gateway, 1 worker, logging off",
 }
+# One server of an alternating phase: the kind of server (whose CPU counts, and which requests it takes)
+# and how to start it, given the broker's bootstrap address.
+Contender = tuple[str, Callable[[str], Server]]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -349,7 +353,7 @@ class Bench:
         asyncio.run(ensure_topic(bootstrap, server.topic or ""))
         return server
 
-    def _alternate(self, name: str, contenders: dict[str, tuple[str, Any]]) -> dict[str, Any]:
+    def _alternate(self, name: str, contenders: dict[str, Contender]) -> dict[str, Any]:
         """REST throughput of two 1-worker servers, each `(kind, start)`, alive side by side and driven
         in alternating runs: twice a scenario's number of runs at half the length, in ABBA order (each goes
         first as often as second, for a run right after another may differ). The ratios, first ÷ second,
