@@ -32,11 +32,13 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 import orjson
 
 from bench import load, report, servers
+from bench.gateway_app import FIRST_SERVICES
 from bench.load import Target
 from bench.measure import Meter, Plan, rss_mb, summarise
 from bench.procs import Process
 from bench.servers import Server
 from bench.topic import count_records
+from ndxp_sim.core.catalogue import services as catalogue_services
 from ndxp_sim.gateway.logpipe.broker import EmbeddedBroker
 from ndxp_sim.gateway.logpipe.sink import ensure_topic
 
@@ -312,14 +314,19 @@ class Bench:
         return out
 
     def services(self) -> dict[str, Any]:
-        """The gateway serving all 24 services against the same gateway serving the 3 it first had:
+        """The gateway serving all its services against the same gateway serving the 3 it first had:
         issue 11 wants the number of services kept out of what a request costs."""
+        every, first = len(catalogue_services()), len(FIRST_SERVICES)
+
+        def all_of_them(bootstrap: str) -> Server:
+            return self._gateway("svc_all", bootstrap, "app", every)
+
+        def the_first(bootstrap: str) -> Server:
+            return self._gateway("svc_first", bootstrap, "app_first_services", first)
+
         return self._alternate(
             "services",
-            {
-                "24": ("gateway", lambda bootstrap: self._gateway("svc24", bootstrap, "app", 24)),
-                "3": ("gateway", lambda bootstrap: self._gateway("svc3", bootstrap, "app_first_services", 3)),
-            },
+            {f"{every} services": ("gateway", all_of_them), f"{first} services": ("gateway", the_first)},
         )
 
     def versus_bare(self) -> dict[str, Any]:
@@ -329,7 +336,7 @@ class Bench:
             "paired",
             {
                 "gateway": ("gateway", lambda bootstrap: self._gateway("pair_gw", bootstrap, "app", None)),
-                "bare": ("bare", lambda bootstrap: self._bare("pair_bare", bootstrap)),
+                "bare proxy": ("bare", lambda bootstrap: self._bare("pair_bare", bootstrap)),
             },
         )
 
@@ -373,6 +380,7 @@ class Bench:
                 probe(targets[label])
                 meter.completed += 1
                 meter.warm_up(targets[label])
+            out["servers"] = list(contenders)  # the order of the ratios: first ÷ second
             runs: dict[str, list[dict[str, Any]]] = {label: [] for label in contenders}
             for pair in range(2 * self.plan.runs):
                 for label in list(contenders)[:: -1 if pair % 2 else 1]:

@@ -55,8 +55,9 @@ def test_smoke_run_measures_every_path_and_loses_no_record(tmp_path: Path) -> No
     # Two phases drive two servers each in alternating runs: the gateway against the bare proxy, and the
     # gateway serving 24 services against the same gateway serving 3 (issue 11: the count must not show in
     # the cost); the harness checked that each of those serves what it says.
-    for phase, labels in (("paired", ("gateway", "bare")), ("services", ("24", "3"))):
+    for phase, labels in (("paired", ["gateway", "bare proxy"]), ("services", ["24 services", "3 services"])):
         alternated = results[phase]
+        assert alternated["servers"] == labels
         for label in labels:
             assert alternated[label]["rps"] > 0, (phase, label)
             assert alternated[label]["non_2xx"] == 0 and alternated[label]["errors"] == 0, (phase, label)
