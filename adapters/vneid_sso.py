@@ -35,10 +35,16 @@ class LoginForm(BaseModel):
 
 
 class TokenForm(BaseModel):
-    grant_type: Literal["authorization_code"]
-    code: str
-    redirect_uri: str
-    code_verifier: str = Field(..., min_length=43, max_length=128)
+    grant_type: Literal["authorization_code", "refresh_token"]
+    code: str | None = Field(None, description="authorization_code: the code the redirect carried")
+    redirect_uri: str | None = Field(None, description="authorization_code: as in the authorization request")
+    code_verifier: str | None = Field(
+        None, min_length=43, max_length=128, description="authorization_code: the PKCE verifier"
+    )
+    refresh_token: str | None = Field(
+        None, description="refresh_token: the last one given; spent by this call (rotation)"
+    )
+    scope: str | None = Field(None, description="refresh_token: optional, at most the scope first granted")
     client_id: str | None = Field(None, description="client_secret_post (else HTTP Basic)")
     client_secret: str | None = Field(None, description="client_secret_post (else HTTP Basic)")
 
@@ -74,11 +80,14 @@ class Jwks(BaseModel):
 
 
 class TokenAnswer(BaseModel):
-    """Tokens for an authorization code (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3)."""
+    """Tokens for a code or a refresh token (RFC 6749 §5.1, §6; OpenID Connect Core §3.1.3.3, §12.2)."""
 
     access_token: str
     token_type: str = Field(..., pattern="^Bearer$")
     expires_in: int
+    refresh_token: str = Field(
+        ..., description="good for 8 hours and for one use: a used one presented again ends the sign-in"
+    )
     scope: str
     id_token: str
 
@@ -131,7 +140,8 @@ class VneidSsoAdapter(OidcAdapter):
             request=TokenForm,
             response=TokenAnswer,
             idempotent=False,
-            summary="Token endpoint: client_secret_basic or client_secret_post, code + code_verifier",
+            summary="Token endpoint: client_secret_basic or client_secret_post; code + code_verifier, or a "
+            "refresh token",
         ),
         OidcOperation(
             "userinfo",

@@ -1,4 +1,4 @@
-"""#23 VNeID sign-in (SSO): an OpenID Connect provider, authorization code + PKCE, levels mức 1 and mức 2."""
+"""#23 VNeID sign-in (SSO): an OpenID Connect provider; code + PKCE, refresh tokens, levels mức 1 and 2."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ LEVELS = {"LoA1": 1, "LoA2": 2}
 CODE_TTL_S = 60.0  # an authorization code is good for one exchange within a minute (RFC 6749 §4.1.2)
 PENDING_TTL_S = 600.0  # a sign-in page left open this long has to start again
 TOKEN_TTL_S = 900
+# A refresh token keeps a portal's session for a working day; each use gives a new one (rotation), and a
+# used one presented again ends the whole sign-in, as a stolen copy may be in play (RFC 9700 §4.14.2).
+REFRESH_TTL_S = 8 * 3600
 MAX_STATE = 10_000  # pending sign-ins and issued codes held at most (the oldest go first)
 SIGNING_ALG = "RS256"
 # Fixed test citizens with a VNeID account, and its level; the wife only has a level-1 (app-only) account.
@@ -101,7 +104,18 @@ class Grant:
     auth_time: int
     expires_at: float
     used: bool = False
-    token_ids: list[str] = field(default_factory=list)
+    token_ids: list[str] = field(default_factory=list)  # jti of every access token given under it
+    refresh_tokens: list[str] = field(default_factory=list)  # every refresh token given under it
+
+
+@dataclass(slots=True)
+class Refresh:
+    """An issued refresh token: the sign-in it continues, the scope it may ask for, whether it was used."""
+
+    grant: Grant
+    scope: str
+    expires_at: float
+    used: bool = False
 
 
 def _accounts(population: Population) -> dict[str, Account]:
@@ -165,6 +179,7 @@ class Provider:
         self.accounts = _accounts(population)
         self.pending: dict[str, AuthRequest] = {}
         self.grants: dict[str, Grant] = {}
+        self.refreshes: dict[str, Refresh] = {}
         self.revoked: dict[str, float] = {}  # jti of access tokens revoked (replay, sign-out) -> forget after
 
     @cached_property
@@ -187,7 +202,7 @@ class Provider:
             "scopes_supported": ["openid"],
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [SIGNING_ALG],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -324,15 +339,23 @@ class Provider:
             raise OAuthError("invalid_client", "client_id/client_secret: xác thực ứng dụng thất bại", 401)
         return client_id
 
+    def token(self, client_id: str, form: Mapping[str, str], issuer: str) -> dict[str, Any]:
+        """Tokens for an authorization code or a refresh token (RFC 6749 §4.1.3, §6)."""
+        grant_type = form.get("grant_type")
+        if grant_type == "authorization_code":
+            return self.exchange_code(client_id, form, issuer)
+        if grant_type == "refresh_token":
+            return self.refresh(client_id, form, issuer)
+        supported = "grant_type: chỉ hỗ trợ authorization_code và refresh_token"
+        raise OAuthError("unsupported_grant_type", supported)
+
     def exchange_code(self, client_id: str, form: Mapping[str, str], issuer: str) -> dict[str, Any]:
-        if form.get("grant_type") != "authorization_code":
-            raise OAuthError("unsupported_grant_type", "grant_type: chỉ hỗ trợ authorization_code")
         code = form.get("code", "")
         grant = self.grants.get(code)
         if grant is None or grant.request.client_id != client_id:
             raise OAuthError("invalid_grant", "code: mã ủy quyền không hợp lệ")
         if grant.used:
-            self._revoke(grant.token_ids)  # a replayed code may be stolen: what it gave is revoked
+            self._end(grant)  # a replayed code may be stolen: what it gave is revoked
             raise OAuthError(
                 "invalid_grant", "code: mã ủy quyền đã được sử dụng; các token đã cấp bị thu hồi"
             )
@@ -346,9 +369,30 @@ class Provider:
         if not hmac.compare_digest(_s256(verifier), grant.request.code_challenge):
             raise OAuthError("invalid_grant", "code_verifier: không khớp code_challenge")
         grant.used = True
-        return self._tokens(grant, issuer)
+        return self._tokens(grant, issuer, grant.request.scope)
 
-    def _tokens(self, grant: Grant, issuer: str) -> dict[str, Any]:
+    def refresh(self, client_id: str, form: Mapping[str, str], issuer: str) -> dict[str, Any]:
+        """New tokens for a refresh token, which is spent: the answer carries the next one."""
+        presented = form.get("refresh_token", "")
+        if not presented:
+            raise OAuthError("invalid_request", "refresh_token: bắt buộc với grant_type=refresh_token")
+        held = self.refreshes.get(presented)
+        if held is None or held.grant.request.client_id != client_id:
+            raise OAuthError("invalid_grant", "refresh_token: không hợp lệ hoặc đã bị thu hồi")
+        if held.used:
+            self._end(held.grant)
+            raise OAuthError("invalid_grant", "refresh_token: đã được sử dụng; phiên đăng nhập đã bị thu hồi")
+        if held.expires_at < _now():
+            raise OAuthError("invalid_grant", "refresh_token: đã hết hạn")
+        scope = form.get("scope") or held.scope
+        widened = sorted(set(scope.split()) - set(held.scope.split()))
+        if widened:
+            wider = " ".join(widened)
+            raise OAuthError("invalid_scope", f"scope: không được rộng hơn phạm vi đã cấp ({wider})")
+        held.used = True
+        return self._tokens(held.grant, issuer, scope)
+
+    def _tokens(self, grant: Grant, issuer: str, scope: str) -> dict[str, Any]:
         now = int(_now())
         account, request = grant.account, grant.request
         jti = secrets.token_urlsafe(16)
@@ -358,7 +402,7 @@ class Provider:
             "sub": account.tech_id,
             "aud": f"{issuer}/userinfo",
             "client_id": request.client_id,
-            "scope": request.scope,
+            "scope": scope,
             "acr": account.acr,
             "jti": jti,
             "iat": now,
@@ -373,15 +417,28 @@ class Provider:
             "auth_time": grant.auth_time,
             "acr": account.acr,
             "amr": ["pwd"],
-            **({"nonce": request.nonce} if request.nonce is not None else {}),
+            # The sign-in's nonce, in the first ID token only: a refreshed one answers no new request
+            # (OpenID Connect Core §12.2), and auth_time stays the sign-in's.
+            **({"nonce": request.nonce} if request.nonce is not None and not grant.refresh_tokens else {}),
         }
+        _bounded(self.refreshes, now)
+        refresh_token = secrets.token_urlsafe(32)
+        self.refreshes[refresh_token] = Refresh(grant, scope, now + REFRESH_TTL_S)
+        grant.refresh_tokens.append(refresh_token)
         return {
             "access_token": self._sign(access, "at+jwt"),
             "token_type": "Bearer",
             "expires_in": TOKEN_TTL_S,
-            "scope": request.scope,
+            "refresh_token": refresh_token,
+            "scope": scope,
             "id_token": self._sign(identity, "JWT"),
         }
+
+    def _end(self, grant: Grant) -> None:
+        """Ends a sign-in: its access tokens revoked, its refresh tokens forgotten."""
+        for refresh_token in grant.refresh_tokens:
+            self.refreshes.pop(refresh_token, None)
+        self._revoke(grant.token_ids)
 
     def _revoke(self, token_ids: list[str]) -> None:
         """Revoked until they would have expired anyway; then forgotten, so the set stays bounded."""
@@ -435,9 +492,11 @@ class Provider:
         if target is not None and (client is None or target not in client.post_logout_redirect_uris):
             raise OAuthError("invalid_request", "post_logout_redirect_uri: chưa đăng ký cho ứng dụng")
         if hinted is not None:
-            for grant in self.grants.values():
+            # Codes are forgotten minutes after use; a sign-in lives on in its refresh tokens: look at both.
+            grants = [*self.grants.values(), *(held.grant for held in self.refreshes.values())]
+            for grant in {id(grant): grant for grant in grants}.values():
                 if grant.request.client_id == client_id and grant.account.tech_id == hinted["sub"]:
-                    self._revoke(grant.token_ids)
+                    self._end(grant)
         if target is None:
             return None
         state = params.get("state")
@@ -603,7 +662,7 @@ def create_router(ctx: MockContext) -> APIRouter:
         try:
             form = await _form(request)
             client_id = provider.authenticate(authorization, form)
-            return _json(provider.exchange_code(client_id, form, issuer_of(request)))
+            return _json(provider.token(client_id, form, issuer_of(request)))
         except OAuthError as error:
             return _oauth_json(error, "Basic")
 

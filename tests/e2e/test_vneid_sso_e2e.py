@@ -11,6 +11,7 @@ import httpx
 import orjson
 import pytest
 from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 
 from ndxp_sim.core import identities
@@ -58,11 +59,18 @@ async def _sign_in(issuer: str) -> tuple[dict[str, object], dict[str, object], d
     )
     claims = await portal.parse_id_token(token, nonce)
     user = await portal.userinfo(token=token)
+    async with AsyncOAuth2Client(CLIENT_ID, SECRET, token=token, timeout=30) as client:
+        renewed = await client.refresh_token(f"{issuer}/token")  # the session goes on: RFC 6749 §6
+    assert renewed["refresh_token"] != token["refresh_token"]
+    assert (await portal.parse_id_token(renewed, None))["sub"] == claims["sub"]
     secrets = {
         "code": returned["code"][0],
         "verifier": start["code_verifier"],
         "access": token["access_token"],
         "id_token": token["id_token"],
+        "refresh": token["refresh_token"],
+        "renewed access": renewed["access_token"],
+        "renewed refresh": renewed["refresh_token"],
         "request_id": request_id[1],
     }
     return dict(claims), dict(user), secrets
@@ -78,11 +86,12 @@ def test_a_portal_signs_in_over_real_sockets_and_the_records_stay_clean(simulato
         claims["sub"],
     )
 
-    # discovery, authorize, login, token, jwks, userinfo: six exchanges of this service
+    # discovery, authorize, login, token, jwks, userinfo, token (refresh): seven exchanges of this service
     bootstrap = f"127.0.0.1:{simulator.env['NDXP_KAFKA__EMBEDDED_PORT']}"
-    records = asyncio.run(consume_records(bootstrap, simulator.env["NDXP_KAFKA__TOPIC"], expected=6))
+    records = asyncio.run(consume_records(bootstrap, simulator.env["NDXP_KAFKA__TOPIC"], expected=7))
     mine = [r for r in records if r["service_key"] == "vneid_sso"]
     assert {r["operation"] for r in mine} >= {"authorize", "login", "token", "userinfo", "jwks"}
+    assert sum(r["operation"] == "token" for r in mine) == 2
     assert {r["consumer_id"] for r in mine if r["operation"] in ("token", "userinfo")} == {CLIENT_ID}
     raw = orjson.dumps(mine).decode()
     for clear in (*secrets.values(), SECRET, identities.CITIZEN_EXISTS, "Nguyễn"):

@@ -4,6 +4,7 @@ real: a real OIDC client library (authlib) on the back channel, the browser's st
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
@@ -32,6 +34,7 @@ SECRET = "fake-oidc-secret-h91"  # its registration in core/config/default.yaml
 REDIRECT = "http://127.0.0.1:8000/ssovneid/callback"
 AFTER_LOGOUT = "http://127.0.0.1:8000/"
 OTHER_CLIENT = "000.00.00.H93"
+OTHER_SECRET = "fake-oidc-secret-h93-for-tests"
 
 
 @dataclass
@@ -92,6 +95,23 @@ class Sso:
             f"{ISSUER}/token", data=form | {"code_verifier": verifier}, auth=(CLIENT_ID, secret)
         )
 
+    async def refresh(
+        self, refresh_token: str, client: tuple[str, str] = (CLIENT_ID, SECRET), **extra: str
+    ) -> httpx.Response:
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token, **extra}
+        return await self.gateway.client.post(f"{ISSUER}/token", data=form, auth=client)
+
+    async def signed_in(self) -> dict[str, Any]:
+        """The token answer of a fresh sign-in of CITIZEN_EXISTS."""
+        verifier = generate_token(48)
+        issued = await self.token(await self.code_for(verifier), verifier)
+        assert issued.status_code == 200, issued.text
+        return dict(issued.json())
+
+    async def userinfo_status(self, access_token: str) -> int:
+        bearer = {"authorization": f"Bearer {access_token}"}
+        return (await self.gateway.client.get(f"{ISSUER}/userinfo", headers=bearer)).status_code
+
     def record(self, response: httpx.Response) -> dict[str, Any]:
         exchange = self.gateway.exchange(response.headers["x-ndxp-exchange-id"])
         return to_record(exchange, "masked", 1 << 16, Masker(b"k" * 32))
@@ -122,7 +142,7 @@ async def make_sso(make_gateway: MakeGateway, make_settings: MakeSettings) -> As
         id=OTHER_CLIENT,
         secret_hash=hash_secret(generate_token(16)),
         allowed={"vneid_sso": ["*"]},
-        oidc={"client_secret": generate_token(16), "redirect_uris": ["http://127.0.0.1:8001/cb"]},
+        oidc={"client_secret": OTHER_SECRET, "redirect_uris": ["http://127.0.0.1:8001/cb"]},
     )
     async with AsyncExitStack() as running:
 
@@ -151,6 +171,7 @@ async def test_a_portal_signs_a_citizen_in_with_a_real_oidc_client(sso: Sso) -> 
     assert metadata["issuer"] == ISSUER
     assert metadata["token_endpoint"] == f"{ISSUER}/token"
     assert metadata["code_challenge_methods_supported"] == ["S256"]
+    assert metadata["grant_types_supported"] == ["authorization_code", "refresh_token"]
 
     nonce = generate_token(20)
     start = await portal.create_authorization_url(REDIRECT, nonce=nonce, acr_values="LoA2")
@@ -420,3 +441,125 @@ async def test_a_configured_public_url_is_the_issuer_whatever_address_the_reques
     params = authorize_params(verifier)
     page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
     assert f'action="{public}/apiVNeID/1.0/login"' in page.text
+
+
+async def test_a_portal_keeps_the_sign_in_alive_with_a_real_oauth_client_refreshing_by_itself(
+    sso: Sso,
+) -> None:
+    """authlib's client, handed tokens whose access token has expired, refreshes before its call (RFC 6749
+    §6) and keeps what it got: a new access token, a new refresh token, and an ID token for the same
+    sign-in (OpenID Connect Core §12.2)."""
+    portal = sso.portal()
+    start = await portal.create_authorization_url(REDIRECT, nonce="n-7")
+    code = _query((await sso.sign_in(start["url"])).headers["location"])["code"][0]
+    first = await portal.fetch_access_token(
+        redirect_uri=REDIRECT, code=code, code_verifier=start["code_verifier"]
+    )
+    signed_in = await portal.parse_id_token(first, "n-7")
+    saved: list[dict[str, Any]] = []
+
+    async def keep(
+        token: dict[str, Any], refresh_token: str | None = None, access_token: str | None = None
+    ) -> None:
+        saved.append(token)
+
+    client = AsyncOAuth2Client(
+        CLIENT_ID,
+        SECRET,
+        token_endpoint_auth_method="client_secret_basic",
+        token={**first, "expires_at": int(time.time()) - 1},
+        update_token=keep,
+        token_endpoint=f"{ISSUER}/token",
+        transport=httpx.ASGITransport(app=sso.gateway.app),
+    )
+    async with client:
+        user = await client.get(f"{ISSUER}/userinfo")
+    assert user.status_code == 200, user.text
+    assert user.json()["SoDinhDanh"] == identities.CITIZEN_EXISTS
+    assert len(saved) == 1
+    renewed = saved[0]
+    assert renewed["refresh_token"] != first["refresh_token"]
+    assert renewed["access_token"] != first["access_token"] and renewed["scope"] == "openid"
+    again = await portal.parse_id_token(renewed, None)  # signature by the JWKS, iss, aud, expiry
+    assert again["sub"] == signed_in["sub"] and again["auth_time"] == signed_in["auth_time"]
+    assert "nonce" not in again  # a refreshed ID token answers no authorization request
+
+
+async def test_a_refresh_token_is_spent_by_its_use_and_using_it_again_ends_the_sign_in(sso: Sso) -> None:
+    """Rotation with reuse detection (RFC 9700 §4.14.2): a copy used after the rightful client moved on
+    ends every token of that sign-in, the rightful client's newest included."""
+    first = await sso.signed_in()
+    renewed = await sso.refresh(first["refresh_token"])
+    assert renewed.status_code == 200 and renewed.headers["cache-control"] == "no-store"
+    newest = renewed.json()
+    assert await sso.userinfo_status(newest["access_token"]) == 200
+
+    reused = await sso.refresh(first["refresh_token"])
+    assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
+    assert "refresh_token" in reused.json()["error_description"]
+    assert await sso.userinfo_status(newest["access_token"]) == 401
+    assert await sso.userinfo_status(first["access_token"]) == 401
+    ended = await sso.refresh(newest["refresh_token"])
+    assert ended.status_code == 400 and ended.json()["error"] == "invalid_grant"
+
+
+async def test_a_refresh_token_serves_only_its_client_and_never_a_wider_scope(sso: Sso) -> None:
+    issued = await sso.signed_in()
+    other = await sso.refresh(issued["refresh_token"], client=(OTHER_CLIENT, OTHER_SECRET))
+    assert other.status_code == 400 and other.json()["error"] == "invalid_grant"
+    wider = await sso.refresh(issued["refresh_token"], scope="openid profile")
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
+    assert "profile" in wider.json()["error_description"]
+    wrong_secret = await sso.refresh(issued["refresh_token"], client=(CLIENT_ID, "not-the-secret"))
+    assert wrong_secret.status_code == 401 and wrong_secret.json()["error"] == "invalid_client"
+    # none of these spent it
+    assert (await sso.refresh(issued["refresh_token"], scope="openid")).status_code == 200
+
+
+async def test_an_expired_refresh_token_is_400_invalid_grant(
+    sso: Sso, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = await sso.signed_in()
+    later = vneid_sso._now() + vneid_sso.REFRESH_TTL_S + 1
+    monkeypatch.setattr(vneid_sso, "_now", lambda: later)
+    refused = await sso.refresh(issued["refresh_token"])
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    assert "hết hạn" in refused.json()["error_description"]
+
+
+async def test_signing_out_and_replaying_the_code_end_the_refresh_tokens_too(sso: Sso) -> None:
+    issued = await sso.signed_in()
+    out = await sso.browser.get(f"{ISSUER}/logout", params={"id_token_hint": issued["id_token"]})
+    assert out.status_code == 200
+    refused = await sso.refresh(issued["refresh_token"])
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+
+    verifier = generate_token(48)
+    code = await sso.code_for(verifier)
+    first = (await sso.token(code, verifier)).json()
+    renewed = (await sso.refresh(first["refresh_token"])).json()
+    assert (await sso.token(code, verifier)).status_code == 400  # the replay
+    assert (await sso.refresh(renewed["refresh_token"])).status_code == 400
+    assert await sso.userinfo_status(renewed["access_token"]) == 401
+
+
+async def test_the_refresh_call_s_record_holds_neither_refresh_token(sso: Sso) -> None:
+    issued = await sso.signed_in()
+    renewed = await sso.refresh(issued["refresh_token"])
+    assert renewed.status_code == 200
+    record = sso.record(renewed)
+    written = str(record)
+    for secret in (
+        issued["refresh_token"],
+        renewed.json()["refresh_token"],
+        renewed.json()["access_token"],
+        SECRET,
+    ):
+        assert secret not in written
+    assert "refresh_token=***" in record["request_body"] and record["consumer_id"] == CLIENT_ID
+
+
+async def test_an_unknown_grant_type_is_unsupported_grant_type(sso: Sso) -> None:
+    form = {"grant_type": "password", "username": "u", "password": "p"}
+    refused = await sso.gateway.client.post(f"{ISSUER}/token", data=form, auth=(CLIENT_ID, SECRET))
+    assert refused.status_code == 400 and refused.json()["error"] == "unsupported_grant_type"
