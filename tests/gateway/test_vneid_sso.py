@@ -466,7 +466,6 @@ async def test_a_portal_keeps_the_sign_in_alive_with_a_real_oauth_client_refresh
     client = AsyncOAuth2Client(
         CLIENT_ID,
         SECRET,
-        token_endpoint_auth_method="client_secret_basic",
         token={**first, "expires_at": int(time.time()) - 1},
         update_token=keep,
         token_endpoint=f"{ISSUER}/token",

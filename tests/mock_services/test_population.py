@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ndxp_sim.core import catalogues, identities
 from ndxp_sim.core.identifiers import (
@@ -16,6 +18,7 @@ from ndxp_sim.core.identifiers import (
     make_cccd,
     make_s10,
     mst_check_digit,
+    mst_check_digit_holds,
     mst_is_valid,
     phone_carrier,
     phone_is_valid,
@@ -51,6 +54,12 @@ def population() -> Population:
 @pytest.mark.parametrize("mst", ["0100109106", "0100233488", "0314409058", "0311357436", "0314409058-002"])
 def test_real_tax_codes_validate(mst: str) -> None:
     assert mst_is_valid(mst)
+
+
+@given(st.from_regex(r"\A[0-9]{10}\Z"))
+def test_the_fast_check_digit_test_agrees_with_the_rule(number: str) -> None:
+    assert mst_check_digit_holds(number) == (mst_check_digit(number[:9]) == int(number[9]))
+    assert not mst_check_digit_holds(number.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))
 
 
 @pytest.mark.parametrize("mst", ["0312345678", "031440905", "0314409058-000", "0314409058-01", "03144090581"])

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ndxp_sim.core.identifiers import mst_is_valid
 from ndxp_sim.gateway.logpipe.fields import Kind, kind_of
 from ndxp_sim.gateway.logpipe.masking import Masker, mask_value, subject_hash
 from tests.gateway.logpipe.logpipe_samples import (
@@ -130,6 +131,29 @@ def test_path_and_query_identifiers_are_masked_and_secrets_dropped(masker: Maske
     assert CITIZEN_ID not in query and "abc.def" not in query and "Nguy" not in query
     assert "page=2" in query
     assert subjects == {subject_hash(CITIZEN_ID, SUBJECT_KEY)}
+
+
+@settings(max_examples=300)
+@given(st.from_regex(r"\A[0-9]{10}\Z"), st.sampled_from(["text", "path", "query", "json"]))
+def test_a_ten_digit_number_anywhere_is_masked_unless_it_is_an_enterprise_tax_code(
+    number: str, where: str
+) -> None:
+    """A 10-digit number under no telling name is a BHXH number (or a phone number) and masked, with its
+    subject hash, unless it has an MST's check digit: an enterprise's public tax code stays readable."""
+    masker, subjects = Masker(SUBJECT_KEY), set[str]()
+    if where == "text":
+        logged = masker.mask_free_text(f"mã {number}, xong", subjects)
+    elif where == "path":
+        logged = masker.mask_path(f"/api/tra-cuu/{number}", subjects)
+    elif where == "query":
+        logged = masker.mask_query(f"ma={number}&trang=1", subjects)
+    else:
+        document = orjson.dumps({"ghiChu": f"số {number}"})
+        logged = masker.mask_body(document, "application/json", subjects, orjson.loads(document))
+    phone_shaped = re.fullmatch(r"0[35789][0-9]{8}", number) is not None
+    kept = mst_is_valid(number) and not phone_shaped
+    assert (number in logged) == kept, logged
+    assert bool(subjects) == (not kept and not phone_shaped)
 
 
 def test_subjects_are_keyed_hashes_of_every_masked_identifier(masker: Masker) -> None:
