@@ -126,7 +126,7 @@ def mst_check_digit_holds(ten_digits: str) -> bool:
     the time (log masking asks it of every 10-digit number in free text). Other scripts' digits: False."""
     if not ten_digits.isascii():
         return False
-    remainder = (sum(map(operator.mul, MST_WEIGHTS, ten_digits.encode())) - _MST_DIGITS_OFFSET) % 11
+    remainder: int = (sum(map(operator.mul, MST_WEIGHTS, ten_digits.encode())) - _MST_DIGITS_OFFSET) % 11
     return remainder != 0 and 10 - remainder == ord(ten_digits[9]) - 48
 
 
