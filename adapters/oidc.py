@@ -38,6 +38,9 @@ class OidcAdapter(Adapter):
 
     protocol = "oidc"
     operations: ClassVar[tuple[OidcOperation, ...]] = ()
+    # The cookie in which the provider keeps a browser's sign-in (single sign-on): the one cookie passed to
+    # and from its browser endpoints. Others stay at the gateway: the console's session shares the origin.
+    session_cookie: ClassVar[str | None] = None
 
     async def pass_request(
         self, operation: Operation, query: str, body: bytes, headers: dict[str, str]
@@ -53,9 +56,17 @@ class OidcAdapter(Adapter):
                 raise_for_backend_status(response.status, response.body)
             answer = response.headers
             passed = tuple((name, v) for name in PASSED_HEADERS if (v := answer.get(name)) is not None)
+            cookie = answer.get("set-cookie")
+            if cookie is not None and self._own_session_cookie(operation, cookie):
+                passed += (("set-cookie", cookie),)
             return Reply(response.status, response.body, response.status, response.content_type, passed)
 
         return await self._with_retries(operation, once)
+
+    def _own_session_cookie(self, operation: Operation, set_cookie: str) -> bool:
+        """Whether a Set-Cookie of the provider's may reach the browser: its session cookie, on a page."""
+        browser = isinstance(operation, OidcOperation) and operation.browser
+        return browser and bool(self.session_cookie) and set_cookie.startswith(f"{self.session_cookie}=")
 
     async def _call_once(self, call: Call) -> Reply:
         """A call made of validated fields (the self-test): query for GET, form body otherwise."""

@@ -24,7 +24,11 @@ class AuthorizeQuery(BaseModel):
     acr_values: str | None = Field(
         None, description="LoA1 (mức 1, the default) and/or LoA2 (mức 2): the lowest listed is required"
     )
-    prompt: str | None = Field(None, description="none: answered login_required (no provider session)")
+    prompt: str | None = Field(
+        None,
+        description="none: a code at once if the browser is signed in at the provider, else login_required; "
+        "login or select_account: the sign-in page even so",
+    )
 
 
 class LoginForm(BaseModel):
@@ -110,6 +114,7 @@ class VneidSsoAdapter(OidcAdapter):
     """The VNeID OpenID provider; issuer `{gateway}/apiVNeID/1.0`."""
 
     key = "vneid_sso"
+    session_cookie = "ndxp_vneid_sso"  # mock_services/vneid_sso.py SESSION_COOKIE
     operations = (
         OidcOperation(
             ".well-known/openid-configuration",

@@ -5,7 +5,9 @@ callers carry no gateway token: the citizen's browser reaches the sign-in page, 
 authenticates with its client credentials (RFC 6749 §2.3.1) and then the provider's access token. The
 consumer is the client the request names (its client_id is the consumer id): the gateway checks that it
 may call the operation and counts its quota; the provider checks the credentials. Query, form body,
-redirects and challenges pass unchanged; the exchange record keeps them with every credential blanked.
+redirects and challenges pass unchanged, and on the browser's pages the provider's own session cookie (no
+other cookie of the browser's: the console's session shares the gateway's address); the exchange record
+keeps them with every credential blanked (it keeps no cookie).
 """
 
 from __future__ import annotations
@@ -96,12 +98,17 @@ def client_named(operation: OidcOperation, query: str, body: bytes, headers: dic
     return found or None
 
 
-def forwarded(headers: dict[str, str], reached: str, public_url: str | None, service: str) -> dict[str, str]:
-    """What the provider needs of the request: its credentials and content type, and the gateway's
-    address (X-Forwarded-*), which makes the issuer and the endpoints the gateway's own: `public_url`
-    when configured, else the address the request `reached` (scheme://host); `service` is the path
-    of the service under it (/{context}/{version})."""
+def forwarded(
+    headers: dict[str, str], reached: str, public_url: str | None, service: str, cookie: str | None = None
+) -> dict[str, str]:
+    """What the provider needs of the request: its credentials and content type, the provider's own
+    session `cookie` when named and sent (no other cookie of the browser's), and the gateway's address
+    (X-Forwarded-*), which makes the issuer and the endpoints the gateway's own: `public_url` when
+    configured, else the address the request `reached` (scheme://host); `service` is the path of the
+    service under it (/{context}/{version})."""
     passed = {name: headers[name] for name in PASSED_REQUEST_HEADERS if name in headers}
+    if cookie and (value := _cookie(headers.get("cookie", ""), cookie)) is not None:
+        passed["cookie"] = f"{cookie}={value}"
     base = urlsplit(public_url or reached)
     prefix = base.path.rstrip("/") + service
     return passed | {
@@ -109,6 +116,15 @@ def forwarded(headers: dict[str, str], reached: str, public_url: str | None, ser
         "x-forwarded-proto": base.scheme,
         "x-forwarded-prefix": prefix,
     }
+
+
+def _cookie(header: str, name: str) -> str | None:
+    """The value of cookie `name` in a Cookie header (RFC 6265 §4.2.1: `name=value; name=value`)."""
+    for pair in header.split(";"):
+        key, sep, value = pair.strip().partition("=")
+        if sep and key == name:
+            return value
+    return None
 
 
 def is_form(headers: dict[str, str]) -> bool:

@@ -307,7 +307,8 @@ class Proxy:
             f"{scope.get('scheme', 'http')}://{headers.get('host') or f'{settings.host}:{settings.port}'}"
         )
         service = f"/{info.context}/{info.version}"
-        passed = oidc_front.forwarded(headers, reached, settings.public_url, service)
+        cookie = adapter.session_cookie if op.browser else None
+        passed = oidc_front.forwarded(headers, reached, settings.public_url, service, cookie)
         reply = await self._timed(
             exchange, adapter.pass_request(op, query, body, self._forwarded(headers, exchange) | passed)
         )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -39,6 +39,10 @@ TOKEN_TTL_S = 900
 # A refresh token keeps a portal's session for a working day; each use gives a new one (rotation), and a
 # used one presented again ends the whole sign-in, as a stolen copy may be in play (RFC 9700 §4.14.2).
 REFRESH_TTL_S = 8 * 3600
+# The browser's sign-in at the provider (single sign-on): a later authorization request from any client is
+# answered with a code at once, unless it asks for a sign-in (prompt=login) or a higher level.
+SESSION_COOKIE = "ndxp_vneid_sso"  # the one cookie the gateway passes to and from this provider
+SESSION_TTL_S = 8 * 3600
 MAX_STATE = 10_000  # pending sign-ins and issued codes held at most (the oldest go first)
 SIGNING_ALG = "RS256"
 # Fixed test citizens with a VNeID account, and its level; the wife only has a level-1 (app-only) account.
@@ -106,6 +110,15 @@ class Grant:
     used: bool = False
     token_ids: list[str] = field(default_factory=list)  # jti of every access token given under it
     refresh_tokens: list[str] = field(default_factory=list)  # every refresh token given under it
+
+
+@dataclass(slots=True)
+class Session:
+    """A browser signed in at the provider: who, since when."""
+
+    account: Account
+    auth_time: int
+    expires_at: float
 
 
 @dataclass(slots=True)
@@ -180,6 +193,7 @@ class Provider:
         self.pending: dict[str, AuthRequest] = {}
         self.grants: dict[str, Grant] = {}
         self.refreshes: dict[str, Refresh] = {}
+        self.sessions: dict[str, Session] = {}
         self.revoked: dict[str, float] = {}  # jti of access tokens revoked (replay, sign-out) -> forget after
 
     @cached_property
@@ -203,6 +217,7 @@ class Provider:
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
             "grant_types_supported": ["authorization_code", "refresh_token"],
+            "prompt_values_supported": ["none", "login", "select_account"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [SIGNING_ALG],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
@@ -245,14 +260,19 @@ class Provider:
             raise OAuthError("invalid_request", "redirect_uri: không khớp địa chỉ đã đăng ký của ứng dụng")
         return client_id, redirect_uri
 
-    def authorize(self, params: Mapping[str, str], client_id: str, redirect_uri: str) -> str:
-        """The pending sign-in's id once the request holds up; OAuthError to send back to the client."""
+    def authorize(
+        self, params: Mapping[str, str], client_id: str, redirect_uri: str, session_id: str | None = None
+    ) -> tuple[AuthRequest, str | None, str | None]:
+        """(the request, the pending sign-in's id for the page or None, a code at once or None) once the
+        request holds up: a code when the browser's session (`session_id`) has a high enough level and the
+        request does not ask for a sign-in; OAuthError to send back to the client."""
         if params.get("response_type") != "code":
             raise OAuthError("unsupported_response_type", "response_type: chỉ hỗ trợ code")
         if "openid" not in params.get("scope", "").split():
             raise OAuthError("invalid_scope", "scope: phải có openid")
-        if params.get("prompt") == "none":
-            raise OAuthError("login_required", "prompt=none: người dùng phải đăng nhập VNeID")
+        prompt = set(params.get("prompt", "").split())
+        if "none" in prompt and len(prompt) > 1:
+            raise OAuthError("invalid_request", "prompt: none không đi cùng giá trị khác")
         challenge = params.get("code_challenge", "")
         if not challenge:
             raise OAuthError("invalid_request", "code_challenge: bắt buộc (PKCE, S256)")
@@ -266,9 +286,7 @@ class Provider:
             supported = ", ".join(LEVELS)
             raise OAuthError("invalid_request", f"acr_values: mức {unknown[0]!r} không hỗ trợ ({supported})")
         now = _now()
-        _bounded(self.pending, now)
-        request_id = secrets.token_urlsafe(24)
-        self.pending[request_id] = AuthRequest(
+        request = AuthRequest(
             client_id=client_id,
             redirect_uri=redirect_uri,
             scope=params["scope"],
@@ -278,7 +296,31 @@ class Provider:
             nonce=params.get("nonce"),
             expires_at=now + PENDING_TTL_S,
         )
-        return request_id
+        session = self.session(session_id)
+        if session is not None and session.account.level < request.min_level:
+            session = None  # signed in at too low a level: a sign-in at the level asked for is needed
+        if "none" in prompt and session is None:
+            raise OAuthError("login_required", "prompt=none: người dùng phải đăng nhập VNeID")
+        if session is not None and not prompt & {"login", "select_account"}:
+            return request, None, self._code(request, session.account, session.auth_time)
+        _bounded(self.pending, now)
+        request_id = secrets.token_urlsafe(24)
+        self.pending[request_id] = request
+        return request, request_id, None
+
+    def session(self, session_id: str | None) -> Session | None:
+        """The browser's live session at the provider, if its cookie names one."""
+        held = self.sessions.get(session_id) if session_id else None
+        if held is None or held.expires_at < _now():
+            return None
+        return held
+
+    def _code(self, request: AuthRequest, account: Account, auth_time: int) -> str:
+        now = _now()
+        _bounded(self.grants, now)
+        code = secrets.token_urlsafe(32)
+        self.grants[code] = Grant(request, account, auth_time, now + CODE_TTL_S)
+        return code
 
     def waiting(self, request_id: str, client_id: str) -> AuthRequest:
         """The pending sign-in the page's form names, for the client the form names (the gateway admitted
@@ -290,8 +332,9 @@ class Provider:
             raise OAuthError("invalid_request", "client_id: không khớp phiên đăng nhập")
         return pending
 
-    def sign_in(self, request_id: str, client_id: str, account_id: str) -> tuple[AuthRequest, str]:
-        """The code for the chosen account; OAuthError("access_denied") when its level is too low."""
+    def sign_in(self, request_id: str, client_id: str, account_id: str) -> tuple[AuthRequest, str, str]:
+        """(the request, the code for the chosen account, the browser's new session id);
+        OAuthError("access_denied") when the account's level is too low."""
         pending = self.waiting(request_id, client_id)
         account = self.accounts.get(account_id)
         if account is None:
@@ -304,10 +347,10 @@ class Provider:
             )
         del self.pending[request_id]
         now = _now()
-        _bounded(self.grants, now)
-        code = secrets.token_urlsafe(32)
-        self.grants[code] = Grant(pending, account, int(now), now + CODE_TTL_S)
-        return pending, code
+        _bounded(self.sessions, now)
+        session_id = secrets.token_urlsafe(32)
+        self.sessions[session_id] = Session(account, int(now), now + SESSION_TTL_S)
+        return pending, self._code(pending, account, int(now)), session_id
 
     def deny(self, request_id: str, client_id: str) -> AuthRequest:
         pending = self.waiting(request_id, client_id)
@@ -477,8 +520,11 @@ class Provider:
             raise OAuthError("invalid_token", "token: tài khoản không còn", 401)
         return _claims(account)
 
-    def end_session(self, params: Mapping[str, str], issuer: str) -> str | None:
-        """Signs the subject out of the client (its access tokens revoked); where to send the browser."""
+    def end_session(
+        self, params: Mapping[str, str], issuer: str, session_id: str | None = None
+    ) -> str | None:
+        """Signs the subject out of the client (its tokens revoked) and the browser out of the provider
+        (its session, `session_id`, ended); where to send the browser."""
         hint = params.get("id_token_hint")
         try:
             hinted = self._verified(hint, issuer, check_exp=False) if hint else None
@@ -491,6 +537,8 @@ class Provider:
         client = self.clients.get(client_id)
         if target is not None and (client is None or target not in client.post_logout_redirect_uris):
             raise OAuthError("invalid_request", "post_logout_redirect_uri: chưa đăng ký cho ứng dụng")
+        if session_id:
+            self.sessions.pop(session_id, None)
         if hinted is not None:
             # Codes are forgotten minutes after use; a sign-in lives on in its refresh tokens: look at both.
             grants = [*self.grants.values(), *(held.grant for held in self.refreshes.values())]
@@ -630,11 +678,16 @@ def create_router(ctx: MockContext) -> APIRouter:
         except OAuthError as error:
             return _refused_page(error)  # never redirect to a URI the client did not register
         try:
-            request_id = provider.authorize(params, client_id, redirect_uri)
+            asked, request_id, code = provider.authorize(
+                params, client_id, redirect_uri, request.cookies.get(SESSION_COOKIE)
+            )
         except OAuthError as error:
             refusal: dict[str, str | None] = {**error.body(), "state": params.get("state")}
             return _back_to_client(redirect_uri, refusal)
-        return sign_in_page(request, request_id, provider.pending[request_id])
+        if code is not None:  # signed in already (single sign-on): straight back with a code
+            return _back_to_client(redirect_uri, {"code": code, "state": asked.state})
+        assert request_id is not None
+        return sign_in_page(request, request_id, asked)
 
     @router.post("/login")
     async def login(request: Request) -> Response:
@@ -651,10 +704,21 @@ def create_router(ctx: MockContext) -> APIRouter:
             denied = provider.deny(request_id, client_id)
             return _back_to_client(denied.redirect_uri, {"error": "access_denied", "state": denied.state})
         try:
-            pending, code = provider.sign_in(request_id, client_id, form.get("SoDinhDanh", ""))
+            pending, code, session_id = provider.sign_in(request_id, client_id, form.get("SoDinhDanh", ""))
         except OAuthError as error:  # the account cannot sign in here: the page again, with why
             return sign_in_page(request, request_id, pending_request, error)
-        return _back_to_client(pending.redirect_uri, {"code": code, "state": pending.state})
+        back = _back_to_client(pending.redirect_uri, {"code": code, "state": pending.state})
+        issuer = urlsplit(issuer_of(request))
+        back.set_cookie(
+            SESSION_COOKIE,
+            session_id,
+            max_age=int(SESSION_TTL_S),
+            path=issuer.path or "/",  # the provider's own endpoints only, at the gateway's address
+            secure=issuer.scheme == "https",
+            httponly=True,
+            samesite="lax",  # sent on the top-level navigation a portal's redirect to authorize is
+        )
+        return back
 
     @router.post("/token")
     async def token(request: Request) -> Response:
@@ -677,11 +741,19 @@ def create_router(ctx: MockContext) -> APIRouter:
     async def logout(request: Request) -> Response:
         try:
             params = _single(request.query_params.multi_items(), "query")
-            target = provider.end_session(params, issuer_of(request))
+            issuer = issuer_of(request)
+            target = provider.end_session(params, issuer, request.cookies.get(SESSION_COOKIE))
         except OAuthError as error:
             return _refused_page(error)
+        out: Response
         if target is not None:
-            return RedirectResponse(target, 302, headers=_NO_STORE)
-        return _page("Bạn đã đăng xuất khỏi VNeID")
+            out = RedirectResponse(target, 302, headers=_NO_STORE)
+        else:
+            out = _page("Bạn đã đăng xuất khỏi VNeID")
+        if SESSION_COOKIE in request.cookies:
+            out.delete_cookie(
+                SESSION_COOKIE, path=urlsplit(issuer).path or "/", httponly=True, samesite="lax"
+            )
+        return out
 
     return router

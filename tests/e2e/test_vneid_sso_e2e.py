@@ -51,6 +51,13 @@ async def _sign_in(issuer: str) -> tuple[dict[str, object], dict[str, object], d
             "SoDinhDanh": identities.CITIZEN_EXISTS,
         }
         back = await browser.post(f"{issuer}/login", data=fields)
+        # Signed in at the provider now (its cookie, passed through the gateway): the next portal's
+        # request comes back at once, even one that forbids a sign-in page.
+        again = await portal.create_authorization_url(REDIRECT, nonce=generate_token(20), prompt="none")
+        silent = await browser.get(again["url"])
+        assert silent.status_code == 302 and "code=" in silent.headers["location"], silent.text
+        session = browser.cookies.get("ndxp_vneid_sso")
+        assert session
     assert back.status_code == 302 and back.headers["location"].startswith(REDIRECT)
     returned = parse_qs(urlsplit(back.headers["location"]).query)
     assert returned["state"] == [start["state"]]
@@ -72,6 +79,8 @@ async def _sign_in(issuer: str) -> tuple[dict[str, object], dict[str, object], d
         "renewed access": renewed["access_token"],
         "renewed refresh": renewed["refresh_token"],
         "request_id": request_id[1],
+        "silent code": parse_qs(urlsplit(silent.headers["location"]).query)["code"][0],
+        "provider session": session,
     }
     return dict(claims), dict(user), secrets
 
@@ -86,9 +95,9 @@ def test_a_portal_signs_in_over_real_sockets_and_the_records_stay_clean(simulato
         claims["sub"],
     )
 
-    # discovery, authorize, login, token, jwks, userinfo, token (refresh): seven exchanges of this service
+    # discovery, authorize, login, authorize (signed in), token, jwks, userinfo, token (refresh): eight
     bootstrap = f"127.0.0.1:{simulator.env['NDXP_KAFKA__EMBEDDED_PORT']}"
-    records = asyncio.run(consume_records(bootstrap, simulator.env["NDXP_KAFKA__TOPIC"], expected=7))
+    records = asyncio.run(consume_records(bootstrap, simulator.env["NDXP_KAFKA__TOPIC"], expected=8))
     mine = [r for r in records if r["service_key"] == "vneid_sso"]
     assert {r["operation"] for r in mine} >= {"authorize", "login", "token", "userinfo", "jwks"}
     assert sum(r["operation"] == "token" for r in mine) == 2

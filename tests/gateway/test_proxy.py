@@ -274,3 +274,27 @@ async def test_a_timeout_is_not_retried(gateway: GatewayHarness) -> None:
     )
     response = await _get(gateway, DKDN, params={"msdn": ENTERPRISE})  # default config: retries 1
     assert response.status_code == 504 and route.call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("set_cookie", "passed"),
+    [
+        ("ndxp_vneid_sso=s1; Path=/apiVNeID/1.0; HttpOnly; SameSite=lax", True),
+        ("ndxp_console=evil; Path=/", False),  # would replace the operator console's session
+        ("ndxp_vneid_sso_x=s1; Path=/", False),
+    ],
+)
+@respx.mock
+async def test_a_sign_in_provider_may_set_only_its_own_session_cookie(
+    gateway: GatewayHarness, set_cookie: str, passed: bool
+) -> None:
+    """A provider's Set-Cookie reaches the browser only for its declared session cookie: the gateway's
+    address is shared with the console, whose session a backend must not be able to replace."""
+    respx.get(url__startswith=f"{MOCKS}/vneid_sso/authorize").respond(
+        200, html="<p>page</p>", headers={"set-cookie": set_cookie}
+    )
+    params = {"client_id": "000.00.00.H91", "response_type": "code"}
+    answer = await gateway.client.get("/apiVNeID/1.0/authorize", params=params)
+    assert answer.status_code == 200
+    assert (answer.headers.get("set-cookie") == set_cookie) is passed
+    assert passed or "set-cookie" not in answer.headers

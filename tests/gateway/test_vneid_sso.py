@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -19,6 +19,7 @@ from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from ndxp_sim.adapters.upstream import HttpxUpstream
+from ndxp_sim.adapters.vneid_sso import VneidSsoAdapter
 from ndxp_sim.core import identities
 from ndxp_sim.core.settings import ConsumerSettings
 from ndxp_sim.gateway.auth import hash_secret
@@ -40,6 +41,7 @@ OTHER_SECRET = "fake-oidc-secret-h93-for-tests"
 @dataclass
 class Sso:
     gateway: GatewayHarness
+    sent_to_provider: list[httpx.Request] = field(default_factory=list)  # as the gateway sent them
 
     @property
     def browser(self) -> httpx.AsyncClient:
@@ -150,8 +152,15 @@ async def make_sso(make_gateway: MakeGateway, make_settings: MakeSettings) -> As
             settings = make_settings(consumers=[*make_settings().consumers, other], **overrides)
             mock_app = create_mock_app(settings)
             await running.enter_async_context(mock_app.router.lifespan_context(mock_app))
-            backend = httpx.AsyncClient(transport=httpx.ASGITransport(app=mock_app))
-            return Sso(make_gateway(settings, HttpxUpstream(backend)))
+            sent: list[httpx.Request] = []
+
+            async def note(request: httpx.Request) -> None:
+                sent.append(request)
+
+            backend = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=mock_app), event_hooks={"request": [note]}
+            )
+            return Sso(make_gateway(settings, HttpxUpstream(backend)), sent)
 
         yield make
 
@@ -562,3 +571,98 @@ async def test_an_unknown_grant_type_is_unsupported_grant_type(sso: Sso) -> None
     form = {"grant_type": "password", "username": "u", "password": "p"}
     refused = await sso.gateway.client.post(f"{ISSUER}/token", data=form, auth=(CLIENT_ID, SECRET))
     assert refused.status_code == 400 and refused.json()["error"] == "unsupported_grant_type"
+
+
+async def test_a_browser_signed_in_once_gets_a_code_at_once_for_the_next_portal(sso: Sso) -> None:
+    """Single sign-on: after one sign-in, another authorization request from the same browser (another
+    portal here) comes straight back with a code, whose ID token keeps the first sign-in's time."""
+    first = await sso.code_for(generate_token(48))
+    assert first
+    cookie = sso.browser.cookies.get(vneid_sso.SESSION_COOKIE)
+    assert cookie
+
+    other = "http://127.0.0.1:8001/cb"
+    verifier = generate_token(48)
+    params = authorize_params(verifier, client_id=OTHER_CLIENT, redirect_uri=other, state="st-2", nonce="n-2")
+    back = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert back.status_code == 302, back.text
+    returned = _query(back.headers["location"])
+    assert back.headers["location"].startswith(other) and returned["state"] == ["st-2"]
+    form = {"grant_type": "authorization_code", "code": returned["code"][0], "redirect_uri": other}
+    issued = await sso.gateway.client.post(
+        f"{ISSUER}/token", data=form | {"code_verifier": verifier}, auth=(OTHER_CLIENT, OTHER_SECRET)
+    )
+    assert issued.status_code == 200, issued.text
+    user = await sso.gateway.client.get(
+        f"{ISSUER}/userinfo", headers={"authorization": f"Bearer {issued.json()['access_token']}"}
+    )
+    assert user.json()["SoDinhDanh"] == identities.CITIZEN_EXISTS
+    assert sso.record(back)["consumer_id"] == OTHER_CLIENT
+
+
+async def test_prompt_none_answers_silently_with_a_session_and_login_required_without(sso: Sso) -> None:
+    params = authorize_params(generate_token(48), prompt="none", state="s")
+    before = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert _query(before.headers["location"])["error"] == ["login_required"]
+    await sso.code_for(generate_token(48))
+    after = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    assert "code" in _query(after.headers["location"])
+
+
+async def test_prompt_login_and_a_higher_level_show_the_sign_in_page_despite_a_session(sso: Sso) -> None:
+    """A session at mức 1 does not answer a request for mức 2, nor does any session answer prompt=login."""
+    params = authorize_params(generate_token(48), acr_values="LoA1")
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=params)
+    signed_in = await sso.choose(page, identities.COUPLE_WIFE)  # a mức 1 account
+    assert signed_in.status_code == 302
+    forced = await sso.browser.get(f"{ISSUER}/authorize", params=params | {"prompt": "login"})
+    assert forced.status_code == 200 and 'name="request_id"' in forced.text
+    higher = await sso.browser.get(f"{ISSUER}/authorize", params=params | {"acr_values": "LoA2"})
+    assert higher.status_code == 200 and 'name="request_id"' in higher.text
+    silent = await sso.browser.get(
+        f"{ISSUER}/authorize", params=params | {"acr_values": "LoA2", "prompt": "none"}
+    )
+    assert _query(silent.headers["location"])["error"] == ["login_required"]
+
+
+async def test_signing_out_ends_the_browser_s_session_at_the_provider(sso: Sso) -> None:
+    """The cookie is cleared, and the session it named is over: a copy of it signs nobody in."""
+    issued = await sso.signed_in()
+    session = sso.browser.cookies[vneid_sso.SESSION_COOKIE]
+    out = await sso.browser.get(f"{ISSUER}/logout", params={"id_token_hint": issued["id_token"]})
+    assert out.status_code == 200
+    assert vneid_sso.SESSION_COOKIE not in sso.browser.cookies
+    page = await sso.browser.get(f"{ISSUER}/authorize", params=authorize_params(generate_token(48)))
+    assert page.status_code == 200 and 'name="request_id"' in page.text
+    copy = {"cookie": f"{vneid_sso.SESSION_COOKIE}={session}"}
+    params = authorize_params(generate_token(48), prompt="none")
+    replayed = await sso.gateway.client.get(f"{ISSUER}/authorize", params=params, headers=copy)
+    assert _query(replayed.headers["location"])["error"] == ["login_required"]
+
+
+async def test_the_gateway_passes_the_provider_only_its_own_cookie_and_keeps_it_out_of_the_record(
+    sso: Sso,
+) -> None:
+    """The browser's other cookies for the gateway's address (the console's session shares it) never reach
+    the provider, nor does the session cookie reach its back-channel endpoints; the session handle is in
+    no record."""
+    await sso.code_for(generate_token(48))
+    session = sso.browser.cookies[vneid_sso.SESSION_COOKIE]
+    headers = {"cookie": f"ndxp_console=op-session; {vneid_sso.SESSION_COOKIE}={session}; other=x"}
+    sso.sent_to_provider.clear()
+    back = await sso.gateway.client.get(
+        f"{ISSUER}/authorize", params=authorize_params(generate_token(48)), headers=headers
+    )
+    assert back.status_code == 302  # signed in already: the session cookie went through
+    assert [r.headers.get("cookie") for r in sso.sent_to_provider] == [
+        f"{vneid_sso.SESSION_COOKIE}={session}"
+    ]
+    assert session not in str(sso.record(back)) and "op-session" not in str(sso.record(back))
+
+    sso.sent_to_provider.clear()
+    await sso.gateway.client.get(f"{ISSUER}/jwks", headers=headers)
+    assert [r.headers.get("cookie") for r in sso.sent_to_provider] == [None]
+
+
+def test_the_gateway_and_the_provider_name_the_same_session_cookie() -> None:
+    assert VneidSsoAdapter.session_cookie == vneid_sso.SESSION_COOKIE
