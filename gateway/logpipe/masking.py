@@ -345,7 +345,7 @@ class Masker:
         group = match.lastgroup
         if group == "phone":
             return mask_value(value, Kind.PHONE)
-        if group == "ten" and mst_check_digit_holds(value):  # a phone-shaped one matched as a phone
+        if group == "ten" and mst_check_digit_holds(value):  # mobile-shaped runs matched as "phone"
             return value
         return self._mask_keyed(value, Kind.IDENTIFIER, subjects)
 
