@@ -140,7 +140,7 @@ def mst_is_valid(number: str) -> bool:
     base, branch = match.groups()
     if branch == "000":
         return False
-    return mst_check_digit(base[:9]) == int(base[9])
+    return mst_check_digit_holds(base)
 
 
 def s10_check_digit(serial8: str) -> int:

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlsplit
 import orjson
 from joserfc.errors import JoseError
 from joserfc.jws import extract_compact
+from starlette.requests import cookie_parser  # how the provider (a Starlette app) will read the header
 
 from ndxp_sim.adapters.oidc import FORM, OidcOperation
 from ndxp_sim.core.errors import GatewayError, UnauthorizedError
@@ -107,7 +108,7 @@ def forwarded(
     configured, else the address the request `reached` (scheme://host); `service` is the path of the
     service under it (/{context}/{version})."""
     passed = {name: headers[name] for name in PASSED_REQUEST_HEADERS if name in headers}
-    if cookie and (value := _cookie(headers.get("cookie", ""), cookie)) is not None:
+    if cookie and (value := cookie_parser(headers.get("cookie", "")).get(cookie)) is not None:
         passed["cookie"] = f"{cookie}={value}"
     base = urlsplit(public_url or reached)
     prefix = base.path.rstrip("/") + service
@@ -116,15 +117,6 @@ def forwarded(
         "x-forwarded-proto": base.scheme,
         "x-forwarded-prefix": prefix,
     }
-
-
-def _cookie(header: str, name: str) -> str | None:
-    """The value of cookie `name` in a Cookie header (RFC 6265 §4.2.1: `name=value; name=value`)."""
-    for pair in header.split(";"):
-        key, sep, value = pair.strip().partition("=")
-        if sep and key == name:
-            return value
-    return None
 
 
 def is_form(headers: dict[str, str]) -> bool:

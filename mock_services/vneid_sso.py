@@ -633,6 +633,26 @@ def _oauth_json(error: OAuthError, scheme: str) -> JSONResponse:
     return _json(error.body(), error.status, {"www-authenticate": challenge} if challenge else None)
 
 
+def _session_cookie(response: Response, issuer: str, session_id: str | None) -> None:
+    """Sets the browser's session cookie, or clears it (None): the provider's own endpoints only (the
+    issuer's path, at the gateway's address), HttpOnly, and Lax: sent on the top-level navigation that a
+    portal's redirect to `authorize` is."""
+    at = urlsplit(issuer)
+    path, secure = at.path or "/", at.scheme == "https"
+    if session_id is None:
+        response.delete_cookie(SESSION_COOKIE, path=path, secure=secure, httponly=True, samesite="lax")
+    else:
+        response.set_cookie(
+            SESSION_COOKIE,
+            session_id,
+            int(SESSION_TTL_S),
+            path=path,
+            secure=secure,
+            httponly=True,
+            samesite="lax",
+        )
+
+
 def _back_to_client(redirect_uri: str, params: dict[str, str | None]) -> RedirectResponse:
     query = {name: value for name, value in params.items() if value is not None}
     return RedirectResponse(_with_query(redirect_uri, query), 302, headers=_NO_STORE)
@@ -708,16 +728,7 @@ def create_router(ctx: MockContext) -> APIRouter:
         except OAuthError as error:  # the account cannot sign in here: the page again, with why
             return sign_in_page(request, request_id, pending_request, error)
         back = _back_to_client(pending.redirect_uri, {"code": code, "state": pending.state})
-        issuer = urlsplit(issuer_of(request))
-        back.set_cookie(
-            SESSION_COOKIE,
-            session_id,
-            max_age=int(SESSION_TTL_S),
-            path=issuer.path or "/",  # the provider's own endpoints only, at the gateway's address
-            secure=issuer.scheme == "https",
-            httponly=True,
-            samesite="lax",  # sent on the top-level navigation a portal's redirect to authorize is
-        )
+        _session_cookie(back, issuer_of(request), session_id)
         return back
 
     @router.post("/token")
@@ -751,9 +762,7 @@ def create_router(ctx: MockContext) -> APIRouter:
         else:
             out = _page("Bạn đã đăng xuất khỏi VNeID")
         if SESSION_COOKIE in request.cookies:
-            out.delete_cookie(
-                SESSION_COOKIE, path=urlsplit(issuer).path or "/", httponly=True, samesite="lax"
-            )
+            _session_cookie(out, issuer, None)
         return out
 
     return router

@@ -26,15 +26,17 @@ KEPT_DIGITS = 2  # of a masked identifier or phone number; see _mask_all_but_las
 _MIN_IDENTIFIER_DIGITS = 6  # shorter "identifiers" are codes, not people
 
 # 12-digit số định danh/CCCD, Vietnamese mobile numbers, 10-digit numbers (a BHXH number, unless it is an
-# enterprise's tax code: see _free_match), 9-digit CMND; not part of a longer digit run.
+# enterprise's tax code: _is_enterprise_code), 9-digit CMND; not part of a longer digit run.
+_MOBILE_PREFIX = "[35789]"  # after 0 or +84
 _FREE_TEXT = re.compile(
-    r"(?<![\d+])(?:(?P<id>\d{12})|(?P<phone>(?:\+84|0)[35789]\d{8})|(?P<ten>\d{10})|(?P<cmnd>\d{9}))(?!\d)"
+    rf"(?<![\d+])(?:(?P<id>\d{{12}})|(?P<phone>(?:\+84|0){_MOBILE_PREFIX}\d{{8}})|(?P<ten>\d{{10}})"
+    r"|(?P<cmnd>\d{9}))(?!\d)"
 )
 _MIN_RUN_DIGITS = 9  # the shortest identifier the free-text patterns look for (CMND)
 # Every free-text pattern holds nine digits in a row: this simpler scan rules out most texts at a third
 # of the cost of the full pattern's (its look-arounds run at every position).
 _NINE_DIGITS = re.compile(r"\d{9}")
-_MOBILE = re.compile(r"0[35789]")  # how a 10-digit run starts that _FREE_TEXT takes for a mobile number
+_MOBILE = re.compile(f"0{_MOBILE_PREFIX}")  # a 10-digit run starting so is a mobile number to _FREE_TEXT
 # Maps every non-digit byte to a space: `translate` + `split` finds digit runs ~5x faster than a regex scan.
 _DIGITS_ONLY = bytes(byte if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 _DOCUMENT_STARTS = "{[<"

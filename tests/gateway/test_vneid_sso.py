@@ -675,3 +675,13 @@ async def test_the_gateway_passes_the_provider_only_its_own_cookie_and_keeps_it_
 
 def test_the_gateway_and_the_provider_name_the_same_session_cookie() -> None:
     assert VneidSsoAdapter.session_cookie == vneid_sso.SESSION_COOKIE
+
+
+async def test_the_session_cookie_is_http_only_lax_and_scoped_to_the_service(sso: Sso) -> None:
+    params = authorize_params(generate_token(48))
+    back = await sso.sign_in(f"{ISSUER}/authorize?{urlencode(params)}")
+    attributes = [part.strip().lower() for part in back.headers["set-cookie"].split(";")]
+    assert attributes[0].startswith(f"{vneid_sso.SESSION_COOKIE}=")
+    assert {"httponly", "samesite=lax", "path=/apiVNeID/1.0".lower()} <= set(attributes)
+    assert "secure" not in attributes  # the gateway was reached over http here
+    assert f"max-age={vneid_sso.SESSION_TTL_S}" in attributes
